@@ -1,0 +1,63 @@
+import { parseArgs } from "node:util";
+import { checkFleet } from "../config/fleet";
+import { EnvironmentConfig, listStacks, resolveEnvironment, stackFileName } from "../config/load";
+import { ConfigError, Problem } from "../config/problems";
+import { StackPlan, planStack } from "../plan/engine";
+import { parseStackFile } from "../plan/stack-file";
+import { renderTree } from "../plan/render";
+import { runCli, UsageError } from "./run";
+
+const USAGE = `usage: npm run plan -- --stack <customer>-<env> [--json]
+       npm run plan -- --all [--json]
+
+Renders what a stack declares, offline: no credentials, no cluster. --all plans every stack in
+stacks/ and checks that no two share a namespace, host, Vault path or dbSuffix.`;
+
+/** Layers every stack's configuration, collecting all problems, then runs the fleet checks. */
+export function checkAllStacks(root: string, stacks: string[]): { configs: EnvironmentConfig[]; problems: Problem[] } {
+  const configs: EnvironmentConfig[] = [];
+  const problems: Problem[] = [];
+  for (const stack of stacks) {
+    try {
+      const settings = parseStackFile(root, stack).config["ffnodes:settings"];
+      configs.push(resolveEnvironment(root, stack, { settings: settings && (JSON.parse(settings) as unknown), file: stackFileName(stack) }));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  return { configs, problems: [...problems, ...checkFleet(configs)] };
+}
+
+export async function plan(argv: string[], root: string): Promise<string> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { stack: { type: "string" }, all: { type: "boolean" }, json: { type: "boolean" }, help: { type: "boolean" } },
+    strict: true,
+  });
+  if (values.help) return USAGE;
+  if (Boolean(values.stack) === Boolean(values.all)) throw new UsageError("give exactly one of --stack <name> or --all", USAGE);
+
+  const known = listStacks(root);
+  let stacks: string[];
+  if (values.stack) {
+    if (!known.includes(values.stack)) {
+      throw new ConfigError([{ file: stackFileName(values.stack), path: "", message: `no such stack; stacks are: ${known.join(", ") || "(none)"}` }]);
+    }
+    stacks = [values.stack];
+  } else {
+    stacks = known;
+    const { problems } = checkAllStacks(root, stacks);
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
+
+  const plans: StackPlan[] = [];
+  for (const [i, stack] of stacks.entries()) {
+    plans.push(await planStack(root, stack));
+    if (values.all) process.stderr.write(`planned ${stack} (${i + 1}/${stacks.length}): ${plans[i].resources.length} resources\n`);
+  }
+  if (values.json) return JSON.stringify(values.all ? plans : plans[0], null, 2);
+  return plans.map(renderTree).join("\n\n");
+}
+
+if (require.main === module) runCli((argv) => plan(argv, process.cwd()));

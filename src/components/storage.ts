@@ -1,0 +1,61 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { EnvironmentConfig } from "../config/load";
+import { standardLabels } from "./labels";
+import { holdsData } from "./safety";
+
+export interface ClaimSpec {
+  /** The storage entry's key (`minio`, `postgresql`, ...). */
+  key: string;
+  /** Set when the claim already exists and is adopted, as `<namespace>/<name>`. */
+  importId?: string;
+  args: {
+    metadata: k8s.types.input.meta.v1.ObjectMeta;
+    spec: k8s.types.input.core.v1.PersistentVolumeClaimSpec;
+  };
+}
+
+/** One claim per storage entry, sorted by key: `pvc-<namespace>-<key>` unless an existing claim is named. */
+export function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
+  const { namespace, settings } = config;
+  return Object.entries(settings.storage)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, claim]) => {
+      const name = claim.existingClaim ?? `pvc-${namespace}-${key}`;
+      return {
+        key,
+        importId: claim.existingClaim ? `${namespace}/${claim.existingClaim}` : undefined,
+        args: {
+          metadata: {
+            name,
+            namespace,
+            labels: { ...standardLabels(config, "storage"), "ffnodes.fitfile.net/claim": key },
+          },
+          spec: {
+            accessModes: claim.accessModes,
+            storageClassName: claim.storageClassName ?? settings.storageClassName,
+            resources: { requests: { storage: claim.size } },
+          },
+        },
+      };
+    });
+}
+
+/** The customer's PersistentVolumeClaims: protected, retained, and adopted when they exist. */
+export class Storage extends pulumi.ComponentResource {
+  /** Claim names by storage key. */
+  readonly claims: Record<string, pulumi.Output<string>> = {};
+
+  constructor(name: string, config: EnvironmentConfig, opts?: pulumi.ComponentResourceOptions) {
+    super("ffnodes:customer:Storage", name, {}, opts);
+    for (const claim of buildClaims(config)) {
+      const pvc = new k8s.core.v1.PersistentVolumeClaim(
+        `claim-${claim.key}`,
+        claim.args,
+        holdsData({ parent: this, import: claim.importId }),
+      );
+      this.claims[claim.key] = pvc.metadata.name;
+    }
+    this.registerOutputs({ claims: this.claims });
+  }
+}

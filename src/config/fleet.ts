@@ -1,0 +1,45 @@
+import { EnvironmentConfig, customerFileName } from "./load";
+import { Problem, joinPath } from "./problems";
+
+interface Claim {
+  value: string;
+  config: EnvironmentConfig;
+  /** Key path, relative to the environment section, of the setting that produced the value. */
+  key: string;
+}
+
+/** What must be unique across every stack of the fleet, and where each value comes from. */
+const UNIQUE: { what: string; claims: (c: EnvironmentConfig) => Claim[] }[] = [
+  { what: "namespace", claims: (c) => [{ value: c.namespace, config: c, key: "namespace" }] },
+  {
+    what: "host",
+    claims: (c) => c.hosts.map((h) => ({ value: h, config: c, key: h === c.settings.domain ? "domain" : "extraHosts" })),
+  },
+  { what: "Vault path", claims: (c) => [{ value: c.vaultPath, config: c, key: "vault.path" }] },
+  { what: "dbSuffix", claims: (c) => [{ value: c.dbSuffix, config: c, key: "dbSuffix" }] },
+];
+
+/**
+ * Cross-customer checks over every stack: no two stacks share a namespace, host, Vault path or
+ * database suffix. One problem per clash, on the later stack, naming the earlier one.
+ */
+export function checkFleet(configs: EnvironmentConfig[]): Problem[] {
+  const problems: Problem[] = [];
+  const sorted = [...configs].sort((a, b) => a.stack.localeCompare(b.stack));
+  for (const { what, claims } of UNIQUE) {
+    const owners = new Map<string, EnvironmentConfig>();
+    for (const claim of sorted.flatMap(claims)) {
+      const owner = owners.get(claim.value);
+      if (owner && owner.stack !== claim.config.stack) {
+        problems.push({
+          file: customerFileName(claim.config.customer.name),
+          path: joinPath("environments", claim.config.environment, claim.key),
+          message: `${what} '${claim.value}' of stack ${claim.config.stack} is already used by stack ${owner.stack}; each must be unique across the fleet`,
+        });
+      } else if (!owner) {
+        owners.set(claim.value, claim.config);
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,299 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+import { Layer, LayerSource, isPlainObject, mergeLayers, sourceOf } from "./merge";
+import { isDns1123Label, MAX_LABEL_LENGTH } from "./names";
+import { ConfigError, Problem, joinPath } from "./problems";
+import { CustomerIdentity, EnvironmentSettings, IDENTITY_KEYS, customerIdentity, environmentSettings } from "./schema";
+import { readYamlFile } from "./yaml";
+
+export const CUSTOMERS_DIR = "customers";
+export const STACKS_DIR = "stacks";
+export const DEFAULTS_FILE = `${CUSTOMERS_DIR}/_defaults.yaml`;
+
+/** A FITConnect peer, as the customer's services need to reach it. */
+export interface Peer {
+  name: string;
+  fitConnectCode: string;
+  domain: string;
+}
+
+/** One customer environment, fully layered and validated: what the components are built from. */
+export interface EnvironmentConfig {
+  stack: string;
+  environment: string;
+  customer: Omit<CustomerIdentity, "environments">;
+  namespace: string;
+  dbSuffix: string;
+  vaultPath: string;
+  /** Primary domain first, then the extra hosts, without duplicates. */
+  hosts: string[];
+  peers: Peer[];
+  settings: EnvironmentSettings;
+  /** Repository-relative files this environment was layered from, lowest first. */
+  files: string[];
+}
+
+export interface StackSettingsLayer {
+  /** The `ffnodes:settings` object of the stack's config, if any. */
+  settings: unknown;
+  /** The stack file it came from, for messages. */
+  file: string;
+}
+
+interface Defaults {
+  all: unknown;
+  environments: Record<string, unknown>;
+}
+
+const defaultsFileSchema = z.strictObject({
+  defaults: z.record(z.string(), z.unknown()),
+  environments: z.record(z.string().regex(/^[a-z][a-z0-9]*$/, "lower-case letters and digits"), z.record(z.string(), z.unknown())),
+});
+
+export function stackFileName(stack: string): string {
+  return `${STACKS_DIR}/Pulumi.${stack}.yaml`;
+}
+
+export function customerFileName(customer: string): string {
+  return `${CUSTOMERS_DIR}/${customer}.yaml`;
+}
+
+/** Turns zod issues into problems, attributing each to the layer that set (or lacked) the key. */
+export function issuesToProblems(
+  issues: z.core.$ZodIssue[],
+  locate: (path: string) => LayerSource,
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of issues) {
+    const base = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const keyPath = joinPath(base, key);
+        const source = locate(keyPath);
+        problems.push({ file: source.file, path: joinPath(source.prefix, keyPath), message: "unknown key (check its spelling)" });
+      }
+      continue;
+    }
+    const source = locate(base);
+    const missing = issue.code === "invalid_type" && issue.input === undefined;
+    problems.push({
+      file: source.file,
+      path: joinPath(source.prefix, base),
+      message: missing ? `required: ${describeExpected(issue)}` : issue.message,
+    });
+  }
+  return problems;
+}
+
+function describeExpected(issue: z.core.$ZodIssue): string {
+  return issue.code === "invalid_type" ? `a value of type ${issue.expected}` : issue.message;
+}
+
+export function loadDefaults(root: string): { defaults?: Defaults; problems: Problem[] } {
+  const read = readYamlFile(path.join(root, DEFAULTS_FILE), DEFAULTS_FILE);
+  if (!read.ok) return { problems: read.problems };
+  const parsed = defaultsFileSchema.safeParse(read.value);
+  if (!parsed.success) {
+    return { problems: issuesToProblems(parsed.error.issues, () => ({ file: DEFAULTS_FILE, prefix: "" })) };
+  }
+  return { defaults: { all: parsed.data.defaults, environments: parsed.data.environments }, problems: [] };
+}
+
+/** Splits `<customer>-<env>` using the environments the defaults file declares. */
+export function parseStackName(stack: string, environments: string[]): { customer: string; environment: string } | undefined {
+  for (const environment of [...environments].sort((a, b) => b.length - a.length)) {
+    const suffix = `-${environment}`;
+    if (stack.endsWith(suffix) && stack.length > suffix.length) {
+      return { customer: stack.slice(0, -suffix.length), environment };
+    }
+  }
+  return undefined;
+}
+
+interface CustomerFile {
+  identity?: CustomerIdentity;
+  /** Customer-wide settings: every top-level key that is not identity. */
+  settings: Record<string, unknown>;
+  environments: Record<string, unknown>;
+  problems: Problem[];
+}
+
+export function loadCustomerFile(root: string, customer: string): CustomerFile {
+  const file = customerFileName(customer);
+  const read = readYamlFile(path.join(root, file), file);
+  if (!read.ok) return { settings: {}, environments: {}, problems: read.problems };
+  if (!isPlainObject(read.value)) {
+    return { settings: {}, environments: {}, problems: [{ file, path: "", message: "must be a mapping of keys to values" }] };
+  }
+  const identityPart: Record<string, unknown> = {};
+  const settings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(read.value)) {
+    (IDENTITY_KEYS.includes(key) ? identityPart : settings)[key] = value;
+  }
+  const parsed = customerIdentity.safeParse(identityPart);
+  const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues, () => ({ file, prefix: "" }));
+  if (parsed.success && parsed.data.name !== customer) {
+    problems.push({ file, path: "name", message: `must match the file name: '${customer}'` });
+  }
+  return {
+    identity: parsed.success ? parsed.data : undefined,
+    settings,
+    environments: parsed.success ? parsed.data.environments : {},
+    problems,
+  };
+}
+
+/** Names of every customer file (without `_defaults`), sorted. */
+export function listCustomers(root: string): string[] {
+  const dir = path.join(root, CUSTOMERS_DIR);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml") && !f.startsWith("_"))
+    .map((f) => f.slice(0, -".yaml".length))
+    .sort();
+}
+
+/** Names of every stack with a file in stacks/, sorted. */
+export function listStacks(root: string): string[] {
+  const dir = path.join(root, STACKS_DIR);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+    .map((f) => f.slice("Pulumi.".length, -".yaml".length))
+    .sort();
+}
+
+function resolvePeers(
+  root: string,
+  self: string,
+  environment: string,
+  connects: string[],
+  connectsSource: LayerSource,
+): { peers: Peer[]; problems: Problem[] } {
+  const peers: Peer[] = [];
+  const problems: Problem[] = [];
+  connects.forEach((peerName, index) => {
+    const at = joinPath(connectsSource.prefix, "connects", index);
+    if (peerName === self) {
+      problems.push({ file: connectsSource.file, path: at, message: "a customer cannot connect to itself" });
+      return;
+    }
+    if (!fs.existsSync(path.join(root, customerFileName(peerName)))) {
+      problems.push({ file: connectsSource.file, path: at, message: `no customer '${peerName}' (expected ${customerFileName(peerName)})` });
+      return;
+    }
+    const peer = loadCustomerFile(root, peerName);
+    const peerEnv = peer.environments[environment];
+    const domain = isPlainObject(peerEnv) && typeof peerEnv.domain === "string" ? peerEnv.domain : undefined;
+    if (!peer.identity || !domain) {
+      problems.push({
+        file: connectsSource.file,
+        path: at,
+        message: `customer '${peerName}' has no valid '${environment}' environment with a domain in ${customerFileName(peerName)}`,
+      });
+      return;
+    }
+    peers.push({ name: peerName, fitConnectCode: peer.identity.fitConnectCode, domain });
+  });
+  return { peers, problems };
+}
+
+/**
+ * Layers and validates one stack's configuration: built-in defaults, environment defaults, the
+ * customer file, its environment section, then the stack's `ffnodes:settings`. Throws a
+ * ConfigError listing every problem found.
+ */
+export function resolveEnvironment(root: string, stack: string, stackLayer: StackSettingsLayer): EnvironmentConfig {
+  const { defaults, problems } = loadDefaults(root);
+  if (!defaults) throw new ConfigError(problems);
+
+  const knownEnvironments = Object.keys(defaults.environments);
+  const parsedName = parseStackName(stack, knownEnvironments);
+  if (!parsedName) {
+    throw new ConfigError([
+      {
+        file: stackLayer.file,
+        path: "",
+        message: `stack name '${stack}' must be <customer>-<environment>, environment one of: ${knownEnvironments.join(", ")} (${DEFAULTS_FILE})`,
+      },
+    ]);
+  }
+  const { customer, environment } = parsedName;
+  const customerFile = customerFileName(customer);
+  const loaded = loadCustomerFile(root, customer);
+  if (!loaded.identity) throw new ConfigError(loaded.problems);
+  const envSection = loaded.environments[environment];
+  if (!isPlainObject(envSection)) {
+    throw new ConfigError([
+      {
+        file: customerFile,
+        path: joinPath("environments", environment),
+        message: `stack '${stack}' needs an '${environment}' section here (a mapping with at least 'domain')`,
+      },
+    ]);
+  }
+
+  const envPrefix = joinPath("environments", environment);
+  const customerEnvSource: LayerSource = { file: customerFile, prefix: envPrefix };
+  const layers: Layer[] = [
+    { source: { file: DEFAULTS_FILE, prefix: "defaults" }, value: defaults.all },
+    { source: { file: DEFAULTS_FILE, prefix: envPrefix }, value: defaults.environments[environment] },
+    { source: { file: customerFile, prefix: "" }, value: loaded.settings },
+    { source: customerEnvSource, value: envSection },
+  ];
+  if (stackLayer.settings !== undefined) {
+    if (!isPlainObject(stackLayer.settings)) {
+      throw new ConfigError([{ file: stackLayer.file, path: "config.ffnodes:settings", message: "must be a mapping of settings" }]);
+    }
+    layers.push({ source: { file: stackLayer.file, prefix: "config.ffnodes:settings" }, value: stackLayer.settings });
+  }
+  const merged = mergeLayers(layers);
+  const locate = (p: string): LayerSource => sourceOf(merged.provenance, p, customerEnvSource);
+  const parsed = environmentSettings.safeParse(merged.value);
+  if (!parsed.success) throw new ConfigError(issuesToProblems(parsed.error.issues, locate));
+
+  const settings = parsed.data;
+  const namespace = settings.namespace ?? `${customer}${settings.namespaceSuffix}`;
+  const derivedProblems = checkDerivedNames(namespace, settings, locate);
+  const peers = resolvePeers(root, customer, environment, settings.connects, locate("connects"));
+  const allProblems = [...derivedProblems, ...peers.problems];
+  if (allProblems.length > 0) throw new ConfigError(allProblems);
+
+  const { name, displayName, fitConnectCode } = loaded.identity;
+  return {
+    stack,
+    environment,
+    customer: { name, displayName, fitConnectCode },
+    namespace,
+    dbSuffix: settings.dbSuffix ?? `_${namespace.replace(/-/g, "_")}`,
+    vaultPath: settings.vault.path ?? `${namespace}-application`,
+    hosts: [...new Set([settings.domain, ...settings.extraHosts])],
+    peers: peers.peers,
+    settings,
+    files: [...new Set(layers.map((l) => l.source.file))],
+  };
+}
+
+/** Names derived from the namespace must stay valid Kubernetes names. */
+function checkDerivedNames(namespace: string, settings: EnvironmentSettings, locate: (p: string) => LayerSource): Problem[] {
+  const problems: Problem[] = [];
+  if (!isDns1123Label(namespace)) {
+    const source = locate("namespace");
+    problems.push({ file: source.file, path: joinPath(source.prefix, "namespace"), message: `namespace '${namespace}' must be a DNS-1123 label of at most 63 characters` });
+  }
+  for (const [claim, spec] of Object.entries(settings.storage)) {
+    const claimName = spec.existingClaim ?? `pvc-${namespace}-${claim}`;
+    if (claimName.length > MAX_LABEL_LENGTH) {
+      const source = locate(`storage.${claim}`);
+      problems.push({
+        file: source.file,
+        path: joinPath(source.prefix, "storage", claim),
+        message: `claim name '${claimName}' is longer than 63 characters: shorten the claim key or set existingClaim`,
+      });
+    }
+  }
+  return problems;
+}

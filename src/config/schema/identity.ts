@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { dnsLabel, hostname } from "./common";
+
+/** What identifies a customer environment and ties it to other customers. */
+export const identitySettings = {
+  /** The environment's primary host. */
+  domain: hostname,
+  /** Further hosts of the environment (pgweb, workflows, ...). */
+  extraHosts: z.array(hostname),
+  deploymentKey: z.string().min(1).optional(),
+  /** Suffix of the customer's database names; unique across the fleet. Default: `_<namespace>`. */
+  dbSuffix: z
+    .string()
+    .regex(/^_[a-z0-9_]{1,30}$/, "'_' followed by up to 30 lower-case letters, digits or '_'")
+    .optional(),
+  /** FITConnect peers: names of other customers' files. Replaced, not appended, by a higher layer. */
+  connects: z.array(dnsLabel),
+};

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { cidr, count, dnsLabel, quantity } from "./common";
+
+const podSecurityLevel = z.enum(["privileged", "baseline", "restricted"]);
+
+/** Namespace, its isolation, and who may work in it. */
+export const namespaceSettings = {
+  /** Overrides the namespace name (default: customer name plus the environment's namespaceSuffix). */
+  namespace: dnsLabel.optional(),
+  /** Appended to the customer name to make the default namespace: "" for prod, "-staging" for staging. */
+  namespaceSuffix: z.string().regex(/^(-[a-z0-9]+)*$/, "empty, or '-' followed by lower-case letters and digits"),
+  podSecurity: z.strictObject({
+    enforce: podSecurityLevel,
+    warn: podSecurityLevel,
+    audit: podSecurityLevel,
+  }),
+  quota: z.strictObject({
+    requestsCpu: quantity,
+    requestsMemory: quantity,
+    limitsCpu: quantity,
+    limitsMemory: quantity,
+    requestsStorage: quantity,
+    persistentVolumeClaims: count,
+    pods: count,
+    services: count,
+    servicesLoadBalancers: count,
+    servicesNodePorts: count,
+    secrets: count,
+    configMaps: count,
+  }),
+  limits: z.strictObject({
+    defaultCpu: quantity,
+    defaultMemory: quantity,
+    defaultRequestCpu: quantity,
+    defaultRequestMemory: quantity,
+    maxCpu: quantity,
+    maxMemory: quantity,
+  }),
+  network: z.strictObject({
+    /** Namespace of the cluster's ingress controller, allowed to reach the customer's pods. */
+    ingressControllerNamespace: dnsLabel,
+    /** Namespace of the cluster DNS service, the only egress allowed outside the namespace by default. */
+    dnsNamespace: dnsLabel,
+    /** In-cluster namespaces the customer's pods may call (Vault, monitoring). */
+    egressNamespaces: z.array(dnsLabel),
+    /** Traffic allowed out of the cluster: to these CIDRs minus the exceptions, on these ports. */
+    externalEgress: z.strictObject({
+      cidrs: z.array(cidr),
+      except: z.array(cidr),
+      ports: z.array(z.int().min(1).max(65535, "a port from 1 to 65535")),
+    }),
+  }),
+  /** The customer's team: a group bound to a ClusterRole inside the namespace only. */
+  team: z
+    .strictObject({
+      group: z.string().min(1, "a group name from the cluster's identity provider"),
+      clusterRole: z.enum(["view", "edit", "admin"]),
+    })
+    .optional(),
+};

@@ -1,0 +1,36 @@
+import * as pulumi from "@pulumi/pulumi";
+import { NamespaceIsolation } from "./components/namespace";
+import { Storage } from "./components/storage";
+import { EnvironmentConfig } from "./config/load";
+
+export interface CustomerOutputs {
+  namespace: pulumi.Output<string>;
+  hosts: string[];
+  vaultPath: string;
+  claims: Record<string, pulumi.Output<string>>;
+}
+
+/**
+ * One customer environment: every resource of the stack is a descendant of this component, one
+ * child component per concern, so that `pulumi preview` reads as a tree.
+ */
+export class Customer extends pulumi.ComponentResource {
+  readonly outputs: CustomerOutputs;
+
+  constructor(
+    readonly config: EnvironmentConfig,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("ffnodes:index:Customer", config.namespace, {}, opts);
+    const isolation = new NamespaceIsolation("isolation", config, { parent: this });
+    const storage = new Storage("storage", config, { parent: this, dependsOn: [isolation] });
+
+    this.outputs = {
+      namespace: isolation.name,
+      hosts: config.hosts,
+      vaultPath: config.vaultPath,
+      claims: storage.claims,
+    };
+    this.registerOutputs(this.outputs);
+  }
+}

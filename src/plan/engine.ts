@@ -1,0 +1,137 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseStackFile } from "./stack-file";
+import { offlineMocks } from "./mocks";
+import { SECRET_PLACEHOLDER } from "./secret";
+import { runProgram } from "../program";
+
+export { SECRET_PLACEHOLDER };
+
+export interface PlannedResource {
+  type: string;
+  name: string;
+  /** Name of the parent resource; absent for the customer component itself. */
+  parent?: string;
+  protect: boolean;
+  retainOnDelete: boolean;
+  /** The id of a live resource this one adopts, when it is imported. */
+  import?: string;
+  ignoreChanges?: string[];
+  inputs: Record<string, unknown>;
+}
+
+export interface StackPlan {
+  stack: string;
+  customer: string;
+  environment: string;
+  resources: PlannedResource[];
+  outputs: Record<string, unknown>;
+}
+
+interface Captured {
+  type: string;
+  name: string;
+  parent?: pulumi.Resource;
+  resource: pulumi.Resource;
+  props: Record<string, unknown>;
+  opts: pulumi.CustomResourceOptions;
+}
+
+/** Resolves outputs and promises to plain values, with every secret replaced by "[secret]". */
+export async function reveal(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    if (await pulumi.isSecret(value)) return SECRET_PLACEHOLDER;
+    const inner = await new Promise<unknown>((resolve) => value.apply((v) => resolve(v)));
+    return reveal(inner);
+  }
+  if (value instanceof Promise) return reveal(await value);
+  if (pulumi.Resource.isInstance(value)) return undefined;
+  if (Array.isArray(value)) return Promise.all(value.map(reveal));
+  if (typeof value === "object" && value !== null) {
+    const entries = await Promise.all(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(async ([k, v]) => [k, await reveal(v)] as const),
+    );
+    return Object.fromEntries(entries.filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+  return value;
+}
+
+/**
+ * Runs the real program for one stack under the SDK's mock engine: no credentials, no cluster.
+ * Configuration comes from the stack file as written; `secure:` values are never decrypted.
+ */
+export async function planStack(root: string, stack: string): Promise<StackPlan> {
+  const stackFile = parseStackFile(root, stack);
+  await pulumi.runtime.setMocks(offlineMocks, "ffnodes", stack, false);
+  pulumi.runtime.setAllConfig(stackFile.config, stackFile.secretKeys);
+
+  const captured: Captured[] = [];
+  const capture: pulumi.ResourceTransformation = (args) => {
+    captured.push({
+      type: args.type,
+      name: args.name,
+      parent: args.opts.parent,
+      resource: args.resource,
+      props: args.props,
+      opts: args.opts,
+    });
+    return undefined;
+  };
+
+  // Stack traces are what the SDK spends most of its time on while registering; plan needs none.
+  const traceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let customer;
+  try {
+    customer = runProgram(root, { transformations: [capture] });
+  } finally {
+    Error.stackTraceLimit = traceLimit;
+  }
+  const outputs = (await reveal(customer.outputs)) as Record<string, unknown>;
+
+  const resolved: PlannedResource[] = [];
+  // Components may register children inside applies, so the list can grow while it is read.
+  for (let i = 0; i < captured.length; i++) {
+    const c = captured[i];
+    resolved.push({
+      type: c.type,
+      name: c.name,
+      protect: c.opts.protect === true,
+      retainOnDelete: c.opts.retainOnDelete === true,
+      ...(typeof c.opts.import === "string" ? { import: c.opts.import } : {}),
+      ...(c.opts.ignoreChanges?.length ? { ignoreChanges: [...c.opts.ignoreChanges].sort() } : {}),
+      inputs: (await reveal(c.props)) as Record<string, unknown>,
+    });
+  }
+  const indexOf = new Map(captured.map((c, i) => [c.resource, i] as const));
+  const parents = captured.map((c) => (c.parent ? indexOf.get(c.parent) : undefined));
+  parents.forEach((p, i) => {
+    if (p !== undefined) resolved[i].parent = resolved[p].name;
+  });
+
+  return {
+    stack,
+    customer: customer.config.customer.name,
+    environment: customer.config.environment,
+    resources: treeOrder(resolved, parents),
+    outputs,
+  };
+}
+
+/** Each resource after its parent; siblings by type, then name. */
+function treeOrder(resources: PlannedResource[], parents: (number | undefined)[]): PlannedResource[] {
+  const children = new Map<number | undefined, number[]>();
+  parents.forEach((p, i) => children.set(p, [...(children.get(p) ?? []), i]));
+  const key = (i: number) => `${resources[i].type}\0${resources[i].name}`;
+  const out: PlannedResource[] = [];
+  const visit = (parent: number | undefined) => {
+    for (const i of (children.get(parent) ?? []).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))) {
+      out.push(resources[i]);
+      visit(i);
+    }
+  };
+  visit(undefined);
+  return out;
+}
+

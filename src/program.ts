@@ -1,0 +1,26 @@
+import * as pulumi from "@pulumi/pulumi";
+import { EnvironmentConfig, resolveEnvironment, stackFileName } from "./config/load";
+import { ConfigError } from "./config/problems";
+import { Customer } from "./customer";
+
+/** Reads this stack's configuration: the customer files under `root` plus `ffnodes:settings`. */
+export function readStackConfig(root: string): EnvironmentConfig {
+  const stack = pulumi.getStack();
+  const settings = new pulumi.Config("ffnodes").getObject<unknown>("settings");
+  return resolveEnvironment(root, stack, { settings, file: stackFileName(stack) });
+}
+
+/**
+ * The Pulumi program: one customer environment per stack. Invalid configuration stops the
+ * program before anything is registered, with every problem listed and no stack trace.
+ */
+export function runProgram(root: string, opts?: pulumi.ComponentResourceOptions): Customer {
+  let config: EnvironmentConfig;
+  try {
+    config = readStackConfig(root);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+  return new Customer(config, opts);
+}

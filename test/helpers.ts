@@ -1,0 +1,51 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { StackPlan, PlannedResource, planStack } from "../src/plan/engine";
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+/**
+ * A throw-away project root holding the repository's defaults file plus the given files
+ * (paths relative to the root, e.g. `customers/x.yaml`). Returns the root.
+ */
+export function fixtureRoot(files: Record<string, string>, options: { withRepoCustomers?: boolean } = {}): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-test-"));
+  fs.mkdirSync(path.join(root, "customers"));
+  fs.mkdirSync(path.join(root, "stacks"));
+  const copy = (dir: string) => {
+    for (const f of fs.readdirSync(path.join(REPO_ROOT, dir))) {
+      fs.copyFileSync(path.join(REPO_ROOT, dir, f), path.join(root, dir, f));
+    }
+  };
+  if (options.withRepoCustomers) {
+    copy("customers");
+    copy("stacks");
+  } else {
+    fs.copyFileSync(path.join(REPO_ROOT, "customers/_defaults.yaml"), path.join(root, "customers/_defaults.yaml"));
+  }
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
+/** A minimal stack file for `stack` with optional extra config lines. */
+export function stackFile(extraConfig = ""): string {
+  return `config:\n  kubernetes:context: test\n${extraConfig}`;
+}
+
+export function planRepoStack(stack: string): Promise<StackPlan> {
+  return planStack(REPO_ROOT, stack);
+}
+
+export function resourcesOfType(plan: StackPlan, type: string): PlannedResource[] {
+  return plan.resources.filter((r) => r.type === type);
+}
+
+export function findResource(plan: StackPlan, type: string, name: string): PlannedResource {
+  const found = plan.resources.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name} in plan of ${plan.stack}`);
+  return found;
+}

@@ -6,8 +6,13 @@ import { Customer } from "./customer";
 /** Reads this stack's configuration: the customer files under `root` plus `ffnodes:settings`. */
 export function readStackConfig(root: string): EnvironmentConfig {
   const stack = pulumi.getStack();
-  const settings = new pulumi.Config("ffnodes").getObject<unknown>("settings");
-  return resolveEnvironment(root, stack, { settings, file: stackFileName(stack) });
+  const config = new pulumi.Config("ffnodes");
+  return resolveEnvironment(root, stack, {
+    settings: config.getObject<unknown>("settings"),
+    adopt: config.getObject<unknown>("adopt"),
+    adoptIds: config.getObject<unknown>("adoptIds"),
+    file: stackFileName(stack),
+  });
 }
 
 /**

@@ -19,8 +19,16 @@ export function checkAllStacks(root: string, stacks: string[]): { configs: Envir
   const problems: Problem[] = [];
   for (const stack of stacks) {
     try {
-      const settings = parseStackFile(root, stack).config["ffnodes:settings"];
-      configs.push(resolveEnvironment(root, stack, { settings: settings && (JSON.parse(settings) as unknown), file: stackFileName(stack) }));
+      const { config } = parseStackFile(root, stack);
+      const value = (key: string): unknown => (config[key] === undefined ? undefined : (JSON.parse(config[key]) as unknown));
+      configs.push(
+        resolveEnvironment(root, stack, {
+          settings: value("ffnodes:settings"),
+          adopt: value("ffnodes:adopt"),
+          adoptIds: value("ffnodes:adoptIds"),
+          file: stackFileName(stack),
+        }),
+      );
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       problems.push(...e.problems);

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig } from "../config/load";
 import { standardLabels } from "./labels";
-import { holdsData } from "./safety";
+import { adoptedId, holdsData } from "./safety";
 
 type Metadata = k8s.types.input.meta.v1.ObjectMeta;
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
@@ -147,7 +147,11 @@ export class NamespaceIsolation extends pulumi.ComponentResource {
   constructor(name: string, config: EnvironmentConfig, opts?: pulumi.ComponentResourceOptions) {
     super("ffnodes:customer:NamespaceIsolation", name, {}, opts);
     const specs = buildNamespace(config);
-    this.namespace = new k8s.core.v1.Namespace("namespace", specs.namespace, holdsData({ parent: this }));
+    this.namespace = new k8s.core.v1.Namespace(
+      "namespace",
+      specs.namespace,
+      holdsData({ parent: this, import: adoptedId(config, "namespace", config.namespace) }),
+    );
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
     new k8s.core.v1.ResourceQuota("quota", specs.resourceQuota, inNamespace);
     new k8s.core.v1.LimitRange("limits", specs.limitRange, inNamespace);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { EnvironmentConfig } from "../config/load";
 
 /**
  * Options for anything that holds data (namespaces, claims, Vault data, ...): never deleted by
@@ -13,4 +14,13 @@ export function holdsData(opts: pulumi.CustomResourceOptions): pulumi.CustomReso
     retainOnDelete: true,
     aliases: [...(opts.aliases ?? []), { parent: pulumi.rootStackResource }],
   };
+}
+
+/**
+ * The `import` option for a stateful resource: its live id in adopt mode (an explicit id from
+ * `ffnodes:adoptIds` under `key` wins over the derived one), otherwise nothing.
+ */
+export function adoptedId(config: EnvironmentConfig, key: string, derivedId?: string): string | undefined {
+  if (!config.adopt.enabled) return undefined;
+  return config.adopt.ids[key] ?? derivedId;
 }

@@ -2,12 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig } from "../config/load";
 import { standardLabels } from "./labels";
-import { holdsData } from "./safety";
+import { adoptedId, holdsData } from "./safety";
 
 export interface ClaimSpec {
   /** The storage entry's key (`minio`, `postgresql`, ...). */
   key: string;
-  /** Set when the claim already exists and is adopted, as `<namespace>/<name>`. */
+  /** Set when the claim already exists (existingClaim, or adopt mode): `<namespace>/<name>`. */
   importId?: string;
   args: {
     metadata: k8s.types.input.meta.v1.ObjectMeta;
@@ -24,7 +24,7 @@ export function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
       const name = claim.existingClaim ?? `pvc-${namespace}-${key}`;
       return {
         key,
-        importId: claim.existingClaim ? `${namespace}/${claim.existingClaim}` : undefined,
+        importId: claim.existingClaim ? `${namespace}/${name}` : adoptedId(config, `claim-${key}`, `${namespace}/${name}`),
         args: {
           metadata: {
             name,

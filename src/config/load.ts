@@ -30,6 +30,12 @@ export interface EnvironmentConfig {
   hosts: string[];
   peers: Peer[];
   settings: EnvironmentSettings;
+  /**
+   * Adoption of live resources (`ffnodes:adopt`): when enabled, every stateful resource is
+   * imported by id instead of created. Ids that cannot be derived from names (a Cloudflare
+   * record id, say) come from `ffnodes:adoptIds`, keyed by the resource's logical name.
+   */
+  adopt: { enabled: boolean; ids: Record<string, string> };
   /** Repository-relative files this environment was layered from, lowest first. */
   files: string[];
 }
@@ -39,7 +45,15 @@ export interface StackSettingsLayer {
   settings: unknown;
   /** The stack file it came from, for messages. */
   file: string;
+  /** `ffnodes:adopt` and `ffnodes:adoptIds`. */
+  adopt?: unknown;
+  adoptIds?: unknown;
 }
+
+const adoptSchema = z.strictObject({
+  enabled: z.boolean("true or false"),
+  ids: z.record(z.string(), z.string().min(1, "a non-empty resource id")),
+});
 
 interface Defaults {
   all: unknown;
@@ -250,6 +264,15 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
     }
     layers.push({ source: { file: stackLayer.file, prefix: "config.ffnodes:settings" }, value: stackLayer.settings });
   }
+  const adopt = adoptSchema.safeParse({ enabled: stackLayer.adopt ?? false, ids: stackLayer.adoptIds ?? {} });
+  if (!adopt.success) {
+    throw new ConfigError(
+      issuesToProblems(adopt.error.issues, () => ({ file: stackLayer.file, prefix: "" })).map((p) => ({
+        ...p,
+        path: p.path.replace(/^enabled/, "config.ffnodes:adopt").replace(/^ids/, "config.ffnodes:adoptIds"),
+      })),
+    );
+  }
   const merged = mergeLayers(layers);
   const locate = (p: string): LayerSource => sourceOf(merged.provenance, p, customerEnvSource);
   const parsed = environmentSettings.safeParse(merged.value);
@@ -273,6 +296,7 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
     hosts: [...new Set([settings.domain, ...settings.extraHosts])],
     peers: peers.peers,
     settings,
+    adopt: adopt.data,
     files: [...new Set(layers.map((l) => l.source.file))],
   };
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentConfig, resolveEnvironment, stackFileName } from "./config/load";
+import { EnvironmentConfig, resolveEnvironment, stackFileName, stackLayerFromConfig } from "./config/load";
 import { ConfigError } from "./config/problems";
 import { Customer } from "./customer";
 
@@ -7,12 +7,7 @@ import { Customer } from "./customer";
 export function readStackConfig(root: string): EnvironmentConfig {
   const stack = pulumi.getStack();
   const config = new pulumi.Config("ffnodes");
-  return resolveEnvironment(root, stack, {
-    settings: config.getObject<unknown>("settings"),
-    adopt: config.getObject<unknown>("adopt"),
-    adoptIds: config.getObject<unknown>("adoptIds"),
-    file: stackFileName(stack),
-  });
+  return resolveEnvironment(root, stack, stackLayerFromConfig((key) => config.get(key), stackFileName(stack)));
 }
 
 /**

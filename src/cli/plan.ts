@@ -3,7 +3,7 @@ import { checkFleet } from "../config/fleet";
 import { EnvironmentConfig, listStacks, resolveEnvironment, stackFileName } from "../config/load";
 import { ConfigError, Problem } from "../config/problems";
 import { StackPlan, planStack } from "../plan/engine";
-import { parseStackFile } from "../plan/stack-file";
+import { readStackLayer } from "../plan/stack-file";
 import { renderTree } from "../plan/render";
 import { runCli, UsageError } from "./run";
 
@@ -19,16 +19,7 @@ export function checkAllStacks(root: string, stacks: string[]): { configs: Envir
   const problems: Problem[] = [];
   for (const stack of stacks) {
     try {
-      const { config } = parseStackFile(root, stack);
-      const value = (key: string): unknown => (config[key] === undefined ? undefined : (JSON.parse(config[key]) as unknown));
-      configs.push(
-        resolveEnvironment(root, stack, {
-          settings: value("ffnodes:settings"),
-          adopt: value("ffnodes:adopt"),
-          adoptIds: value("ffnodes:adoptIds"),
-          file: stackFileName(stack),
-        }),
-      );
+      configs.push(resolveEnvironment(root, stack, readStackLayer(root, stack)));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       problems.push(...e.problems);

@@ -50,6 +50,24 @@ export interface StackSettingsLayer {
   adoptIds?: unknown;
 }
 
+/**
+ * Builds the stack layer from raw Pulumi config strings (as `pulumi` passes them, and as `plan`
+ * reads them from the stack file). A value that is not JSON stays a string, so that the schema,
+ * not a JSON parser, says what is wrong with it.
+ */
+export function stackLayerFromConfig(get: (key: string) => string | undefined, file: string): StackSettingsLayer {
+  const value = (key: string): unknown => {
+    const raw = get(key);
+    if (raw === undefined) return undefined;
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      return raw;
+    }
+  };
+  return { settings: value("settings"), adopt: value("adopt"), adoptIds: value("adoptIds"), file };
+}
+
 const adoptSchema = z.strictObject({
   enabled: z.boolean("true or false"),
   ids: z.record(z.string(), z.string().min(1, "a non-empty resource id")),
@@ -76,6 +94,7 @@ export function customerFileName(customer: string): string {
 /** Turns zod issues into problems, attributing each to the layer that set (or lacked) the key. */
 export function issuesToProblems(
   issues: z.core.$ZodIssue[],
+  input: unknown,
   locate: (path: string) => LayerSource,
 ): Problem[] {
   const problems: Problem[] = [];
@@ -90,18 +109,23 @@ export function issuesToProblems(
       continue;
     }
     const source = locate(base);
-    const missing = issue.code === "invalid_type" && issue.input === undefined;
+    const missing = issue.code === "invalid_type" && valueAt(input, issue.path) === undefined;
     problems.push({
       file: source.file,
       path: joinPath(source.prefix, base),
-      message: missing ? `required: ${describeExpected(issue)}` : issue.message,
+      message: missing ? `required: ${issue.message.replace(/, received undefined$/, "")}` : issue.message,
     });
   }
   return problems;
 }
 
-function describeExpected(issue: z.core.$ZodIssue): string {
-  return issue.code === "invalid_type" ? `a value of type ${issue.expected}` : issue.message;
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 export function loadDefaults(root: string): { defaults?: Defaults; problems: Problem[] } {
@@ -109,7 +133,7 @@ export function loadDefaults(root: string): { defaults?: Defaults; problems: Pro
   if (!read.ok) return { problems: read.problems };
   const parsed = defaultsFileSchema.safeParse(read.value);
   if (!parsed.success) {
-    return { problems: issuesToProblems(parsed.error.issues, () => ({ file: DEFAULTS_FILE, prefix: "" })) };
+    return { problems: issuesToProblems(parsed.error.issues, read.value, () => ({ file: DEFAULTS_FILE, prefix: "" })) };
   }
   return { defaults: { all: parsed.data.defaults, environments: parsed.data.environments }, problems: [] };
 }
@@ -146,14 +170,14 @@ export function loadCustomerFile(root: string, customer: string): CustomerFile {
     (IDENTITY_KEYS.includes(key) ? identityPart : settings)[key] = value;
   }
   const parsed = customerIdentity.safeParse(identityPart);
-  const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues, () => ({ file, prefix: "" }));
+  const problems = parsed.success ? [] : issuesToProblems(parsed.error.issues, identityPart, () => ({ file, prefix: "" }));
   if (parsed.success && parsed.data.name !== customer) {
     problems.push({ file, path: "name", message: `must match the file name: '${customer}'` });
   }
   return {
     identity: parsed.success ? parsed.data : undefined,
     settings,
-    environments: parsed.success ? parsed.data.environments : {},
+    environments: isPlainObject(identityPart.environments) ? identityPart.environments : {},
     problems,
   };
 }
@@ -238,10 +262,10 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
   const { customer, environment } = parsedName;
   const customerFile = customerFileName(customer);
   const loaded = loadCustomerFile(root, customer);
-  if (!loaded.identity) throw new ConfigError(loaded.problems);
   const envSection = loaded.environments[environment];
   if (!isPlainObject(envSection)) {
     throw new ConfigError([
+      ...loaded.problems,
       {
         file: customerFile,
         path: joinPath("environments", environment),
@@ -267,7 +291,7 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
   const adopt = adoptSchema.safeParse({ enabled: stackLayer.adopt ?? false, ids: stackLayer.adoptIds ?? {} });
   if (!adopt.success) {
     throw new ConfigError(
-      issuesToProblems(adopt.error.issues, () => ({ file: stackLayer.file, prefix: "" })).map((p) => ({
+      issuesToProblems(adopt.error.issues, { enabled: stackLayer.adopt, ids: stackLayer.adoptIds }, () => ({ file: stackLayer.file, prefix: "" })).map((p) => ({
         ...p,
         path: p.path.replace(/^enabled/, "config.ffnodes:adopt").replace(/^ids/, "config.ffnodes:adoptIds"),
       })),
@@ -276,7 +300,9 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
   const merged = mergeLayers(layers);
   const locate = (p: string): LayerSource => sourceOf(merged.provenance, p, customerEnvSource);
   const parsed = environmentSettings.safeParse(merged.value);
-  if (!parsed.success) throw new ConfigError(issuesToProblems(parsed.error.issues, locate));
+  if (!parsed.success || !loaded.identity || loaded.problems.length > 0) {
+    throw new ConfigError([...loaded.problems, ...(parsed.success ? [] : issuesToProblems(parsed.error.issues, merged.value, locate))]);
+  }
 
   const settings = parsed.data;
   const namespace = settings.namespace ?? `${customer}${settings.namespaceSuffix}`;

@@ -14,14 +14,16 @@ export function parseYaml(text: string, file: string): YamlResult {
   if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
     return { ok: false, problems: [{ file, path: "", message: `file is larger than ${MAX_FILE_BYTES} bytes` }] };
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
       problems: doc.errors.map((e) => ({
         file,
         path: "",
-        message: `invalid YAML${e.linePos ? ` at line ${e.linePos[0].line}` : ""}: ${e.message.split("\n")[0]}`,
+        message: `invalid YAML${e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : ""}: ${e.message
+          .split("\n")[0]
+          .replace(/ at line \d+, column \d+:?$/, "")}`,
       })),
     };
   }

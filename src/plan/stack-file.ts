@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { isPlainObject } from "../config/merge";
-import { stackFileName } from "../config/load";
+import { StackSettingsLayer, stackFileName, stackLayerFromConfig } from "../config/load";
 import { ConfigError } from "../config/problems";
 import { readYamlFile } from "../config/yaml";
 import { SECRET_PLACEHOLDER } from "./secret";
@@ -36,4 +36,10 @@ export function parseStackFile(root: string, stack: string): StackFileConfig {
     }
   }
   return { config, secretKeys };
+}
+
+/** The part of a stack file that configures the customer environment, read without Pulumi. */
+export function readStackLayer(root: string, stack: string): StackSettingsLayer {
+  const { config } = parseStackFile(root, stack);
+  return stackLayerFromConfig((key) => config[`ffnodes:${key}`], stackFileName(stack));
 }

@@ -1,0 +1,192 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { checkFleet } from "../src/config/fleet";
+import { listStacks } from "../src/config/load";
+import { StackPlan, planStack } from "../src/plan/engine";
+import { renderTree } from "../src/plan/render";
+import { checkAllStacks } from "../src/cli/plan";
+import { REPO_ROOT, fixtureRoot, findResource, planRepoStack, resourcesOfType, stackFile } from "./helpers";
+import { assertTenantInvariants, metadataOf } from "./invariants";
+import { isCoreKind, validateCoreManifest } from "./k8s-schema";
+
+describe("plan of the example stacks", () => {
+  const plans: StackPlan[] = [];
+  before(async () => {
+    for (const stack of listStacks(REPO_ROOT)) plans.push(await planRepoStack(stack));
+  });
+
+  it("plans every example stack, including the local one", () => {
+    assert.deepEqual(
+      plans.map((p) => p.stack),
+      ["demo-local", "ff-a-prod", "ff-b-prod", "ff-c-prod", "kch-prod", "kch-staging"],
+    );
+  });
+
+  it("keeps every namespaced resource in the customer's namespace, with valid names", () => {
+    for (const plan of plans) assertTenantInvariants(plan, String(plan.outputs.namespace));
+    assert.equal(plans.find((p) => p.stack === "kch-staging")?.outputs.namespace, "kch-staging");
+  });
+
+  it("validates every core manifest against the upstream Kubernetes schemas", () => {
+    let validated = 0;
+    for (const plan of plans) {
+      for (const r of plan.resources.filter(isCoreKind)) {
+        validateCoreManifest(r);
+        validated++;
+      }
+    }
+    assert.ok(validated > 50, `validated ${validated} manifests`);
+  });
+
+  it("isolates the namespace: Pod Security labels, default deny, DNS, same namespace, ingress controller", () => {
+    const plan = plans.find((p) => p.stack === "ff-a-prod")!;
+    const ns = findResource(plan, "kubernetes:core/v1:Namespace", "namespace");
+    const labels = (ns.inputs.metadata as { labels: Record<string, string> }).labels;
+    assert.equal(labels["pod-security.kubernetes.io/enforce"], "baseline");
+    assert.equal(labels["pod-security.kubernetes.io/warn"], "restricted");
+    assert.equal(labels["pod-security.kubernetes.io/audit"], "restricted");
+    const policies = resourcesOfType(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => metadataOf(r.inputs).name);
+    for (const name of ["default-deny", "allow-dns", "allow-same-namespace", "allow-ingress-controller"]) assert.ok(policies.includes(name), name);
+    const deny = findResource(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "netpol-default-deny");
+    assert.deepEqual(deny.inputs.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    const quota = findResource(plan, "kubernetes:core/v1:ResourceQuota", "quota").inputs.spec as { hard: Record<string, string> };
+    assert.equal(quota.hard["services.nodeports"], "0");
+    assert.equal(quota.hard["requests.storage"], "256Gi");
+  });
+
+  it("adopts ff-a's existing MinIO claim and creates the PostgreSQL claim, both protected", () => {
+    const plan = plans.find((p) => p.stack === "ff-a-prod")!;
+    const minio = findResource(plan, "kubernetes:core/v1:PersistentVolumeClaim", "claim-minio");
+    const postgres = findResource(plan, "kubernetes:core/v1:PersistentVolumeClaim", "claim-postgresql");
+    assert.equal(minio.import, "ff-a/pvc-ff-a-minio");
+    assert.equal(metadataOf(postgres.inputs).name, "pvc-ff-a-postgresql");
+    assert.equal(postgres.import, undefined);
+    assert.deepEqual((minio.inputs.spec as { resources: unknown }).resources, { requests: { storage: "64Gi" } });
+    assert.deepEqual((postgres.inputs.spec as { resources: unknown }).resources, { requests: { storage: "8Gi" } });
+  });
+
+  it("reads as one tree under the customer component", () => {
+    for (const plan of plans) {
+      const roots = plan.resources.filter((r) => r.parent === undefined);
+      assert.deepEqual(roots.map((r) => r.type), ["ffnodes:index:Customer"]);
+      assert.match(renderTree(plan), /└─ /);
+    }
+  });
+
+  it("passes the cross-customer checks", () => {
+    const { problems } = checkAllStacks(REPO_ROOT, listStacks(REPO_ROOT));
+    assert.deepEqual(problems, []);
+  });
+
+  it("is deterministic: two plans are byte-identical", async () => {
+    const again = await planRepoStack("ff-a-prod");
+    assert.equal(JSON.stringify(again), JSON.stringify(plans.find((p) => p.stack === "ff-a-prod")));
+  });
+
+  it("never reads or prints the stack file's secure values", () => {
+    const text = JSON.stringify(plans);
+    assert.ok(!text.includes("placeholder-set-with-pulumi-config-set-secret"));
+  });
+});
+
+describe("adopt mode", () => {
+  it("imports the namespace and every claim by id and replaces nothing", async () => {
+    const root = fixtureRoot({}, { withRepoCustomers: true });
+    fs.appendFileSync(path.join(root, "stacks/Pulumi.kch-prod.yaml"), "  ffnodes:adopt: true\n");
+    const plan = await planStack(root, "kch-prod");
+    assert.equal(findResource(plan, "kubernetes:core/v1:Namespace", "namespace").import, "kch");
+    for (const claim of resourcesOfType(plan, "kubernetes:core/v1:PersistentVolumeClaim")) {
+      assert.equal(claim.import, `kch/${metadataOf(claim.inputs).name}`);
+      assert.ok(claim.protect && claim.retainOnDelete);
+    }
+  });
+});
+
+describe("cross-customer checks", () => {
+  const customer = (name: string, prod: Record<string, unknown>) =>
+    stringify({ name, displayName: name, fitConnectCode: `FITConnect ${name}`, environments: { prod } });
+  const table: { what: string; a: Record<string, unknown>; b: Record<string, unknown>; path: string }[] = [
+    { what: "host", a: { domain: "one.fitfile.net" }, b: { domain: "one.fitfile.net" }, path: "environments.prod.domain" },
+    { what: "host", a: { domain: "one.fitfile.net", extraHosts: ["x.fitfile.net"] }, b: { domain: "two.fitfile.net", extraHosts: ["x.fitfile.net"] }, path: "environments.prod.extraHosts" },
+    { what: "namespace", a: { domain: "one.fitfile.net", namespace: "shared" }, b: { domain: "two.fitfile.net", namespace: "shared" }, path: "environments.prod.namespace" },
+    { what: "Vault path", a: { domain: "one.fitfile.net", vault: { path: "kv-shared" } }, b: { domain: "two.fitfile.net", vault: { path: "kv-shared" } }, path: "environments.prod.vault.path" },
+    { what: "dbSuffix", a: { domain: "one.fitfile.net", dbSuffix: "_x" }, b: { domain: "two.fitfile.net", dbSuffix: "_x" }, path: "environments.prod.dbSuffix" },
+  ];
+  for (const row of table) {
+    it(`rejects two customers sharing a ${row.what}`, () => {
+      const root = fixtureRoot({
+        "customers/alpha.yaml": customer("alpha", row.a),
+        "customers/beta.yaml": customer("beta", row.b),
+        "stacks/Pulumi.alpha-prod.yaml": stackFile(),
+        "stacks/Pulumi.beta-prod.yaml": stackFile(),
+      });
+      const { problems } = checkAllStacks(root, listStacks(root));
+      // A shared namespace also shares what derives from it (Vault path, dbSuffix): each is reported.
+      const problem = problems.find((p) => p.path === row.path);
+      assert.ok(problem, JSON.stringify(problems));
+      assert.equal(problem.file, "customers/beta.yaml");
+      assert.match(problem.message, new RegExp(`${row.what} .* already used by stack alpha-prod`));
+      assert.ok(problems.every((p) => p.file === "customers/beta.yaml"));
+    });
+  }
+
+  it("finds no clash in a fleet of distinct customers", () => {
+    assert.deepEqual(checkFleet([]), []);
+  });
+});
+
+describe("npm run plan (the command)", () => {
+  const cli = path.join(REPO_ROOT, "src/cli/plan.ts");
+  const run = (args: string[], cwd = REPO_ROOT) =>
+    spawnSync(process.execPath, ["--require", path.join(REPO_ROOT, "src/cli/register-typescript.js"), cli, ...args], { cwd, encoding: "utf8" });
+
+  it("prints the JSON document of the contract", () => {
+    const result = run(["--stack", "ff-a-prod", "--json"]);
+    assert.equal(result.status, 0, result.stderr);
+    const doc = JSON.parse(result.stdout) as StackPlan;
+    assert.deepEqual(Object.keys(doc).sort(), ["customer", "environment", "outputs", "resources", "stack"]);
+    for (const r of doc.resources) {
+      for (const key of ["type", "name", "protect", "retainOnDelete", "inputs"]) assert.ok(key in r, `${r.name} lacks ${key}`);
+    }
+  });
+
+  it("exits non-zero with one line per problem naming file and key path, and no stack trace", () => {
+    const root = fixtureRoot({
+      "customers/acme.yaml": stringify({ name: "acme", displayName: "Acme", fitConnectCode: "F", environments: { prod: { domain: "BAD", quota: { pods: -1 } } } }),
+      "stacks/Pulumi.acme-prod.yaml": stackFile(),
+    });
+    const result = run(["--stack", "acme-prod"], root);
+    assert.equal(result.status, 1);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /customers\/acme\.yaml: environments\.prod\.domain: /);
+    assert.match(result.stderr, /customers\/acme\.yaml: environments\.prod\.quota\.pods: /);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+
+  it("rejects bad flags with the usage and exit code 2", () => {
+    for (const args of [["--bogus"], [], ["--stack", "ff-a-prod", "--all"], ["--stack"]]) {
+      const result = run(args);
+      assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
+      assert.doesNotMatch(result.stderr, /\n\s+at /);
+    }
+  });
+
+  it("names the stacks there are when asked for an unknown one", () => {
+    const result = run(["--stack", "nobody-prod"]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /stacks\/Pulumi\.nobody-prod\.yaml: no such stack; stacks are: .*ff-a-prod/);
+  });
+
+  it("--all reports a cross-customer clash and plans nothing", () => {
+    const root = fixtureRoot({}, { withRepoCustomers: true });
+    fs.writeFileSync(path.join(root, "customers/copycat.yaml"), stringify({ name: "copycat", displayName: "C", fitConnectCode: "F", environments: { prod: { domain: "app.fitfile.net" } } }));
+    fs.writeFileSync(path.join(root, "stacks/Pulumi.copycat-prod.yaml"), stackFile());
+    const result = run(["--all", "--json"], root);
+    assert.equal(result.status, 1);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /host 'app.fitfile.net' of stack ff-a-prod is already used by stack copycat-prod/);
+  });
+});

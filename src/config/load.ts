@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import { Layer, LayerSource, isPlainObject, mergeLayers, sourceOf } from "./merge";
 import { isDns1123Label, MAX_LABEL_LENGTH } from "./names";
+import { quantityValue } from "./quantity";
 import { ConfigError, Problem, joinPath } from "./problems";
 import { CustomerIdentity, EnvironmentSettings, IDENTITY_KEYS, customerIdentity, environmentSettings } from "./schema";
 import { readYamlFile } from "./yaml";
@@ -306,7 +307,7 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
 
   const settings = parsed.data;
   const namespace = settings.namespace ?? `${customer}${settings.namespaceSuffix}`;
-  const derivedProblems = checkDerivedNames(namespace, settings, locate);
+  const derivedProblems = checkConsistency(namespace, settings, locate);
   const peers = resolvePeers(root, customer, environment, settings.connects, locate("connects"));
   const allProblems = [...derivedProblems, ...peers.problems];
   if (allProblems.length > 0) throw new ConfigError(allProblems);
@@ -327,22 +328,34 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
   };
 }
 
-/** Names derived from the namespace must stay valid Kubernetes names. */
-function checkDerivedNames(namespace: string, settings: EnvironmentSettings, locate: (p: string) => LayerSource): Problem[] {
+/**
+ * What the schema cannot see key by key: names derived from the namespace must stay valid
+ * Kubernetes names, and the claims must fit the namespace's own storage quota.
+ */
+function checkConsistency(namespace: string, settings: EnvironmentSettings, locate: (p: string) => LayerSource): Problem[] {
   const problems: Problem[] = [];
+  const at = (key: string, message: string) => {
+    const source = locate(key);
+    problems.push({ file: source.file, path: joinPath(source.prefix, key), message });
+  };
+  const claims = Object.values(settings.storage);
+  const requested = claims.reduce((sum, claim) => sum + quantityValue(claim.size), 0);
+  if (requested > quantityValue(settings.quota.requestsStorage)) {
+    at(
+      "quota.requestsStorage",
+      `the claims request ${claims.map((c) => c.size).join(" + ")}, more than the quota's ${settings.quota.requestsStorage}: raise the quota or shrink the claims`,
+    );
+  }
+  if (claims.length > settings.quota.persistentVolumeClaims) {
+    at("quota.persistentVolumeClaims", `${claims.length} claims are configured but the quota allows ${settings.quota.persistentVolumeClaims}`);
+  }
   if (!isDns1123Label(namespace)) {
-    const source = locate("namespace");
-    problems.push({ file: source.file, path: joinPath(source.prefix, "namespace"), message: `namespace '${namespace}' must be a DNS-1123 label of at most 63 characters` });
+    at("namespace", `namespace '${namespace}' must be a DNS-1123 label of at most 63 characters`);
   }
   for (const [claim, spec] of Object.entries(settings.storage)) {
     const claimName = spec.existingClaim ?? `pvc-${namespace}-${claim}`;
     if (claimName.length > MAX_LABEL_LENGTH) {
-      const source = locate(`storage.${claim}`);
-      problems.push({
-        file: source.file,
-        path: joinPath(source.prefix, "storage", claim),
-        message: `claim name '${claimName}' is longer than 63 characters: shorten the claim key or set existingClaim`,
-      });
+      at(`storage.${claim}`, `claim name '${claimName}' is longer than 63 characters: shorten the claim key or set existingClaim`);
     }
   }
   return problems;

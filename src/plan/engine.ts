@@ -91,12 +91,19 @@ export async function planStack(root: string, stack: string): Promise<StackPlan>
   const outputs = (await reveal(customer.outputs)) as Record<string, unknown>;
 
   const resolved: PlannedResource[] = [];
+  const indexOf = new Map<pulumi.Resource, number>();
+  const parents: (number | undefined)[] = [];
   // Components may register children inside applies, so the list can grow while it is read.
+  // A parent is always registered, and so captured, before its children.
   for (let i = 0; i < captured.length; i++) {
     const c = captured[i];
+    indexOf.set(c.resource, i);
+    const parent = c.parent && indexOf.get(c.parent);
+    parents.push(parent);
     resolved.push({
       type: c.type,
       name: c.name,
+      ...(parent !== undefined ? { parent: captured[parent].name } : {}),
       protect: c.opts.protect === true,
       retainOnDelete: c.opts.retainOnDelete === true,
       ...(typeof c.opts.import === "string" ? { import: c.opts.import } : {}),
@@ -104,11 +111,6 @@ export async function planStack(root: string, stack: string): Promise<StackPlan>
       inputs: (await reveal(c.props)) as Record<string, unknown>,
     });
   }
-  const indexOf = new Map(captured.map((c, i) => [c.resource, i] as const));
-  const parents = captured.map((c) => (c.parent ? indexOf.get(c.parent) : undefined));
-  parents.forEach((p, i) => {
-    if (p !== undefined) resolved[i].parent = resolved[p].name;
-  });
 
   return {
     stack,

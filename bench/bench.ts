@@ -1,0 +1,96 @@
+/**
+ * npm run bench: how fast `plan` is, as ratios against baselines measured in the same run, so
+ * that the numbers mean the same on a slow CI machine and a fast laptop.
+ *   (a) plan --stack ff-a-prod against the floor of loading the four Pulumi SDKs;
+ *       also the program's start the way `pulumi` runs it (ts-node, transpile only);
+ *   (b) plan --all over generated customers: total and marginal time per customer;
+ *   (c) peak memory of plan --all over 100 customers.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+
+const ROOT = path.resolve(__dirname, "..");
+const REGISTER = path.join(ROOT, "src/cli/register-typescript.js");
+const PLAN = path.join(ROOT, "src/cli/plan.ts");
+const RUNS = 5;
+
+function seconds(args: string[], cwd = ROOT): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { cwd, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 1 << 28 });
+  if (result.status !== 0) throw new Error(`${args.join(" ")} failed: ${result.stderr}`);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function median(args: string[], cwd = ROOT): number {
+  const times = Array.from({ length: RUNS }, () => seconds(args, cwd)).sort((a, b) => a - b);
+  return times[Math.floor(RUNS / 2)];
+}
+
+/** Peak resident memory of a node process, in MB. */
+function peakMegabytes(args: string[], cwd: string): number {
+  const report = path.join(cwd, "report-peak-memory.js");
+  fs.writeFileSync(report, `process.on("exit", () => process.stderr.write("\\nmaxrss:" + process.resourceUsage().maxRSS + "\\n"));\n`);
+  const result = spawnSync(process.execPath, ["--require", report, ...args], { cwd, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const match = /maxrss:(\d+)/.exec(result.stderr);
+  if (result.status !== 0 || !match) throw new Error(`memory run failed: ${result.stderr}`);
+  return Number(match[1]) / 1024;
+}
+
+function fleetRoot(customers: number): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-bench-"));
+  fs.mkdirSync(path.join(root, "customers"));
+  fs.mkdirSync(path.join(root, "stacks"));
+  fs.copyFileSync(path.join(ROOT, "customers/_defaults.yaml"), path.join(root, "customers/_defaults.yaml"));
+  for (let i = 1; i <= customers; i++) {
+    const name = `c${String(i).padStart(3, "0")}`;
+    const customer = { name, displayName: `Customer ${i}`, fitConnectCode: `FITConnect ${i}`, environments: { prod: { domain: `${name}.bench.fitfile.net` } } };
+    fs.writeFileSync(path.join(root, `customers/${name}.yaml`), stringify(customer));
+    fs.writeFileSync(path.join(root, `stacks/Pulumi.${name}-prod.yaml`), "config:\n  kubernetes:context: bench\n");
+  }
+  return root;
+}
+
+const verdict = (ok: boolean) => (ok ? "ok" : "OVER TARGET");
+
+function main(): void {
+  const lines: string[] = [];
+  const print = (line: string) => {
+    lines.push(line);
+    process.stdout.write(`${line}\n`);
+  };
+  print(`ffnodes bench (median of ${RUNS} runs; node ${process.version}, ${os.cpus().length} cores)`);
+
+  const floorScript = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/vault", "@pulumi/cloudflare"].map((m) => `require(${JSON.stringify(m)});`).join("");
+  seconds(["--require", REGISTER, PLAN, "--stack", "ff-a-prod"]); // fills the transpile cache
+  const floor = median(["-e", floorScript]);
+  const plan = median(["--require", REGISTER, PLAN, "--stack", "ff-a-prod", "--json"]);
+  const pulumiStart = median([
+    "-e",
+    `process.env.TS_NODE_PROJECT=${JSON.stringify(path.join(ROOT, "src/tsconfig.pulumi.json"))};` +
+      `require("ts-node").register({ transpileOnly: true });` +
+      `const pulumi = require("@pulumi/pulumi");` +
+      `pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name + "-id", state: a.inputs }), call: () => ({}) }, "ffnodes", "ff-a-prod", false)` +
+      `.then(() => require(${JSON.stringify(path.join(ROOT, "src/index.ts"))}));`,
+  ]);
+  print(`(a) floor: load the four Pulumi SDKs                 ${floor.toFixed(3)} s`);
+  print(`    plan --stack ff-a-prod --json                     ${plan.toFixed(3)} s = ${(plan / floor).toFixed(2)}x floor (target <= 1.5x) ${verdict(plan / floor <= 1.5)}`);
+  print(`    program start as pulumi runs it (ts-node, noCheck) ${pulumiStart.toFixed(3)} s = ${(pulumiStart / floor).toFixed(2)}x floor`);
+
+  const small = fleetRoot(10);
+  const large = fleetRoot(100);
+  const all = ["--require", REGISTER, PLAN, "--all", "--json"];
+  const tSmall = median(all, small);
+  const tLarge = median(all, large);
+  const marginal = ((tLarge - tSmall) / 90) * 1000;
+  print(`(b) plan --all, 10 customers                          ${tSmall.toFixed(3)} s`);
+  print(`    plan --all, 100 customers                         ${tLarge.toFixed(3)} s; marginal ${marginal.toFixed(1)} ms per customer (target <= 30 ms) ${verdict(marginal <= 30)}`);
+
+  const peak = peakMegabytes(all, large);
+  print(`(c) peak memory, plan --all over 100 customers        ${peak.toFixed(0)} MB (target <= 400 MB) ${verdict(peak <= 400)}`);
+  for (const dir of [small, large]) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+main();

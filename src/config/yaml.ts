@@ -34,16 +34,27 @@ export function parseYaml(text: string, file: string): YamlResult {
   }
 }
 
+/**
+ * Parsed files, keyed by path, size and modification time: planning a fleet reads the defaults
+ * and each peer's file once per stack, and must not parse them again each time.
+ */
+const parsed = new Map<string, { stamp: string; result: YamlResult }>();
+
 /** Reads and parses a YAML file, refusing oversized files before reading them. */
 export function readYamlFile(absolutePath: string, displayName: string): YamlResult {
-  let size: number;
+  let stat: fs.Stats;
   try {
-    size = fs.statSync(absolutePath).size;
+    stat = fs.statSync(absolutePath);
   } catch {
     return { ok: false, problems: [{ file: displayName, path: "", message: "file not found" }] };
   }
-  if (size > MAX_FILE_BYTES) {
+  if (stat.size > MAX_FILE_BYTES) {
     return { ok: false, problems: [{ file: displayName, path: "", message: `file is larger than ${MAX_FILE_BYTES} bytes` }] };
   }
-  return parseYaml(fs.readFileSync(absolutePath, "utf8"), displayName);
+  const stamp = `${displayName}\0${stat.size}\0${stat.mtimeMs}`;
+  const cached = parsed.get(absolutePath);
+  if (cached?.stamp === stamp) return structuredClone(cached.result);
+  const result = parseYaml(fs.readFileSync(absolutePath, "utf8"), displayName);
+  parsed.set(absolutePath, { stamp, result });
+  return structuredClone(result);
 }

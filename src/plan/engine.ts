@@ -62,6 +62,18 @@ export async function reveal(value: unknown): Promise<unknown> {
  * Configuration comes from the stack file as written; `secure:` values are never decrypted.
  */
 export async function planStack(root: string, stack: string): Promise<StackPlan> {
+  // Stack traces are what the SDK spends most of its time on while registering (one per promise
+  // and resource); plan needs none of them.
+  const traceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return await planWithMocks(root, stack);
+  } finally {
+    Error.stackTraceLimit = traceLimit;
+  }
+}
+
+async function planWithMocks(root: string, stack: string): Promise<StackPlan> {
   const stackFile = parseStackFile(root, stack);
   await pulumi.runtime.setMocks(offlineMocks, "ffnodes", stack, false);
   pulumi.runtime.setAllConfig(stackFile.config, stackFile.secretKeys);
@@ -79,15 +91,7 @@ export async function planStack(root: string, stack: string): Promise<StackPlan>
     return undefined;
   };
 
-  // Stack traces are what the SDK spends most of its time on while registering; plan needs none.
-  const traceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  let customer;
-  try {
-    customer = runProgram(root, { transformations: [capture] });
-  } finally {
-    Error.stackTraceLimit = traceLimit;
-  }
+  const customer = runProgram(root, { transformations: [capture] });
   const outputs = (await reveal(customer.outputs)) as Record<string, unknown>;
 
   const resolved: PlannedResource[] = [];

@@ -23,7 +23,16 @@ const relativeSecretName = z
   .regex(new RegExp(`^${SEGMENT}(/${SEGMENT})*$`), "a secret name inside the customer's space, such as app or sleuth/api (no leading '/', no '..')");
 
 /** A key of a Kubernetes Secret's data, or of a KV secret's data. */
-const dataKey = z.string().regex(/^[A-Za-z0-9._-]{1,253}$/, "letters, digits, '.', '_' and '-'");
+const DATA_KEY = /^[A-Za-z0-9._-]{1,253}$/;
+const DATA_KEY_RULE = "letters, digits, '.', '_' and '-'";
+const dataKey = z.string().regex(DATA_KEY, DATA_KEY_RULE);
+
+/** Kubernetes key to KV key; a bad key is reported at its own path. */
+const keyMapping = z.record(z.string(), dataKey).superRefine((keys, ctx) => {
+  for (const key of Object.keys(keys).filter((k) => !DATA_KEY.test(k))) {
+    ctx.addIssue({ code: "custom", path: [key], message: `a Secret key of ${DATA_KEY_RULE}` });
+  }
+});
 
 const extraSecret = z.strictObject({
   /** Name of the Kubernetes Secret created in the customer's namespace. */
@@ -31,7 +40,7 @@ const extraSecret = z.strictObject({
   /** The KV secret it is synced from, relative to the customer's space. */
   vaultSecret: relativeSecretName,
   /** Kubernetes key to KV key. Absent: every key of the KV secret is synced as is. */
-  keys: z.record(dataKey, dataKey).optional(),
+  keys: keyMapping.optional(),
 });
 
 const vaultObject = z.strictObject({

@@ -73,77 +73,65 @@ const objectMeta: z.core.JSONSchema.JSONSchema = {
   properties: { name: { type: "string" }, namespace: { type: "string" }, labels: stringMap },
   additionalProperties: false,
 };
-const vaultAuthSchema = z.fromJSONSchema({
+/** A namespaced object of the operator's API group, with the given spec schema. */
+const operatorKind = (kind: string, spec: z.core.JSONSchema.JSONSchema) =>
+  z.fromJSONSchema({
+    type: "object",
+    required: ["apiVersion", "kind", "metadata", "spec"],
+    additionalProperties: false,
+    properties: { apiVersion: { const: "secrets.hashicorp.com/v1beta1" }, kind: { const: kind }, metadata: objectMeta, spec },
+  });
+const vaultAuthSchema = operatorKind("VaultAuth", {
   type: "object",
-  required: ["apiVersion", "kind", "metadata", "spec"],
   additionalProperties: false,
   properties: {
-    apiVersion: { const: "secrets.hashicorp.com/v1beta1" },
-    kind: { const: "VaultAuth" },
-    metadata: objectMeta,
-    spec: {
+    method: { type: "string", enum: ["kubernetes", "jwt", "appRole", "aws", "gcp"] },
+    mount: { type: "string" },
+    vaultConnectionRef: { type: "string" },
+    kubernetes: {
       type: "object",
       additionalProperties: false,
       properties: {
-        method: { type: "string", enum: ["kubernetes", "jwt", "appRole", "aws", "gcp"] },
-        mount: { type: "string" },
-        vaultConnectionRef: { type: "string" },
-        kubernetes: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            role: { type: "string" },
-            serviceAccount: { type: "string" },
-            audiences: { type: "array", items: { type: "string" } },
-          },
-        },
+        role: { type: "string" },
+        serviceAccount: { type: "string" },
+        audiences: { type: "array", items: { type: "string" } },
       },
     },
   },
 });
-const vaultStaticSecretSchema = z.fromJSONSchema({
+const vaultStaticSecretSchema = operatorKind("VaultStaticSecret", {
   type: "object",
-  required: ["apiVersion", "kind", "metadata", "spec"],
+  required: ["destination", "mount", "path", "type"],
   additionalProperties: false,
   properties: {
-    apiVersion: { const: "secrets.hashicorp.com/v1beta1" },
-    kind: { const: "VaultStaticSecret" },
-    metadata: objectMeta,
-    spec: {
+    vaultAuthRef: { type: "string" },
+    mount: { type: "string" },
+    path: { type: "string" },
+    type: { type: "string", enum: ["kv-v1", "kv-v2"] },
+    refreshAfter: { type: "string", pattern: "^([0-9]+(\\.[0-9]+)?(s|m|h))$" },
+    hmacSecretData: { type: "boolean" },
+    destination: {
       type: "object",
-      required: ["destination", "mount", "path", "type"],
+      required: ["name"],
       additionalProperties: false,
       properties: {
-        vaultAuthRef: { type: "string" },
-        mount: { type: "string" },
-        path: { type: "string" },
-        type: { type: "string", enum: ["kv-v1", "kv-v2"] },
-        refreshAfter: { type: "string", pattern: "^([0-9]+(\\.[0-9]+)?(s|m|h))$" },
-        hmacSecretData: { type: "boolean" },
-        destination: {
+        name: { type: "string" },
+        create: { type: "boolean" },
+        overwrite: { type: "boolean" },
+        labels: stringMap,
+        transformation: {
           type: "object",
-          required: ["name"],
           additionalProperties: false,
           properties: {
-            name: { type: "string" },
-            create: { type: "boolean" },
-            overwrite: { type: "boolean" },
-            labels: stringMap,
-            transformation: {
+            excludeRaw: { type: "boolean" },
+            excludes: { type: "array", items: { type: "string" } },
+            templates: {
               type: "object",
-              additionalProperties: false,
-              properties: {
-                excludeRaw: { type: "boolean" },
-                excludes: { type: "array", items: { type: "string" } },
-                templates: {
-                  type: "object",
-                  additionalProperties: {
-                    type: "object",
-                    required: ["text"],
-                    additionalProperties: false,
-                    properties: { name: { type: "string" }, text: { type: "string" } },
-                  },
-                },
+              additionalProperties: {
+                type: "object",
+                required: ["text"],
+                additionalProperties: false,
+                properties: { name: { type: "string" }, text: { type: "string" } },
               },
             },
           },
@@ -483,6 +471,7 @@ describe("vault: configuration errors", () => {
     { vault: "credentials: { passwordLength: 8 }", path: "vault.credentials.passwordLength", message: /at least 16/ },
     { vault: "extraSecrets: [{ secretName: s, vaultSecret: ../ff-b-application/app }]", path: "vault.extraSecrets.0.vaultSecret", message: /no '\.\.'/ },
     { vault: "extraSecrets: [{ secretName: s, vaultSecret: app, keys: { 'a b': k } }]", path: "vault.extraSecrets.0.keys.a b", message: /letters, digits/ },
+    { vault: "extraSecrets: [{ secretName: s, vaultSecret: app, keys: {} }]", path: "vault.extraSecrets.0.keys", message: /at least one key/ },
     {
       vault: "extraSecrets: [{ secretName: s, vaultSecret: app }, { secretName: s, vaultSecret: other }]",
       path: "vault.extraSecrets.1.secretName",

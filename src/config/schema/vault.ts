@@ -29,6 +29,9 @@ const dataKey = z.string().regex(DATA_KEY, DATA_KEY_RULE);
 
 /** Kubernetes key to KV key; a bad key is reported at its own path. */
 const keyMapping = z.record(z.string(), dataKey).superRefine((keys, ctx) => {
+  if (Object.keys(keys).length === 0) {
+    ctx.addIssue({ code: "custom", message: "at least one key; leave keys out to sync every key" });
+  }
   for (const key of Object.keys(keys).filter((k) => !DATA_KEY.test(k))) {
     ctx.addIssue({ code: "custom", path: [key], message: `a Secret key of ${DATA_KEY_RULE}` });
   }

@@ -305,7 +305,7 @@ export class VaultSpace extends pulumi.ComponentResource {
       import: specs.authRole.importId,
     });
 
-    const written: pulumi.Resource[] = [];
+    let credentials: vault.kv.SecretV2 | undefined;
     if (specs.credentials) {
       const { databases, passwordLength, name: secretName, importId } = specs.credentials;
       const entries = databases.flatMap((db): pulumi.Output<[string, string]>[] => {
@@ -319,13 +319,11 @@ export class VaultSpace extends pulumi.ComponentResource {
       const dataJson = pulumi.secret(
         pulumi.all(entries).apply((pairs) => JSON.stringify(Object.fromEntries(pairs.sort(([a], [b]) => a.localeCompare(b))))),
       );
-      written.push(
-        new vault.kv.SecretV2(
-          "vault-credentials",
-          { mount: specs.space.mount, name: secretName, dataJson, disableRead: true },
-          // Written once: a rotated value in Vault is never read back nor overwritten by a later run.
-          holdsData({ ...onMount, import: importId, ignoreChanges: ["dataJson"], additionalSecretOutputs: ["dataJson"] }),
-        ),
+      credentials = new vault.kv.SecretV2(
+        "vault-credentials",
+        { mount: specs.space.mount, name: secretName, dataJson, disableRead: true },
+        // Written once: a rotated value in Vault is never read back nor overwritten by a later run.
+        holdsData({ ...onMount, import: importId, ignoreChanges: ["dataJson"], additionalSecretOutputs: ["dataJson"] }),
       );
     }
 
@@ -342,7 +340,7 @@ export class VaultSpace extends pulumi.ComponentResource {
       for (const secret of specs.sync.staticSecrets) {
         new k8s.apiextensions.CustomResource(`vault-sync-${secret.metadata.name}`, secret, {
           parent: this,
-          dependsOn: [vaultAuth, ...written],
+          dependsOn: credentials ? [vaultAuth, credentials] : [vaultAuth],
         });
       }
     }

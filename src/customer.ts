@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NamespaceIsolation } from "./components/namespace";
 import { Storage } from "./components/storage";
+import { VaultOutputs, VaultSpace } from "./components/vault";
 import { EnvironmentConfig } from "./config/load";
 
 export interface CustomerOutputs {
@@ -8,6 +9,7 @@ export interface CustomerOutputs {
   hosts: string[];
   vaultPath: string;
   claims: Record<string, pulumi.Output<string>>;
+  vault: VaultOutputs;
 }
 
 /**
@@ -24,12 +26,14 @@ export class Customer extends pulumi.ComponentResource {
     super("ffnodes:index:Customer", config.namespace, {}, opts);
     const isolation = new NamespaceIsolation("isolation", config, { parent: this });
     const storage = new Storage("storage", config, { parent: this, dependsOn: [isolation] });
+    const vault = new VaultSpace("vault", config, { parent: this, dependsOn: [isolation] });
 
     this.outputs = {
       namespace: isolation.name,
       hosts: config.hosts,
       vaultPath: config.vaultPath,
       claims: storage.claims,
+      vault: vault.outputs,
     };
     this.registerOutputs(this.outputs);
   }

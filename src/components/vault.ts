@@ -1,0 +1,351 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as vault from "@pulumi/vault";
+import { EnvironmentConfig } from "../config/load";
+import { standardLabels } from "./labels";
+import { adoptedId, holdsData } from "./safety";
+import { PolicyRule, renderPolicy } from "./vault-policy";
+
+/** The KV secret, inside the customer's space, that holds the generated database credentials. */
+export const APP_SECRET = "app";
+/** Where the Vault agent writes the rendered secret files in the services' pods. */
+export const AGENT_SECRET_DIR = "/secrets";
+const VSO_API_VERSION = "secrets.hashicorp.com/v1beta1";
+const VAULT_AUTH_NAME = "vault-auth";
+
+/** Where the customer's secrets live: a kv-v2 mount, and the prefix of its secrets' names there. */
+export interface KvSpace {
+  mount: string;
+  /** `""` on the customer's own mount, `<path>/` under a shared mount. */
+  prefix: string;
+}
+
+type Labels = Record<string, string>;
+interface Metadata {
+  name: string;
+  namespace: string;
+  labels: Labels;
+}
+
+/*
+ * The Vault Secrets Operator ships no typed models. These interfaces hold the fields ffnodes sets,
+ * and test/vault.test.ts validates them against the required fields, types, enums and patterns of
+ * the operator's published CRDs (hashicorp/vault-secrets-operator,
+ * config/crd/bases/secrets.hashicorp.com_vaultauths.yaml and _vaultstaticsecrets.yaml, v1beta1).
+ */
+export interface VaultAuth {
+  apiVersion: typeof VSO_API_VERSION;
+  kind: "VaultAuth";
+  metadata: Metadata;
+  spec: {
+    method: "kubernetes";
+    mount: string;
+    vaultConnectionRef?: string;
+    kubernetes: { role: string; serviceAccount: string; audiences: string[] };
+  };
+}
+
+export interface VaultStaticSecret {
+  apiVersion: typeof VSO_API_VERSION;
+  kind: "VaultStaticSecret";
+  metadata: Metadata;
+  spec: {
+    vaultAuthRef: string;
+    mount: string;
+    path: string;
+    type: "kv-v2";
+    refreshAfter: string;
+    hmacSecretData: boolean;
+    destination: {
+      name: string;
+      create: boolean;
+      overwrite: boolean;
+      labels: Labels;
+      transformation?: { excludeRaw: boolean; excludes: string[]; templates: Record<string, { text: string }> };
+    };
+  };
+}
+
+/** What the GitOps component (and the stack outputs) need to wire the services to Vault. */
+export interface VaultOutputs {
+  /** Kubernetes auth role the services log in with (`vault.role` in the charts). */
+  role: string;
+  authMount: string;
+  audience: string;
+  /** The customer's KV path (`<namespace>-application` by default). */
+  path: string;
+  /** The kv-v2 mount holding the customer's secrets. */
+  mount: string;
+  /** API path of the secret with the generated credentials, as agent templates read it. */
+  appSecretPath: string;
+  policies: { appRead: string; operator: string };
+  serviceAccounts: string[];
+  /** Agent-inject file templates by file name (`mongodb.json`, `postgresql.json`). */
+  templates: Record<string, string>;
+  /** The pod annotations that make the Vault agent render those files into /secrets. */
+  agentAnnotations: Record<string, string>;
+}
+
+export interface PolicySpec {
+  key: "app-read" | "operator";
+  name: string;
+  rules: PolicyRule[];
+  hcl: string;
+  importId?: string;
+}
+
+export interface VaultSpecs {
+  space: KvSpace;
+  /** Present when the customer has its own kv-v2 mount. */
+  mount?: { args: vault.MountArgs; importId?: string };
+  policies: PolicySpec[];
+  authRole: { args: vault.kubernetes.AuthBackendRoleArgs; importId?: string };
+  /** Present when there are databases to generate credentials for. */
+  credentials?: {
+    databases: string[];
+    passwordLength: number;
+    /** The secret's name inside the mount. */
+    name: string;
+    importId?: string;
+  };
+  /** Present when there are secrets to sync into the namespace. */
+  sync?: {
+    serviceAccount: { metadata: Metadata; automountServiceAccountToken: boolean };
+    vaultAuth: VaultAuth;
+    staticSecrets: VaultStaticSecret[];
+  };
+  outputs: VaultOutputs;
+}
+
+export function kvSpace(config: EnvironmentConfig): KvSpace {
+  const { vault: settings } = config.settings;
+  return settings.mount === "own"
+    ? { mount: config.vaultPath, prefix: "" }
+    : { mount: settings.sharedMount, prefix: `${config.vaultPath}/` };
+}
+
+/** The policy paths of a kv-v2 space: secret data and its metadata, nothing else. */
+export function spaceGlobs(space: KvSpace): { data: string; metadata: string } {
+  return { data: `${space.mount}/data/${space.prefix}*`, metadata: `${space.mount}/metadata/${space.prefix}*` };
+}
+
+export function secretApiPath(space: KvSpace, name: string): string {
+  return `${space.mount}/data/${space.prefix}${name}`;
+}
+
+/** The seed's agent-inject template: the database's username and password as JSON. */
+export function agentTemplate(apiPath: string, database: string): string {
+  return [
+    `{{ with secret "${apiPath}" -}}`,
+    "  {",
+    `    "password":"{{ .Data.data.${database}_password }}",`,
+    `    "username":"{{ .Data.data.${database}_username }}"`,
+    "  }",
+    "{{- end }}",
+  ].join("\n");
+}
+
+/** Everything the Vault component creates for one customer environment. */
+export function buildVault(config: EnvironmentConfig): VaultSpecs {
+  const { namespace } = config;
+  const settings = config.settings.vault;
+  const space = kvSpace(config);
+  const globs = spaceGlobs(space);
+  const labels = standardLabels(config, "vault");
+  const sorted = (values: string[]) => [...new Set(values)].sort();
+
+  const policy = (key: PolicySpec["key"], rules: PolicyRule[]): PolicySpec => {
+    const name = `${namespace}-${key}`;
+    return { key, name, rules, hcl: renderPolicy(rules), importId: adoptedId(config, `vault-policy-${key}`, name) };
+  };
+  const appRead = policy("app-read", [
+    { path: globs.data, capabilities: ["read", "list"] },
+    { path: globs.metadata, capabilities: ["read", "list"] },
+  ]);
+  const operator = policy("operator", [
+    { path: globs.data, capabilities: ["create", "read", "update", "delete", "list"] },
+    { path: globs.metadata, capabilities: ["create", "read", "update", "delete", "list"] },
+  ]);
+
+  const syncs = settings.extraSecrets;
+  const syncAccount = settings.secretsOperator.serviceAccount;
+  const serviceAccounts = sorted([...settings.auth.serviceAccounts, ...(syncs.length > 0 ? [syncAccount] : [])]);
+  const role = namespace;
+
+  const appSecretPath = secretApiPath(space, APP_SECRET);
+  const databases = sorted(settings.credentials.databases);
+  const templates = Object.fromEntries(databases.map((db) => [`${db}.json`, agentTemplate(appSecretPath, db)]));
+  const agentAnnotations: Record<string, string> = {
+    "vault.hashicorp.com/agent-inject": "true",
+    "vault.hashicorp.com/auth-path": `auth/${settings.auth.mount}`,
+    "vault.hashicorp.com/role": role,
+  };
+  for (const [file, template] of Object.entries(templates)) {
+    agentAnnotations[`vault.hashicorp.com/agent-inject-secret-${file}`] = appSecretPath;
+    agentAnnotations[`vault.hashicorp.com/agent-inject-template-${file}`] = template;
+    agentAnnotations[`vault.hashicorp.com/secret-volume-path-${file}`] = AGENT_SECRET_DIR;
+  }
+
+  const meta = (name: string): Metadata => ({ name, namespace, labels });
+  return {
+    space,
+    mount:
+      settings.mount === "own"
+        ? {
+            args: { path: space.mount, type: "kv", options: { version: "2" }, description: `ffnodes: secrets of ${namespace}` },
+            importId: adoptedId(config, "vault-mount", space.mount),
+          }
+        : undefined,
+    policies: [appRead, operator],
+    authRole: {
+      args: {
+        backend: settings.auth.mount,
+        roleName: role,
+        boundServiceAccountNames: serviceAccounts,
+        boundServiceAccountNamespaces: [namespace],
+        audience: settings.auth.audience,
+        tokenTtl: settings.auth.tokenTtlSeconds,
+        tokenPolicies: [appRead.name],
+      },
+      importId: adoptedId(config, "vault-auth-role", `auth/${settings.auth.mount}/role/${role}`),
+    },
+    credentials:
+      databases.length > 0
+        ? {
+            databases,
+            passwordLength: settings.credentials.passwordLength,
+            name: `${space.prefix}${APP_SECRET}`,
+            importId: adoptedId(config, "vault-credentials", appSecretPath),
+          }
+        : undefined,
+    sync:
+      syncs.length > 0
+        ? {
+            serviceAccount: { metadata: meta(syncAccount), automountServiceAccountToken: false },
+            vaultAuth: {
+              apiVersion: VSO_API_VERSION,
+              kind: "VaultAuth",
+              metadata: meta(VAULT_AUTH_NAME),
+              spec: {
+                method: "kubernetes",
+                mount: settings.auth.mount,
+                vaultConnectionRef: settings.secretsOperator.vaultConnectionRef,
+                kubernetes: { role, serviceAccount: syncAccount, audiences: [settings.auth.audience] },
+              },
+            },
+            staticSecrets: [...syncs]
+              .sort((a, b) => a.secretName.localeCompare(b.secretName))
+              .map((sync) => ({
+                apiVersion: VSO_API_VERSION,
+                kind: "VaultStaticSecret",
+                metadata: meta(sync.secretName),
+                spec: {
+                  vaultAuthRef: VAULT_AUTH_NAME,
+                  mount: space.mount,
+                  path: `${space.prefix}${sync.vaultSecret}`,
+                  type: "kv-v2",
+                  refreshAfter: settings.secretsOperator.refreshAfter,
+                  hmacSecretData: true,
+                  destination: {
+                    name: sync.secretName,
+                    create: true,
+                    // Adopting a live environment: take over the Secret its earlier tooling wrote.
+                    overwrite: config.adopt.enabled,
+                    labels,
+                    transformation: sync.keys && {
+                      excludeRaw: true,
+                      excludes: [".*"],
+                      templates: Object.fromEntries(
+                        Object.entries(sync.keys)
+                          .sort(([a], [b]) => a.localeCompare(b))
+                          .map(([key, vaultKey]) => [key, { text: `{{- get .Secrets "${vaultKey}" -}}` }]),
+                      ),
+                    },
+                  },
+                },
+              })),
+          }
+        : undefined,
+    outputs: {
+      role,
+      authMount: settings.auth.mount,
+      audience: settings.auth.audience,
+      path: config.vaultPath,
+      mount: space.mount,
+      appSecretPath,
+      policies: { appRead: appRead.name, operator: operator.name },
+      serviceAccounts,
+      templates,
+      agentAnnotations,
+    },
+  };
+}
+
+/**
+ * The customer's Vault space: its KV mount (or prefix), policies, Kubernetes auth role, the
+ * generated database credentials (written once, never overwritten) and the secret syncs.
+ */
+export class VaultSpace extends pulumi.ComponentResource {
+  readonly outputs: VaultOutputs;
+
+  constructor(name: string, config: EnvironmentConfig, opts?: pulumi.ComponentResourceOptions) {
+    super("ffnodes:customer:Vault", name, {}, opts);
+    const specs = buildVault(config);
+
+    const mount = specs.mount && new vault.Mount("vault-mount", specs.mount.args, holdsData({ parent: this, import: specs.mount.importId }));
+    const onMount = { parent: this, dependsOn: mount ? [mount] : [] };
+
+    const policies = specs.policies.map(
+      (p) => new vault.Policy(`vault-policy-${p.key}`, { name: p.name, policy: p.hcl }, { ...onMount, import: p.importId }),
+    );
+    const role = new vault.kubernetes.AuthBackendRole("vault-auth-role", specs.authRole.args, {
+      parent: this,
+      dependsOn: policies,
+      import: specs.authRole.importId,
+    });
+
+    let credentials: vault.kv.SecretV2 | undefined;
+    if (specs.credentials) {
+      const { databases, passwordLength, name: secretName, importId } = specs.credentials;
+      const entries = databases.flatMap((db): pulumi.Output<[string, string]>[] => {
+        const user = new random.RandomString(`vault-${db}-username`, { length: 8, upper: false, special: false }, { parent: this });
+        const password = new random.RandomPassword(`vault-${db}-password`, { length: passwordLength, special: false }, { parent: this });
+        return [
+          user.result.apply((v): [string, string] => [`${db}_username`, `${db}_${v}`]),
+          password.result.apply((v): [string, string] => [`${db}_password`, v]),
+        ];
+      });
+      const dataJson = pulumi.secret(
+        pulumi.all(entries).apply((pairs) => JSON.stringify(Object.fromEntries(pairs.sort(([a], [b]) => a.localeCompare(b))))),
+      );
+      credentials = new vault.kv.SecretV2(
+        "vault-credentials",
+        { mount: specs.space.mount, name: secretName, dataJson, disableRead: true },
+        // Written once: a rotated value in Vault is never read back nor overwritten by a later run.
+        holdsData({ ...onMount, import: importId, ignoreChanges: ["dataJson"], additionalSecretOutputs: ["dataJson"] }),
+      );
+    }
+
+    if (specs.sync) {
+      // The component's own dependencies (the namespace) reach the syncs through the account.
+      const account = new k8s.core.v1.ServiceAccount("vault-sync-service-account", specs.sync.serviceAccount, {
+        parent: this,
+        dependsOn: opts?.dependsOn,
+      });
+      const vaultAuth = new k8s.apiextensions.CustomResource("vault-sync-auth", specs.sync.vaultAuth, {
+        parent: this,
+        dependsOn: [role, account],
+      });
+      for (const secret of specs.sync.staticSecrets) {
+        new k8s.apiextensions.CustomResource(`vault-sync-${secret.metadata.name}`, secret, {
+          parent: this,
+          dependsOn: credentials ? [vaultAuth, credentials] : [vaultAuth],
+        });
+      }
+    }
+
+    this.outputs = specs.outputs;
+    this.registerOutputs({ ...this.outputs });
+  }
+}

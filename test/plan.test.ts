@@ -133,6 +133,21 @@ describe("cross-customer checks", () => {
     });
   }
 
+  it("rejects an own Vault mount named like another customer's shared mount", () => {
+    const root = fixtureRoot({
+      "customers/alpha.yaml": customer("alpha", { domain: "one.fitfile.net", vault: { mount: "shared", sharedMount: "kv-fleet" } }),
+      "customers/beta.yaml": customer("beta", { domain: "two.fitfile.net", vault: { path: "kv-fleet" } }),
+      "stacks/Pulumi.alpha-prod.yaml": stackFile(),
+      "stacks/Pulumi.beta-prod.yaml": stackFile(),
+    });
+    const { problems } = checkAllStacks(root, listStacks(root));
+    assert.deepEqual(
+      problems.map((p) => [p.file, p.path]),
+      [["customers/beta.yaml", "environments.prod.vault.path"]],
+    );
+    assert.match(problems[0].message, /shared mount of stack alpha-prod/);
+  });
+
   it("finds no clash in a fleet of distinct customers", () => {
     assert.deepEqual(checkFleet([]), []);
   });

@@ -41,5 +41,22 @@ export function checkFleet(configs: EnvironmentConfig[]): Problem[] {
       }
     }
   }
+  problems.push(...checkSharedMounts(sorted));
   return problems;
+}
+
+/**
+ * A customer's own KV mount must not be named like any stack's shared mount: the customers
+ * under that shared mount would fall inside its policies.
+ */
+function checkSharedMounts(configs: EnvironmentConfig[]): Problem[] {
+  const shared = new Map<string, EnvironmentConfig>();
+  for (const c of configs) if (!shared.has(c.settings.vault.sharedMount)) shared.set(c.settings.vault.sharedMount, c);
+  return configs
+    .filter((c) => c.settings.vault.mount === "own" && shared.has(c.vaultPath))
+    .map((c) => ({
+      file: customerFileName(c.customer.name),
+      path: joinPath("environments", c.environment, "vault.path"),
+      message: `own mount '${c.vaultPath}' of stack ${c.stack} has the name of the shared mount of stack ${shared.get(c.vaultPath)?.stack}; choose another path`,
+    }));
 }

@@ -19,7 +19,11 @@ const element = z.looseObject({ serviceName: z.string().min(1, "the service's na
 /** The part of an ApplicationSet the importer relies on; everything else is left to the mapping table. */
 const applicationSet = z.object({
   spec: z.object({
-    generators: z.array(z.object({ list: z.object({ elements: z.array(element) }, "only list generators can be imported") })),
+    generators: z.array(
+      z.record(z.string(), z.unknown()).check(
+        z.refine((g) => "list" in g, { message: "only list generators can be imported", abort: true }),
+      ).pipe(z.object({ list: z.object({ elements: z.array(element) }) })),
+    ),
     template: z.object({
       spec: z.object({
         source: z.object({ helm: z.object({ valueFiles: z.array(z.string()).min(1, "at least one value file") }) }),

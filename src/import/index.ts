@@ -4,7 +4,7 @@ import { customerFileName, loadDefaults } from "../config/load";
 import { isPlainObject } from "../config/merge";
 import { ConfigError } from "../config/problems";
 import { draftCustomers } from "./draft";
-import { ReportCounts, renderReport } from "./report";
+import { Report, buildReport, renderReport } from "./report";
 import { proposeDefaults, settle } from "./settle";
 import { readTree } from "./tree";
 import { OutputFile, writeFiles } from "./writer";
@@ -23,8 +23,9 @@ export interface ImportOptions {
 export interface ImportResult {
   files: OutputFile[];
   kept: string[];
+  /** The report in Markdown, and what it says as data. */
   report: string;
-  counts: ReportCounts;
+  data: Report;
 }
 
 /**
@@ -58,7 +59,7 @@ export function importHelm(options: ImportOptions): ImportResult {
 
   const drafts = draftCustomers(options.root, tree.customers, services);
   const settled = settle(options.root, drafts);
-  const { text, counts } = renderReport({
+  const input = {
     dir: options.dir,
     drafts,
     docs: settled.docs,
@@ -68,7 +69,8 @@ export function importHelm(options: ImportOptions): ImportResult {
     treeFindings: tree.findings,
     proposals: proposeDefaults(settled.docs),
     dryRun: options.dryRun,
-  });
+  };
+  const data = buildReport(input);
   if (!options.dryRun) writeFiles(options.root, settled.files);
-  return { files: settled.files, kept: settled.kept, report: text, counts };
+  return { files: settled.files, kept: settled.kept, report: renderReport(input, data), data };
 }

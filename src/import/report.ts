@@ -20,11 +20,15 @@ export interface ReportInput {
   dryRun: boolean;
 }
 
-export interface ReportCounts {
-  mapped: number;
-  unmapped: number;
-  secrets: number;
-  proposals: number;
+/** What the report says, as data. */
+export interface Report {
+  /** One row per mapped value: customer (environment), where from, where to. */
+  mapped: string[][];
+  unmapped: Finding[];
+  /** Secrets found, each with the Vault path of its environment. */
+  secrets: (Finding & { vaultPath: string })[];
+  proposals: Proposal[];
+  notes: string[];
 }
 
 const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -44,11 +48,11 @@ function placement(doc: CustomerDocument, env: string, path: string[]): string {
   return "not written: same as the defaults";
 }
 
-/** The import report, in Markdown: files, mapped keys, keys not mapped, secrets for Vault, proposed defaults, notes. */
-export function renderReport(input: ReportInput): { text: string; counts: ReportCounts } {
+/** Gathers what the report says from the drafts and the settled files. */
+export function buildReport(input: ReportInput): Report {
   const mapped: string[][] = [];
   const unmapped: Finding[] = [...input.treeFindings];
-  const secrets: string[][] = [];
+  const secrets: Report["secrets"] = [];
   const notes: string[] = [];
   for (const draft of input.drafts) {
     const doc = input.docs.find((d) => d.name === draft.name);
@@ -58,7 +62,7 @@ export function renderReport(input: ReportInput): { text: string; counts: Report
       notes.push(...env.notes);
       unmapped.push(...env.unmapped);
       const vaultPath = input.configs.get(`${draft.name}-${env.environment}`)?.vaultPath ?? "";
-      for (const s of uniqueFindings(env.secrets)) secrets.push([s.file, code(s.path), `${vaultPath} (${s.path.split(".").pop() ?? ""})`, s.reason]);
+      secrets.push(...uniqueFindings(env.secrets).map((s) => ({ ...s, vaultPath })));
       for (const m of [...env.settings.values()].sort((a, b) => a.path.join(".").localeCompare(b.path.join(".")))) {
         mapped.push([
           `${draft.name} (${env.environment})`,
@@ -70,7 +74,12 @@ export function renderReport(input: ReportInput): { text: string; counts: Report
       if (fitConnectCode) mapped.push([`${draft.name} (${env.environment})`, fitConnectCode.origins.map(formatOrigin).join("; "), `${customerFileName(draft.name)}: fitConnectCode`]);
     }
   }
-  const notMapped = uniqueFindings(unmapped);
+  return { mapped, unmapped: uniqueFindings(unmapped), secrets, proposals: input.proposals, notes: [...new Set(notes)].sort() };
+}
+
+/** The import report, in Markdown: files, mapped keys, keys not mapped, secrets for Vault, proposed defaults, notes. */
+export function renderReport(input: ReportInput, report: Report): string {
+  const { mapped, unmapped, secrets, proposals, notes } = report;
   const imported = input.drafts.map((d) => `${d.name} (${d.environments.map((e) => e.environment).join(", ")})`).join(", ");
   const lines = [
     "# ffnodes import report",
@@ -86,35 +95,36 @@ export function renderReport(input: ReportInput): { text: string; counts: Report
     "",
     ...table(["customer", "from", "to"], mapped, "Nothing."),
     "",
-    `## Could not map (${notMapped.length})`,
+    `## Could not map (${unmapped.length})`,
     "",
     "Not in any customer file. Carry each over by hand where it still matters.",
     "",
-    ...table(["file", "key", "why"], notMapped.map((f) => [f.file, code(f.path), f.reason]), "Nothing."),
+    ...table(["file", "key", "why"], unmapped.map((f) => [f.file, code(f.path), f.reason]), "Nothing."),
     "",
     `## Secrets to put in Vault (${secrets.length})`,
     "",
     "Their values were not copied anywhere. Store each under the customer's Vault path, then delete it from the values tree.",
     "",
-    ...table(["file", "key", "Vault path (key)", "why"], secrets, "None found."),
+    ...table(
+      ["file", "key", "Vault path (key)", "why"],
+      secrets.map((s) => [s.file, code(s.path), `${s.vaultPath} (${s.path.split(".").pop() ?? ""})`, s.reason]),
+      "None found.",
+    ),
     "",
-    `## Proposed defaults (${input.proposals.length})`,
+    `## Proposed defaults (${proposals.length})`,
     "",
     "Every imported customer sets these alike. Nothing was moved: add them to customers/_defaults.yaml by hand if they belong there, then re-import or delete them from the customer files.",
     "",
     ...table(
       ["customers/_defaults.yaml key", "value", "customers"],
-      input.proposals.map((p) => [`${p.section}.${p.path}`, JSON.stringify(p.value), p.customers.join(", ")]),
+      proposals.map((p) => [`${p.section}.${p.path}`, JSON.stringify(p.value), p.customers.join(", ")]),
       "None.",
     ),
     "",
     "## Notes",
     "",
-    ...[...new Set(notes)].sort().map((n) => `- ${n}`),
+    ...notes.map((n) => `- ${n}`),
     "",
   ];
-  return {
-    text: lines.join("\n"),
-    counts: { mapped: mapped.length, unmapped: notMapped.length, secrets: secrets.length, proposals: input.proposals.length },
-  };
+  return lines.join("\n");
 }

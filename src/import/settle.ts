@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { checkAllStacks } from "../cli/plan";
-import { CUSTOMERS_DIR, EnvironmentConfig, STACKS_DIR, customerFileName, listStacks } from "../config/load";
+import { CUSTOMERS_DIR, EnvironmentConfig, STACKS_DIR, customerFileName, listStacks, loadDefaults } from "../config/load";
 import { deepMerge } from "../config/merge";
 import { ConfigError, Problem, joinPath } from "../config/problems";
 import { CustomerDraft, environmentSettings } from "./draft";
@@ -94,8 +94,14 @@ export function settle(root: string, drafts: CustomerDraft[]): Settled {
   }
 }
 
-/** Removes and hoists what it can while every environment of the customer resolves exactly as before. */
+/**
+ * Removes and hoists what it can while every environment of the customer resolves exactly as
+ * before. Only values equal to what the lower layers give are tried: nothing else can go.
+ */
 function reduce(scratch: string, start: CustomerDocument, baseline: Map<string, EnvironmentConfig>): CustomerDocument {
+  const { defaults } = loadDefaults(scratch);
+  const below = (doc: CustomerDocument, env: string): unknown =>
+    deepMerge(deepMerge(defaults?.all, defaults?.environments[env]), doc.settings);
   const stacks = Object.keys(start.environments).map((e) => `${start.name}-${e}`);
   const write = (doc: CustomerDocument): void => writeFiles(scratch, [{ file: customerFileName(doc.name), text: renderCustomerFile(doc) }]);
   const unchanged = (doc: CustomerDocument): boolean => {
@@ -109,8 +115,8 @@ function reduce(scratch: string, start: CustomerDocument, baseline: Map<string, 
 
   let doc = start;
   for (const env of Object.keys(doc.environments).sort()) {
-    for (const [p] of leaves(doc.environments[env])) {
-      if (is(PINNED, p) || is(PER_ENVIRONMENT, p)) continue;
+    for (const [p, value] of leaves(doc.environments[env])) {
+      if (is(PINNED, p) || is(PER_ENVIRONMENT, p) || canonical(getPath(below(doc, env), p)) !== canonical(value)) continue;
       const trial = clone(doc);
       deletePath(trial.environments[env], p);
       if (unchanged(trial)) doc = trial;

@@ -341,7 +341,7 @@ describe("import-helm", () => {
           fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("    - list:", "    - git:"));
           return dir;
         },
-        message: /ffnodes\/kch\/staging\/templates\/applicationset\.yaml: spec\.generators\.0\.list: only list generators can be imported/,
+        message: /ffnodes\/kch\/staging\/templates\/applicationset\.yaml: spec\.generators\.0: only list generators can be imported/,
       },
       {
         name: "a value file the ApplicationSet names but the tree lacks",

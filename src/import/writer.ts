@@ -32,7 +32,7 @@ export function renderCustomerFile(doc: CustomerDocument): string {
   };
   return [
     `# ${doc.displayName}: imported from ${doc.source} by \`npm run import-helm\`.`,
-    "# Only what differs from customers/_defaults.yaml; the import report lists what was not imported.",
+    "# Only what differs from customers/_defaults.yaml, plus the names live data sits under (namespace, dbSuffix, Vault path).",
     stringify(body, { lineWidth: 0 }),
   ].join("\n");
 }

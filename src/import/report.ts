@@ -1,0 +1,130 @@
+import { EnvironmentConfig, customerFileName } from "../config/load";
+import { joinPath } from "../config/problems";
+import { CustomerDraft } from "./draft";
+import { Proposal } from "./settle";
+import { Finding, formatOrigin, uniqueFindings } from "./types";
+import { getPath } from "./values";
+import { CustomerDocument } from "./writer";
+
+export interface ReportInput {
+  dir: string;
+  drafts: CustomerDraft[];
+  docs: CustomerDocument[];
+  /** Files written (or that would be), and stack files kept as they were. */
+  files: string[];
+  kept: string[];
+  configs: Map<string, EnvironmentConfig>;
+  /** Files and directories of the tree not read. */
+  treeFindings: Finding[];
+  proposals: Proposal[];
+  dryRun: boolean;
+}
+
+/** What the report says, as data. */
+export interface Report {
+  /** One row per mapped value: customer (environment), where from, where to. */
+  mapped: string[][];
+  unmapped: Finding[];
+  /** Secrets found, each with the Vault path of its environment. */
+  secrets: (Finding & { vaultPath: string })[];
+  proposals: Proposal[];
+  notes: string[];
+}
+
+const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+const row = (...cells: string[]): string => `| ${cells.map(cell).join(" | ")} |`;
+const code = (text: string): string => (text ? `\`${text}\`` : "(whole file)");
+
+function table(headers: string[], rows: string[][], empty: string): string[] {
+  if (rows.length === 0) return [empty];
+  return [row(...headers), row(...headers.map(() => "---")), ...rows.map((r) => row(...r))];
+}
+
+/** Where a mapped value ended up in the customer file. */
+function placement(doc: CustomerDocument, env: string, path: string[]): string {
+  const file = customerFileName(doc.name);
+  if (getPath(doc.environments[env], path) !== undefined) return `${file}: ${joinPath("environments", env, ...path)}`;
+  if (getPath(doc.settings, path) !== undefined) return `${file}: ${path.join(".")} (every environment)`;
+  return "not written: same as the defaults";
+}
+
+/** Gathers what the report says from the drafts and the settled files. */
+export function buildReport(input: ReportInput): Report {
+  const mapped: string[][] = [];
+  const unmapped: Finding[] = [...input.treeFindings];
+  const secrets: Report["secrets"] = [];
+  const notes: string[] = [];
+  for (const draft of input.drafts) {
+    const doc = input.docs.find((d) => d.name === draft.name);
+    unmapped.push(...draft.unmapped);
+    notes.push(...draft.notes);
+    for (const env of draft.environments) {
+      notes.push(...env.notes);
+      unmapped.push(...env.unmapped);
+      const vaultPath = input.configs.get(`${draft.name}-${env.environment}`)?.vaultPath ?? "";
+      secrets.push(...uniqueFindings(env.secrets).map((s) => ({ ...s, vaultPath })));
+      for (const m of [...env.settings.values()].sort((a, b) => a.path.join(".").localeCompare(b.path.join(".")))) {
+        mapped.push([
+          `${draft.name} (${env.environment})`,
+          m.origins.map(formatOrigin).join("; "),
+          doc ? placement(doc, env.environment, m.path) : "",
+        ]);
+      }
+      const fitConnectCode = env.identity.get(JSON.stringify(["fitConnectCode"]));
+      if (fitConnectCode) mapped.push([`${draft.name} (${env.environment})`, fitConnectCode.origins.map(formatOrigin).join("; "), `${customerFileName(draft.name)}: fitConnectCode`]);
+    }
+  }
+  return { mapped, unmapped: uniqueFindings(unmapped), secrets, proposals: input.proposals, notes: [...new Set(notes)].sort() };
+}
+
+/** The import report, in Markdown: files, mapped keys, keys not mapped, secrets for Vault, proposed defaults, notes. */
+export function renderReport(input: ReportInput, report: Report): string {
+  const { mapped, unmapped, secrets, proposals, notes } = report;
+  const imported = input.drafts.map((d) => `${d.name} (${d.environments.map((e) => e.environment).join(", ")})`).join(", ");
+  const lines = [
+    "# ffnodes import report",
+    "",
+    `Imported from \`${input.dir}\`: ${imported}.${input.dryRun ? " Dry run: nothing was written." : ""}`,
+    "",
+    `## Files ${input.dryRun ? "that would be written" : "written"}`,
+    "",
+    ...input.files.map((f) => `- ${f}`),
+    ...input.kept.map((f) => `- ${f}: already there, kept as it is`),
+    "",
+    `## Mapped (${mapped.length})`,
+    "",
+    ...table(["customer", "from", "to"], mapped, "Nothing."),
+    "",
+    `## Could not map (${unmapped.length})`,
+    "",
+    "Not in any customer file. Carry each over by hand where it still matters.",
+    "",
+    ...table(["file", "key", "why"], unmapped.map((f) => [f.file, code(f.path), f.reason]), "Nothing."),
+    "",
+    `## Secrets to put in Vault (${secrets.length})`,
+    "",
+    "Their values were not copied anywhere. Store each under the customer's Vault path, then delete it from the values tree.",
+    "",
+    ...table(
+      ["file", "key", "Vault path (key)", "why"],
+      secrets.map((s) => [s.file, code(s.path), `${s.vaultPath} (${s.path.split(".").pop() ?? ""})`, s.reason]),
+      "None found.",
+    ),
+    "",
+    `## Proposed defaults (${proposals.length})`,
+    "",
+    "Every imported customer sets these alike. Nothing was moved: add them to customers/_defaults.yaml by hand if they belong there, then re-import or delete them from the customer files.",
+    "",
+    ...table(
+      ["customers/_defaults.yaml key", "value", "customers"],
+      proposals.map((p) => [`${p.section}.${p.path}`, JSON.stringify(p.value), p.customers.join(", ")]),
+      "None.",
+    ),
+    "",
+    "## Notes",
+    "",
+    ...notes.map((n) => `- ${n}`),
+    "",
+  ];
+  return lines.join("\n");
+}

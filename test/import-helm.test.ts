@@ -1,0 +1,497 @@
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import fc from "fast-check";
+import { parse } from "yaml";
+import { importHelmCommand } from "../src/cli/import-helm";
+import { checkAllStacks } from "../src/cli/plan";
+import { listStacks, loadDefaults } from "../src/config/load";
+import { deepMerge } from "../src/config/merge";
+import { ConfigError, formatProblem } from "../src/config/problems";
+import { environmentSettings } from "../src/config/schema";
+import { mapEnvironment } from "../src/import/apply";
+import { readApplicationSet } from "../src/import/appset";
+import { ImportResult, importHelm } from "../src/import";
+import { PINNED, PER_ENVIRONMENT, RULES } from "../src/import/mapping";
+import { isSecretKey, isSecretValue, withoutSecrets } from "../src/import/secrets";
+import { EnvironmentValues } from "../src/import/tree";
+import { getPath, leaves } from "../src/import/values";
+import { planStack } from "../src/plan/engine";
+import { REPO_ROOT, findResource, fixtureRoot, resourcesOfType } from "./helpers";
+
+const FIXTURE = path.join(REPO_ROOT, "test/fixtures/helm");
+
+/** A project holding ff-a's FITConnect peers (ff-b, ff-c), whose own files name ff-a: only valid once ff-a is imported. */
+function projectRoot(extra: Record<string, string> = {}): string {
+  const repo = (f: string) => fs.readFileSync(path.join(REPO_ROOT, f), "utf8");
+  const files = ["customers/ff-b.yaml", "customers/ff-c.yaml", "stacks/Pulumi.ff-b-prod.yaml", "stacks/Pulumi.ff-c-prod.yaml"];
+  return fixtureRoot({ ...Object.fromEntries(files.map((f) => [f, repo(f)])), ...extra });
+}
+
+function run(root: string, options: Partial<Parameters<typeof importHelm>[0]> = {}): ImportResult {
+  return importHelm({ dir: FIXTURE, root, dryRun: false, force: false, ...options });
+}
+
+const readYaml = (root: string, file: string): Record<string, unknown> => parse(fs.readFileSync(path.join(root, file), "utf8")) as Record<string, unknown>;
+
+/** Every file below `dir` with its text. */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const f of fs.readdirSync(d).sort()) {
+      const p = path.join(d, f);
+      if (fs.statSync(p).isDirectory()) walk(p);
+      else out.set(path.relative(dir, p), fs.readFileSync(p, "utf8"));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function copyFixture(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-helm-"));
+  fs.cpSync(FIXTURE, dir, { recursive: true });
+  return dir;
+}
+
+function expectProblem(action: () => unknown, file: RegExp, message: RegExp): void {
+  assert.throws(action, (e: unknown) => {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+    assert.ok(
+      e.problems.some((p) => file.test(p.file) && message.test(formatProblem(p))),
+      `no problem matching ${String(file)} / ${String(message)} in:\n${e.message}`,
+    );
+    return true;
+  });
+}
+
+describe("import-helm", () => {
+  describe("importing the fixture tree", () => {
+    let root: string;
+    let result: ImportResult;
+    before(() => {
+      root = projectRoot();
+      result = run(root, {});
+    });
+
+    it("writes a customer file per customer and a stack file per environment", () => {
+      assert.deepEqual(
+        result.files.map((f) => f.file),
+        ["customers/ff-a.yaml", "stacks/Pulumi.ff-a-prod.yaml", "customers/kch.yaml", "stacks/Pulumi.kch-prod.yaml", "stacks/Pulumi.kch-staging.yaml"],
+      );
+      const stack = readYaml(root, "stacks/Pulumi.kch-staging.yaml").config as Record<string, unknown>;
+      assert.equal(stack["ffnodes:adopt"], true, "an imported customer is live: its stacks start in adopt mode");
+      assert.deepEqual(stack["cloudflare:apiToken"], { secure: "placeholder-set-with-pulumi-config-set-secret" });
+    });
+
+    it("writes files that validate with every other customer of the project", () => {
+      const { problems, configs } = checkAllStacks(root, listStacks(root));
+      assert.deepEqual(problems, []);
+      assert.deepEqual(configs.map((c) => c.stack), ["ff-a-prod", "ff-b-prod", "ff-c-prod", "kch-prod", "kch-staging"]);
+    });
+
+    it("carries the seed's facts for ff-a: names, peers, storage, pgweb, FFCloud config", async () => {
+      const ffa = readYaml(root, "customers/ff-a.yaml");
+      assert.equal(ffa.fitConnectCode, "FITConnect A");
+      const prod = (ffa.environments as Record<string, Record<string, unknown>>).prod;
+      assert.equal(prod.domain, "app.fitfile.net");
+      assert.equal(prod.deploymentKey, "prod-1");
+      assert.equal(prod.dbSuffix, "_a");
+      assert.deepEqual(prod.connects, ["ff-b", "ff-c"]);
+      assert.deepEqual(prod.addons, ["pgweb"]);
+      assert.deepEqual(prod.extraHosts, ["prod-pgweb.fitfile.net"]);
+      assert.deepEqual(getPath(prod, ["services", "ffcloud", "appConfig", "ffCloudCode"]), "FFCloud_Prod_1");
+      assert.equal(getPath(prod, ["services", "ffcloud", "appConfig", "fitConnectHosts"]), undefined, "fitConnectHosts became connects");
+
+      const plan = await planStack(root, "ff-a-prod");
+      const minio = findResource(plan, "kubernetes:core/v1:PersistentVolumeClaim", "claim-minio");
+      assert.equal(getPath(minio.inputs, ["metadata", "name"]), "pvc-ff-a-minio");
+      assert.equal(minio.import, "ff-a/pvc-ff-a-minio");
+      assert.equal(getPath(minio.inputs, ["spec", "resources", "requests", "storage"]), "64Gi");
+    });
+
+    it("plans both kch stacks, with the per-service values in place", async () => {
+      for (const [stack, namespace, minio] of [
+        ["kch-prod", "kch", "64Gi"],
+        ["kch-staging", "kch-staging", "16Gi"],
+      ]) {
+        const plan = await planStack(root, stack);
+        assert.equal(plan.outputs.namespace, namespace);
+        const sizes = Object.fromEntries(
+          resourcesOfType(plan, "kubernetes:core/v1:PersistentVolumeClaim").map((r) => [r.name, getPath(r.inputs, ["spec", "resources", "requests", "storage"])]),
+        );
+        assert.deepEqual(sizes, { "claim-minio": minio, "claim-postgresql": "16Gi" });
+      }
+    });
+
+    it("writes only what differs from the layered defaults, and what all environments share once", () => {
+      const { defaults } = loadDefaults(root);
+      assert.ok(defaults);
+      for (const name of ["ff-a", "kch"]) {
+        const doc = readYaml(root, `customers/${name}.yaml`);
+        const envs = doc.environments as Record<string, Record<string, unknown>>;
+        for (const [env, section] of Object.entries(envs)) {
+          const layered = deepMerge(defaults.all, defaults.environments[env]);
+          for (const [p, value] of leaves(deepMerge(doc, section) as Record<string, unknown>)) {
+            if (["name", "displayName", "fitConnectCode", "environments"].includes(p[0])) continue;
+            if ([...PINNED, ...PER_ENVIRONMENT].includes(p.join("."))) continue;
+            assert.notDeepEqual(value, getPath(layered, p), `${name} ${env}: ${p.join(".")} equals its default and should not be written`);
+          }
+        }
+      }
+      const kch = readYaml(root, "customers/kch.yaml");
+      assert.deepEqual(kch.storage, { postgresql: { size: "16Gi" } }, "both environments' 16Gi is written once, customer-wide");
+      assert.equal(getPath(kch, ["services", "workflows", "enabled"]), false, "kch's ApplicationSet has no workflows application");
+      assert.equal(getPath(kch, ["environments", "staging", "storage", "minio", "size"]), "16Gi");
+      assert.equal(getPath(kch, ["environments", "prod", "storage"]), undefined, "prod's 64Gi MinIO is the default");
+      const dropped = result.data.mapped.filter((r) => r[2] === "not written: same as the defaults").map((r) => r[1]);
+      assert.ok(dropped.includes("ffnodes/fitfile/ff-a/values.yaml: minio.persistence.size"), dropped.join("\n"));
+    });
+
+    it("never writes a secret of the tree: every file of the project and the report are free of them", () => {
+      const secrets = [...snapshot(FIXTURE).values()].flatMap((text) => text.match(/[\w-]*Fixture-[\w-]+/g) ?? []);
+      assert.ok(secrets.length >= 12, `the fixture holds its secrets (found ${secrets.length})`);
+      const written = [...snapshot(root).entries(), ["report", result.report] as const];
+      for (const [file, text] of written) {
+        for (const secret of secrets) assert.ok(!text.includes(secret), `${file} contains the secret ${secret}`);
+      }
+    });
+
+    it("names each secret in the report with its file, key path and Vault path", () => {
+      const found = result.data.secrets.map((s) => `${s.file}: ${s.path} -> ${s.vaultPath}`);
+      for (const expected of [
+        "ffnodes/fitfile/ff-a/shared-secrets-values.yaml: global.db.password -> ff-a-application",
+        "ffnodes/fitfile/ff-a/shared-secrets-values.yaml: sleuth.apiKey -> ff-a-application",
+        "ffnodes/fitfile/ff-a/values.yaml: extraDeploy.0.spec.template.spec.containers.0.env.0.value -> ff-a-application",
+        "ffnodes/kch/prod/values/fitconnect/app-config.yaml: appConfig.sourceDatabaseUrl -> kch-application",
+        "ffnodes/kch/prod/values/shared-secrets-values.yaml: imagePullAuth -> kch-application",
+        "ffnodes/kch/staging/values/shared-secrets-values.yaml: global.db.postgresPassword -> kch-staging-application",
+      ]) {
+        assert.ok(found.includes(expected), `${expected} not in:\n${found.join("\n")}`);
+      }
+      assert.ok(!found.some((f) => f.includes("extraVaultSecrets")), "extraVaultSecrets names secrets; it holds none");
+    });
+
+    it("lists every key it could not map with its file and key path", () => {
+      const listed = result.data.unmapped.map((u) => `${u.file}: ${u.path}`);
+      for (const expected of [
+        "ffnodes/fitfile/ff-a/values.yaml: legacyReportingUrl",
+        "ffnodes/fitfile/ff-a/values.yaml: extraDeploy.3",
+        "ffnodes/fitfile/ff-a/values.yaml: certs.certificates",
+        "ffnodes/fitfile/ff-a/values.yaml: argocdApp.targetRevision",
+        "ffnodes/kch/prod/values/frontend/infra-config.yaml: global.legacyAnalyticsId",
+        "ffnodes/kch/prod/templates/applicationset.yaml: spec.template.spec.source.repoURL",
+        "ffnodes/kch/prod/values/databases/app-config.yaml: ",
+      ]) {
+        assert.ok(listed.includes(expected), `${expected} not in:\n${listed.join("\n")}`);
+      }
+      assert.match(result.report, /\| ffnodes\/fitfile\/ff-a\/values\.yaml \| `legacyReportingUrl` \| no ffnodes setting for this key \|/);
+    });
+
+    it("proposes what every imported customer shares as a default, and moves nothing", () => {
+      assert.deepEqual(
+        result.data.proposals.map((p) => `${p.section}.${p.path}=${String(p.value)} (${p.customers.join(",")})`),
+        ["create", "delete", "update"].map((k) => `defaults.services.frontend.appConfig.features.queryPlan.${k}=enabled (ff-a,kch)`),
+      );
+      assert.equal(
+        fs.readFileSync(path.join(root, "customers/_defaults.yaml"), "utf8"),
+        fs.readFileSync(path.join(REPO_ROOT, "customers/_defaults.yaml"), "utf8"),
+      );
+    });
+
+    it("is deterministic: a second import into another project writes the same bytes", () => {
+      const again = projectRoot();
+      run(again);
+      assert.deepEqual(snapshot(again), snapshot(root));
+    });
+  });
+
+  describe("value-file order", () => {
+    it("lists each application's files in valueFiles order, parameters filled in", () => {
+      const read = readApplicationSet("appset.yaml", {
+        spec: {
+          generators: [{ list: { elements: [{ serviceName: "ffcloud", values: { appConfig: "/a.yaml", infraConfig: "/b.yaml" } }] } }],
+          template: { spec: { source: { helm: { valueFiles: ["{{ .values.infraConfig }}", "{{values.appConfig}}", "/ffnodes/{{serviceName}}.yaml"] } } } },
+        },
+      });
+      assert.deepEqual(read, { services: [{ name: "ffcloud", valueFiles: ["/b.yaml", "/a.yaml", "/ffnodes/ffcloud.yaml"] }], problems: [] });
+    });
+
+    it("gives a key set in two files the later file's value", () => {
+      const root = projectRoot();
+      run(root, { customers: ["ff-a", "kch"] });
+      assert.equal(getPath(readYaml(root, "customers/kch.yaml"), ["services", "ffcloud", "infraConfig", "replicaCount"]), 2);
+
+      const tree = copyFixture();
+      const appSet = path.join(tree, "ffnodes/kch/prod/templates/applicationset.yaml");
+      const text = fs.readFileSync(appSet, "utf8");
+      fs.writeFileSync(appSet, text.replace("- '{{values.appConfig}}'\n            - '{{values.infraConfig}}'", "- '{{values.infraConfig}}'\n            - '{{values.appConfig}}'"));
+      const swapped = projectRoot();
+      importHelm({ dir: tree, root: swapped, dryRun: false, force: false });
+      const kch = readYaml(swapped, "customers/kch.yaml");
+      assert.equal(getPath(kch, ["environments", "prod", "services", "ffcloud", "infraConfig", "replicaCount"]), 1, "app-config.yaml now comes last");
+      assert.equal(getPath(kch, ["environments", "staging", "services", "ffcloud", "infraConfig", "replicaCount"]), 2);
+    });
+
+    it("reports two services disagreeing on an environment-wide key, keeping the first", () => {
+      const source = (service: string, host: string, file: string) => ({
+        service,
+        files: [file],
+        merged: { value: { host }, provenance: new Map([["host", { file, prefix: "" }]]) },
+      });
+      const env: EnvironmentValues = {
+        environment: "prod",
+        sources: [source("ffcloud", "a.fitfile.net", "ffcloud.yaml"), source("frontend", "b.fitfile.net", "frontend.yaml")],
+        notes: [],
+      };
+      const draft = mapEnvironment(env, { customer: "x", defaultServices: [], byCode: () => undefined });
+      assert.equal(draft.settings.get(JSON.stringify(["domain"]))?.value, "a.fitfile.net");
+      assert.deepEqual(draft.unmapped, [{ file: "frontend.yaml", path: "host", reason: "differs from ffcloud.yaml: host, whose value was kept" }]);
+    });
+  });
+
+  describe("existing files", () => {
+    it("refuses to overwrite an existing customer without --force, and writes nothing", () => {
+      const kch = fs.readFileSync(path.join(REPO_ROOT, "customers/kch.yaml"), "utf8");
+      const root = projectRoot({ "customers/kch.yaml": kch });
+      const before = snapshot(root);
+      expectProblem(() => run(root), /^customers\/kch\.yaml$/, /already exists: give --force/);
+      assert.deepEqual(snapshot(root), before);
+    });
+
+    it("replaces the customer with --force but keeps its stack files as they are", () => {
+      const repo = (f: string) => fs.readFileSync(path.join(REPO_ROOT, f), "utf8");
+      const root = projectRoot({ "customers/kch.yaml": repo("customers/kch.yaml"), "stacks/Pulumi.kch-prod.yaml": repo("stacks/Pulumi.kch-prod.yaml") });
+      const result = run(root, { force: true });
+      assert.deepEqual(result.kept, ["stacks/Pulumi.kch-prod.yaml"]);
+      assert.equal(fs.readFileSync(path.join(root, "stacks/Pulumi.kch-prod.yaml"), "utf8"), repo("stacks/Pulumi.kch-prod.yaml"));
+      assert.equal(getPath(readYaml(root, "customers/kch.yaml"), ["environments", "prod", "deploymentKey"]), "prod-kch");
+      assert.ok(result.files.some((f) => f.file === "stacks/Pulumi.kch-staging.yaml"), "a missing stack file is still written");
+    });
+
+    it("--dry-run prints every file it would write and writes nothing", () => {
+      const root = projectRoot();
+      const before = snapshot(root);
+      const output = importHelmCommand([FIXTURE, "--dry-run"], root);
+      assert.deepEqual(snapshot(root), before);
+      assert.match(output, /^--- customers\/kch\.yaml \(not written: dry run\)\n# KCH: imported from ffnodes\/kch/m);
+      assert.match(output, /^--- stacks\/Pulumi\.ff-a-prod\.yaml \(not written: dry run\)$/m);
+      assert.match(output, /Dry run: nothing was written\./);
+    });
+
+    it("--customers imports only the customers named, and --report writes the Markdown report", () => {
+      const root = fixtureRoot({});
+      const report = path.join(root, "import-report.md");
+      importHelmCommand([FIXTURE, "--customers", "kch", "--report", report], root);
+      assert.deepEqual(fs.readdirSync(path.join(root, "customers")).sort(), ["_defaults.yaml", "kch.yaml"]);
+      assert.match(fs.readFileSync(report, "utf8"), /^# ffnodes import report\n/);
+      expectProblem(() => importHelmCommand([FIXTURE, "--customers", "nobody"], root), /helm$/, /no customer 'nobody' in the tree; it holds: ff-a, kch/);
+    });
+
+    it("lists ff-a's peers it cannot find as not mapped, instead of failing", () => {
+      const root = fixtureRoot({});
+      const result = run(root, { customers: ["ff-a"] });
+      assert.equal(getPath(readYaml(root, "customers/ff-a.yaml"), ["environments", "prod", "connects"]), undefined);
+      const peers = result.data.unmapped.filter((u) => u.path.startsWith("ffcloud.appConfig.fitConnectHosts."));
+      assert.deepEqual(
+        peers.map((u) => `${u.path}: ${u.reason}`),
+        [
+          "ffcloud.appConfig.fitConnectHosts.1: no customer has FITConnect code 'FITConnect B': import or create it, then add it to connects",
+          "ffcloud.appConfig.fitConnectHosts.2: no customer has FITConnect code 'FITConnect C': import or create it, then add it to connects",
+        ],
+      );
+    });
+  });
+
+  describe("bad input", () => {
+    interface Outcome {
+      status: number | null;
+      stderr: string;
+      unchanged: boolean;
+    }
+    /** Runs the command as a user would, in a project of its own; the cases run side by side. */
+    const cli = (args: string[]): Promise<Outcome> => {
+      const root = projectRoot();
+      const before = snapshot(root);
+      const child = spawn(process.execPath, ["--require", path.join(REPO_ROOT, "src/cli/register-typescript.js"), path.join(REPO_ROOT, "src/cli/import-helm.ts"), ...args], {
+        cwd: root,
+      });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      return new Promise((resolve) => child.on("close", (status) => resolve({ status, stderr, unchanged: assert.deepEqual(snapshot(root), before) === undefined })));
+    };
+    const badTrees: { name: string; tree: () => string; message: RegExp }[] = [
+      { name: "a missing directory", tree: () => path.join(os.tmpdir(), "ffnodes-no-such-tree"), message: /no such directory/ },
+      {
+        name: "malformed YAML",
+        tree: () => {
+          const dir = copyFixture();
+          fs.writeFileSync(path.join(dir, "ffnodes/kch/prod/values/ffcloud/infra-config.yaml"), "replicaCount: [1, 2\nresources: {\n");
+          return dir;
+        },
+        message: /ffnodes\/kch\/prod\/values\/ffcloud\/infra-config\.yaml: invalid YAML/,
+      },
+      {
+        name: "a malformed ApplicationSet",
+        tree: () => {
+          const dir = copyFixture();
+          const file = path.join(dir, "ffnodes/kch/staging/templates/applicationset.yaml");
+          fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("    - list:", "    - git:"));
+          return dir;
+        },
+        message: /ffnodes\/kch\/staging\/templates\/applicationset\.yaml: spec\.generators\.0: only list generators can be imported/,
+      },
+      {
+        name: "a value file the ApplicationSet names but the tree lacks",
+        tree: () => {
+          const dir = copyFixture();
+          fs.rmSync(path.join(dir, "ffnodes/kch/prod/values/frontend/infra-config.yaml"));
+          return dir;
+        },
+        message: /value file '\/ffnodes\/kch\/prod\/values\/frontend\/infra-config\.yaml' of service 'frontend' is not in the tree/,
+      },
+      {
+        name: "a tree with no customers",
+        tree: () => {
+          const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-empty-"));
+          fs.mkdirSync(path.join(dir, "ffnodes/some-team/docs"), { recursive: true });
+          return dir;
+        },
+        message: /no customers found: expected ffnodes\/<customer>\/<env>\/values/,
+      },
+      { name: "a directory without ffnodes/", tree: () => fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-other-")), message: /expected a 'ffnodes\/' directory in it/ },
+    ];
+    for (const c of badTrees) {
+      it(`${c.name}: one clear problem per mistake, nothing written`, () => {
+        const root = projectRoot();
+        const before = snapshot(root);
+        expectProblem(() => importHelm({ dir: c.tree(), root, dryRun: false, force: false }), /./, c.message);
+        assert.deepEqual(snapshot(root), before);
+      });
+    }
+
+    // The command line turns those problems into a message and an exit code; two runs show it.
+    const cases: { name: string; args: () => string[]; status: number; message: RegExp }[] = [
+      { name: "a missing directory", args: () => [path.join(os.tmpdir(), "ffnodes-no-such-tree")], status: 1, message: /ffnodes-no-such-tree: no such directory/ },
+      { name: "no directory argument", args: () => [], status: 2, message: /give exactly one directory/ },
+    ];
+    const outcomes = new Map<string, Outcome>();
+    before(async () => {
+      const results = await Promise.all(cases.map((c) => cli(c.args())));
+      cases.forEach((c, i) => outcomes.set(c.name, results[i]));
+    });
+    for (const c of cases) {
+      it(`command line, ${c.name}: a clear message, exit ${c.status}, no stack trace, nothing written`, () => {
+        const outcome = outcomes.get(c.name);
+        assert.ok(outcome);
+        assert.equal(outcome.status, c.status, outcome.stderr);
+        assert.match(outcome.stderr, c.message);
+        assert.doesNotMatch(outcome.stderr, /^\s+at /m);
+        assert.ok(outcome.unchanged);
+      });
+    }
+
+    it("an imported value the schema refuses names the customer file key and the tree key it came from", () => {
+      const tree = copyFixture();
+      const file = path.join(tree, "ffnodes/kch/staging/values/databases/infra-config.yaml");
+      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("size: 16Gi\npostgresql", "size: 16GB\npostgresql"));
+      expectProblem(
+        () => importHelm({ dir: tree, root: projectRoot(), dryRun: false, force: false }),
+        /^customers\/kch\.yaml$/,
+        /imported from ffnodes\/kch\/staging\/values\/databases\/infra-config\.yaml: minio\.persistence\.size/,
+      );
+    });
+  });
+
+  describe("secret detection", () => {
+    const secretKeys = [
+      "password",
+      "dbPassword",
+      "postgresPassword",
+      "mongodb_password",
+      "rootPassword",
+      "passwd",
+      "passphrase",
+      "apiKey",
+      "api_key",
+      "API_TOKEN",
+      "token",
+      "accessToken",
+      "clientSecret",
+      "secret",
+      "secretKey",
+      "secretAccessKey",
+      "accessKey",
+      "privateKey",
+      "private-key",
+      "key",
+      "credentials",
+      "awsCredentials",
+      "sentryDsn",
+    ];
+    const plainKeys = [
+      "deploymentKey",
+      "secretName",
+      "secretNamespace",
+      "existingSecret",
+      "existingClaim",
+      "fitConnectCode",
+      "tokenTtl",
+      "vaultPath",
+      "opsUserId",
+      "allowedClientIds",
+      "host",
+      "keyspace",
+      "monkey",
+    ];
+    for (const key of secretKeys) it(`'${key}' is a secret`, () => assert.equal(isSecretKey(key), true));
+    for (const key of plainKeys) it(`'${key}' is not a secret`, () => assert.equal(isSecretKey(key), false));
+
+    it("finds secrets by value whatever the key: URLs with a password, private keys, JWTs", () => {
+      assert.equal(isSecretValue("postgres://user:hunter2@db:5432/app"), true);
+      assert.equal(isSecretValue("-----BEGIN RSA PRIVATE KEY-----\nMIIE..."), true);
+      assert.equal(isSecretValue("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"), true);
+      assert.equal(isSecretValue("https://app.fitfile.net/fitconnect"), false);
+      assert.equal(isSecretValue("auth0|6323240d82155703a684c43f"), false);
+    });
+
+    it("property: a secret anywhere in a values tree is removed and reported at its path", () => {
+      const key = fc.stringMatching(/^[a-z][a-zA-Z]{0,8}$/).filter((k) => !isSecretKey(k));
+      fc.assert(
+        fc.property(fc.array(key, { minLength: 0, maxLength: 4 }), fc.constantFrom(...secretKeys), fc.boolean(), (at, secretKey, inList) => {
+          const secret = "s3cr3t-Property-Value";
+          let tree: unknown = { [secretKey]: secret, keep: "visible" };
+          if (inList) tree = [{ name: "first" }, tree];
+          for (const k of [...at].reverse()) tree = { [k]: tree };
+          const root = { wrapper: tree } as Record<string, unknown>;
+          const { value, removed } = withoutSecrets(root);
+          assert.ok(!JSON.stringify(value).includes(secret));
+          assert.ok(JSON.stringify(value).includes("visible"));
+          assert.deepEqual(removed, [["wrapper", ...at, ...(inList ? ["1"] : []), secretKey]]);
+        }),
+      );
+    });
+  });
+
+  describe("mapping table", () => {
+    const settingKeys = Object.keys(environmentSettings.shape);
+    it("every setting it writes is a key of the environment schema", () => {
+      for (const rule of RULES) {
+        if (rule.to.kind === "setting") assert.ok(settingKeys.includes(rule.to.path.split(".")[0]), `${rule.from} -> ${rule.to.path}`);
+      }
+      for (const pinned of [...PINNED, ...PER_ENVIRONMENT]) assert.ok(settingKeys.includes(pinned.split(".")[0]), pinned);
+    });
+
+    it("maps each path with the first matching rule of its scope, specific before general", () => {
+      for (const scope of ["values", "service", "applicationSet"] as const) {
+        const rules = RULES.filter((r) => r.scope === scope);
+        rules.forEach((rule, i) => {
+          const shadowing = rules.slice(0, i).find((earlier) => rule.from.startsWith(earlier.from === "" ? "" : `${earlier.from}.`) || earlier.from === rule.from);
+          assert.equal(shadowing, undefined, `${scope} rule '${rule.from}' can never match: '${shadowing?.from}' comes first`);
+        });
+      }
+    });
+  });
+});

@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { importHelmCommand } from "../src/cli/import-helm";
 import { checkAllStacks } from "../src/cli/plan";
 import { listStacks, loadDefaults } from "../src/config/load";
-import { deepMerge } from "../src/config/merge";
+import { deepMerge, valueAtPath } from "../src/config/merge";
 import { ConfigError, formatProblem } from "../src/config/problems";
 import { environmentSettings } from "../src/config/schema";
 import { mapEnvironment } from "../src/import/apply";
@@ -17,7 +17,7 @@ import { ImportResult, importHelm } from "../src/import";
 import { PINNED, PER_ENVIRONMENT, RULES } from "../src/import/mapping";
 import { isSecretKey, isSecretValue, withoutSecrets } from "../src/import/secrets";
 import { EnvironmentValues } from "../src/import/tree";
-import { getPath, leaves } from "../src/import/values";
+import { leaves } from "../src/import/values";
 import { planStack } from "../src/plan/engine";
 import { REPO_ROOT, findResource, fixtureRoot, resourcesOfType } from "./helpers";
 
@@ -102,14 +102,14 @@ describe("import-helm", () => {
       assert.deepEqual(prod.connects, ["ff-b", "ff-c"]);
       assert.deepEqual(prod.addons, ["pgweb"]);
       assert.deepEqual(prod.extraHosts, ["prod-pgweb.fitfile.net"]);
-      assert.deepEqual(getPath(prod, ["services", "ffcloud", "appConfig", "ffCloudCode"]), "FFCloud_Prod_1");
-      assert.equal(getPath(prod, ["services", "ffcloud", "appConfig", "fitConnectHosts"]), undefined, "fitConnectHosts became connects");
+      assert.deepEqual(valueAtPath(prod, ["services", "ffcloud", "appConfig", "ffCloudCode"]), "FFCloud_Prod_1");
+      assert.equal(valueAtPath(prod, ["services", "ffcloud", "appConfig", "fitConnectHosts"]), undefined, "fitConnectHosts became connects");
 
       const plan = await planStack(root, "ff-a-prod");
       const minio = findResource(plan, "kubernetes:core/v1:PersistentVolumeClaim", "claim-minio");
-      assert.equal(getPath(minio.inputs, ["metadata", "name"]), "pvc-ff-a-minio");
+      assert.equal(valueAtPath(minio.inputs, ["metadata", "name"]), "pvc-ff-a-minio");
       assert.equal(minio.import, "ff-a/pvc-ff-a-minio");
-      assert.equal(getPath(minio.inputs, ["spec", "resources", "requests", "storage"]), "64Gi");
+      assert.equal(valueAtPath(minio.inputs, ["spec", "resources", "requests", "storage"]), "64Gi");
     });
 
     it("plans both kch stacks, with the per-service values in place", async () => {
@@ -120,7 +120,7 @@ describe("import-helm", () => {
         const plan = await planStack(root, stack);
         assert.equal(plan.outputs.namespace, namespace);
         const sizes = Object.fromEntries(
-          resourcesOfType(plan, "kubernetes:core/v1:PersistentVolumeClaim").map((r) => [r.name, getPath(r.inputs, ["spec", "resources", "requests", "storage"])]),
+          resourcesOfType(plan, "kubernetes:core/v1:PersistentVolumeClaim").map((r) => [r.name, valueAtPath(r.inputs, ["spec", "resources", "requests", "storage"])]),
         );
         assert.deepEqual(sizes, { "claim-minio": minio, "claim-postgresql": "16Gi" });
       }
@@ -137,15 +137,15 @@ describe("import-helm", () => {
           for (const [p, value] of leaves(deepMerge(doc, section) as Record<string, unknown>)) {
             if (["name", "displayName", "fitConnectCode", "environments"].includes(p[0])) continue;
             if ([...PINNED, ...PER_ENVIRONMENT].includes(p.join("."))) continue;
-            assert.notDeepEqual(value, getPath(layered, p), `${name} ${env}: ${p.join(".")} equals its default and should not be written`);
+            assert.notDeepEqual(value, valueAtPath(layered, p), `${name} ${env}: ${p.join(".")} equals its default and should not be written`);
           }
         }
       }
       const kch = readYaml(root, "customers/kch.yaml");
       assert.deepEqual(kch.storage, { postgresql: { size: "16Gi" } }, "both environments' 16Gi is written once, customer-wide");
-      assert.equal(getPath(kch, ["services", "workflows", "enabled"]), false, "kch's ApplicationSet has no workflows application");
-      assert.equal(getPath(kch, ["environments", "staging", "storage", "minio", "size"]), "16Gi");
-      assert.equal(getPath(kch, ["environments", "prod", "storage"]), undefined, "prod's 64Gi MinIO is the default");
+      assert.equal(valueAtPath(kch, ["services", "workflows", "enabled"]), false, "kch's ApplicationSet has no workflows application");
+      assert.equal(valueAtPath(kch, ["environments", "staging", "storage", "minio", "size"]), "16Gi");
+      assert.equal(valueAtPath(kch, ["environments", "prod", "storage"]), undefined, "prod's 64Gi MinIO is the default");
       const dropped = result.data.mapped.filter((r) => r[2] === "not written: same as the defaults").map((r) => r[1]);
       assert.ok(dropped.includes("ffnodes/fitfile/ff-a/values.yaml: minio.persistence.size"), dropped.join("\n"));
     });
@@ -222,7 +222,7 @@ describe("import-helm", () => {
     it("gives a key set in two files the later file's value", () => {
       const root = projectRoot();
       run(root, { customers: ["ff-a", "kch"] });
-      assert.equal(getPath(readYaml(root, "customers/kch.yaml"), ["services", "ffcloud", "infraConfig", "replicaCount"]), 2);
+      assert.equal(valueAtPath(readYaml(root, "customers/kch.yaml"), ["services", "ffcloud", "infraConfig", "replicaCount"]), 2);
 
       const tree = copyFixture();
       const appSet = path.join(tree, "ffnodes/kch/prod/templates/applicationset.yaml");
@@ -231,8 +231,8 @@ describe("import-helm", () => {
       const swapped = projectRoot();
       importHelm({ dir: tree, root: swapped, dryRun: false, force: false });
       const kch = readYaml(swapped, "customers/kch.yaml");
-      assert.equal(getPath(kch, ["environments", "prod", "services", "ffcloud", "infraConfig", "replicaCount"]), 1, "app-config.yaml now comes last");
-      assert.equal(getPath(kch, ["environments", "staging", "services", "ffcloud", "infraConfig", "replicaCount"]), 2);
+      assert.equal(valueAtPath(kch, ["environments", "prod", "services", "ffcloud", "infraConfig", "replicaCount"]), 1, "app-config.yaml now comes last");
+      assert.equal(valueAtPath(kch, ["environments", "staging", "services", "ffcloud", "infraConfig", "replicaCount"]), 2);
     });
 
     it("reports two services disagreeing on an environment-wide key, keeping the first", () => {
@@ -267,7 +267,7 @@ describe("import-helm", () => {
       const result = run(root, { force: true });
       assert.deepEqual(result.kept, ["stacks/Pulumi.kch-prod.yaml"]);
       assert.equal(fs.readFileSync(path.join(root, "stacks/Pulumi.kch-prod.yaml"), "utf8"), repo("stacks/Pulumi.kch-prod.yaml"));
-      assert.equal(getPath(readYaml(root, "customers/kch.yaml"), ["environments", "prod", "deploymentKey"]), "prod-kch");
+      assert.equal(valueAtPath(readYaml(root, "customers/kch.yaml"), ["environments", "prod", "deploymentKey"]), "prod-kch");
       assert.ok(result.files.some((f) => f.file === "stacks/Pulumi.kch-staging.yaml"), "a missing stack file is still written");
     });
 
@@ -293,7 +293,7 @@ describe("import-helm", () => {
     it("lists ff-a's peers it cannot find as not mapped, instead of failing", () => {
       const root = fixtureRoot({});
       const result = run(root, { customers: ["ff-a"] });
-      assert.equal(getPath(readYaml(root, "customers/ff-a.yaml"), ["environments", "prod", "connects"]), undefined);
+      assert.equal(valueAtPath(readYaml(root, "customers/ff-a.yaml"), ["environments", "prod", "connects"]), undefined);
       const peers = result.data.unmapped.filter((u) => u.path.startsWith("ffcloud.appConfig.fitConnectHosts."));
       assert.deepEqual(
         peers.map((u) => `${u.path}: ${u.reason}`),

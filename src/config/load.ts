@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { Layer, LayerSource, isPlainObject, mergeLayers, sourceOf } from "./merge";
+import { Layer, LayerSource, isPlainObject, mergeLayers, sourceOf, valueAtPath } from "./merge";
 import { isDns1123Label, MAX_LABEL_LENGTH } from "./names";
 import { quantityValue } from "./quantity";
 import { ConfigError, Problem, joinPath } from "./problems";
@@ -110,7 +110,7 @@ export function issuesToProblems(
       continue;
     }
     const source = locate(base);
-    const missing = issue.code === "invalid_type" && valueAt(input, issue.path) === undefined;
+    const missing = issue.code === "invalid_type" && valueAtPath(input, issue.path) === undefined;
     problems.push({
       file: source.file,
       path: joinPath(source.prefix, base),
@@ -120,14 +120,6 @@ export function issuesToProblems(
   return problems;
 }
 
-function valueAt(input: unknown, path: PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) {
-    if (typeof value !== "object" || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
 
 export function loadDefaults(root: string): { defaults?: Defaults; problems: Problem[] } {
   const read = readYamlFile(path.join(root, DEFAULTS_FILE), DEFAULTS_FILE);

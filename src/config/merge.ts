@@ -27,6 +27,16 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The value at a key path in a tree of mappings and lists; undefined where the path leads nowhere. */
+export function valueAtPath(value: unknown, path: readonly PropertyKey[]): unknown {
+  let node = value;
+  for (const key of path) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
 /** Deep merge of plain objects, arrays replaced; the pure core of layering. */
 export function deepMerge(lower: unknown, higher: unknown): unknown {
   if (higher === undefined) return lower;

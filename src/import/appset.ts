@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { issuesToProblems } from "../config/load";
+import { valueAtPath } from "../config/merge";
 import { Problem, joinPath } from "../config/problems";
 
 /** One application of the ApplicationSet: its service and the Helm value files, lowest precedence first. */
@@ -34,13 +35,6 @@ const applicationSet = z.object({
 
 const PARAMETER = /\{\{\s*\.?([A-Za-z0-9_.]+)\s*\}\}/g;
 
-function parameter(values: Record<string, unknown>, name: string): unknown {
-  let node: unknown = values;
-  for (const key of name.split(".")) {
-    node = typeof node === "object" && node !== null && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
-  }
-  return node;
-}
 
 /**
  * The value files each application of an ApplicationSet reads, in the order Helm merges them
@@ -49,7 +43,7 @@ function parameter(values: Record<string, unknown>, name: string): unknown {
  */
 export function readApplicationSet(file: string, document: unknown): ApplicationSetRead {
   const parsed = applicationSet.safeParse(document);
-  if (!parsed.success) return { services: [], problems: issuesToProblems(parsed.error.issues, () => ({ file, prefix: "" })) };
+  if (!parsed.success) return { services: [], problems: issuesToProblems(parsed.error.issues, document, () => ({ file, prefix: "" })) };
   const valueFiles = parsed.data.spec.template.spec.source.helm.valueFiles;
   const services: AppSetService[] = [];
   const problems: Problem[] = [];
@@ -57,7 +51,7 @@ export function readApplicationSet(file: string, document: unknown): Application
     generator.list.elements.forEach((values, e) => {
       const files = valueFiles.map((template, v) =>
         template.replace(PARAMETER, (_, name: string) => {
-          const value = parameter(values, name);
+          const value = valueAtPath(values, name.split("."));
           if (typeof value === "string") return value;
           problems.push({
             file,

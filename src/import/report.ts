@@ -3,7 +3,7 @@ import { joinPath } from "../config/problems";
 import { CustomerDraft } from "./draft";
 import { Proposal } from "./settle";
 import { Finding, formatOrigin, uniqueFindings } from "./types";
-import { getPath } from "./values";
+import { valueAtPath } from "../config/merge";
 import { CustomerDocument } from "./writer";
 
 export interface ReportInput {
@@ -43,8 +43,8 @@ function table(headers: string[], rows: string[][], empty: string): string[] {
 /** Where a mapped value ended up in the customer file. */
 function placement(doc: CustomerDocument, env: string, path: string[]): string {
   const file = customerFileName(doc.name);
-  if (getPath(doc.environments[env], path) !== undefined) return `${file}: ${joinPath("environments", env, ...path)}`;
-  if (getPath(doc.settings, path) !== undefined) return `${file}: ${path.join(".")} (every environment)`;
+  if (valueAtPath(doc.environments[env], path) !== undefined) return `${file}: ${joinPath("environments", env, ...path)}`;
+  if (valueAtPath(doc.settings, path) !== undefined) return `${file}: ${path.join(".")} (every environment)`;
   return "not written: same as the defaults";
 }
 

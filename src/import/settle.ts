@@ -8,7 +8,8 @@ import { ConfigError, Problem, joinPath } from "../config/problems";
 import { CustomerDraft, environmentSettings } from "./draft";
 import { NEVER_DEFAULT, PER_ENVIRONMENT, PINNED, matchesPrefix } from "./mapping";
 import { formatOrigin } from "./types";
-import { canonical, deletePath, getPath, leaves, setPath } from "./values";
+import { valueAtPath } from "../config/merge";
+import { canonical, deletePath, leaves, setPath } from "./values";
 import { CustomerDocument, OutputFile, outputFiles, renderCustomerFile, writeFiles } from "./writer";
 
 export interface Settled {
@@ -116,7 +117,7 @@ function reduce(scratch: string, start: CustomerDocument, baseline: Map<string, 
   let doc = start;
   for (const env of Object.keys(doc.environments).sort()) {
     for (const [p, value] of leaves(doc.environments[env])) {
-      if (is(PINNED, p) || is(PER_ENVIRONMENT, p) || canonical(getPath(below(doc, env), p)) !== canonical(value)) continue;
+      if (is(PINNED, p) || is(PER_ENVIRONMENT, p) || canonical(valueAtPath(below(doc, env), p)) !== canonical(value)) continue;
       const trial = clone(doc);
       deletePath(trial.environments[env], p);
       if (unchanged(trial)) doc = trial;
@@ -125,7 +126,7 @@ function reduce(scratch: string, start: CustomerDocument, baseline: Map<string, 
   const envs = Object.keys(doc.environments).sort();
   if (envs.length > 1) {
     for (const [p, value] of leaves(doc.environments[envs[0]])) {
-      if (is(PER_ENVIRONMENT, p) || !envs.every((e) => canonical(getPath(doc.environments[e], p)) === canonical(value))) continue;
+      if (is(PER_ENVIRONMENT, p) || !envs.every((e) => canonical(valueAtPath(doc.environments[e], p)) === canonical(value))) continue;
       const trial = clone(doc);
       setPath(trial.settings, p, value);
       for (const e of envs) deletePath(trial.environments[e], p);
@@ -155,7 +156,7 @@ export function proposeDefaults(docs: CustomerDocument[]): Proposal[] {
     for (const [p, value] of leaves(group[0].settings)) {
       if (NEVER_DEFAULT.some((pattern) => matchesPrefix(pattern, p))) continue;
       if (proposals.some((q) => q.path === p.join("."))) continue;
-      if (group.every((w) => canonical(getPath(w.settings, p)) === canonical(value))) {
+      if (group.every((w) => canonical(valueAtPath(w.settings, p)) === canonical(value))) {
         proposals.push({ section, path: p.join("."), value, customers });
       }
     }

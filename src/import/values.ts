@@ -23,12 +23,6 @@ export function leaves(value: Record<string, unknown>, at: string[] = []): [stri
   );
 }
 
-export function getPath(value: unknown, path: string[]): unknown {
-  let node = value;
-  for (const key of path) node = isPlainObject(node) ? node[key] : undefined;
-  return node;
-}
-
 /** Sets `path` in a tree of mappings, creating mappings on the way. */
 export function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
   let node = target;

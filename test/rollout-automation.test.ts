@@ -109,7 +109,7 @@ describe("rollout through the Automation API (stand-in pulumi on PATH)", functio
     const before = calls.length;
     const drift = await rollout(["--drift", "--stacks", "ff-b-prod", "--report-dir", "drift"], root, { progress: silent, signal: new AbortController().signal });
     assert.equal(drift.exitCode, 3);
-    assert.match(drift.output, /ff-b-prod\s+production\s+update 1\s+drifted/);
+    assert.match(drift.output, /ff-b-prod\s+canary\s+update 1\s+drifted/);
     const log = fs.readFileSync(process.env.FAKE_PULUMI_LOG ?? "", "utf8").trim().split("\n").slice(before).map((l) => JSON.parse(l) as Call);
     const refresh = log.filter((c) => c.argv[0] === "refresh");
     assert.equal(refresh.length, 1);

@@ -150,9 +150,10 @@ export async function runRollout(targets: readonly StackTarget[], runner: StackR
     o.changes = effectiveChanges(changes);
     o.result = "previewed";
   }, interrupted);
-  if (options.mode === "preview" || interrupted()) return report();
+  if (options.mode === "preview") return report();
 
   for (const wave of waves) {
+    if (interrupted()) break;
     const inWave = outcomes.filter((o) => o.wave === wave.name);
     await runPool(inWave, options.parallel, async (o) => {
       if (!o.changes || !hasChanges(o.changes)) {
@@ -161,9 +162,8 @@ export async function runRollout(targets: readonly StackTarget[], runner: StackR
       }
       if (await step(o, "update", () => runner.update(o.stack))) o.result = "updated";
     }, interrupted);
-    if (interrupted()) break;
   }
-  // Stacks previewed but never reached keep saying so.
+  // In a rollout, a stack that was previewed but never updated was skipped.
   for (const o of outcomes) if (o.result === "previewed") o.result = "skipped";
   return report();
 }

@@ -50,7 +50,8 @@ describe("npm run new-customer", function () {
       { name: "acme-health", displayName: "Acme Health", fitConnectCode: "FITConnect Acme Health" },
     ]);
     const plan = await planStack(root, "acme-health-prod");
-    assert.equal(findResource(plan, "kubernetes:core/v1:Namespace", "namespace").inputs.metadata.name, "acme-health");
+    const metadata = findResource(plan, "kubernetes:core/v1:Namespace", "namespace").inputs.metadata as { name: string };
+    assert.equal(metadata.name, "acme-health");
   });
 
   it("takes the display name and FITConnect code from flags, and defaults to prod", async () => {

@@ -124,8 +124,8 @@ describe("tenant of a stack", () => {
     const resolve = tenantResolver(root);
     const urn = "urn:pulumi:nobody-prod::ffnodes::kubernetes:core/v1:Namespace::namespace";
     const first = resolve(urn);
-    assert.equal(typeof first, "string");
-    assert.match(String(first), /configuration of stack nobody-prod is invalid.*customers\/nobody\.yaml: file not found/);
+    assert.ok(typeof first === "string");
+    assert.match(first, /configuration of stack nobody-prod is invalid.*customers\/nobody\.yaml: file not found/);
     assert.equal(resolve(urn), first);
   });
 });

@@ -23,7 +23,7 @@ describe("rollout through the Automation API (stand-in pulumi on PATH)", functio
 
   before(async () => {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-pulumi-"));
-    const script = path.join(REPO_ROOT, "test/fixtures/pulumi-stand-in.js");
+    const script = path.join(REPO_ROOT, "test/fixtures/pulumi-stand-in");
     fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`, { mode: 0o755 });
     const log = path.join(bin, "calls.jsonl");
     process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ""}`;

@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as fc from "fast-check";
 import { parse } from "yaml";
 import { rollout } from "../src/cli/rollout";
@@ -118,5 +120,33 @@ describe("rollout --emit github-matrix", () => {
 
   it("keeps every wave key when a wave is empty", () => {
     assert.deepEqual(JSON.parse(githubMatrix([], 0, 4)), { parallel: 4, staging: { include: [] }, canary: { include: [] }, production: { include: [] } });
+  });
+});
+
+describe("CI files", () => {
+  const read = (file: string) => parse(fs.readFileSync(path.join(REPO_ROOT, file), "utf8")) as Record<string, Record<string, unknown>>;
+  const scripts = (job: Record<string, unknown>) => (job.script as string[]).join("\n");
+
+  it("GitLab: previews affected stacks on merge requests, rolls out through the generated child pipeline, checks drift on a schedule", () => {
+    const ci = read(".gitlab-ci.yml");
+    assert.match(scripts(ci.preview), /npm run rollout -- --preview-only .*--affected-since "origin\/\$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" --report-dir reports/);
+    assert.match((ci.preview.after_script as string[]).join("\n"), /merge_requests\/\$CI_MERGE_REQUEST_IID\/notes/);
+    assert.match(scripts(ci["rollout-pipeline"]), /npm run --silent rollout -- --emit gitlab-ci .*> rollout-pipeline.yml/);
+    assert.deepEqual(ci.rollout.trigger, { include: [{ artifact: "rollout-pipeline.yml", job: "rollout-pipeline" }], strategy: "depend" });
+    assert.match(scripts(ci.drift), /npm run rollout -- --drift/);
+    assert.deepEqual(ci.drift.rules, [{ if: '$CI_PIPELINE_SOURCE == "schedule"' }]);
+  });
+
+  it("GitHub: the waves are fed by the emitted matrix, and drift runs on a schedule", () => {
+    const ci = read(".github/workflows/ci.yml");
+    const jobs = ci.jobs as Record<string, Record<string, unknown>>;
+    assert.match(JSON.stringify(jobs.select), /--emit github-matrix/);
+    for (const [wave, needs] of [["staging", "select"], ["canary", ["select", "staging"]], ["production", ["select", "canary"]]] as const) {
+      assert.deepEqual(jobs[wave].needs, needs);
+      assert.equal((jobs[wave].strategy as { matrix: string }).matrix, `\${{ fromJSON(needs.select.outputs.plan).${wave} }}`);
+    }
+    const drift = read(".github/workflows/drift.yml");
+    assert.ok((drift.on as { schedule?: unknown }).schedule);
+    assert.match(JSON.stringify(drift.jobs), /npm run rollout -- --drift/);
   });
 });

@@ -2,11 +2,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { CUSTOMERS_DIR, EnvironmentConfig, STACKS_DIR, customerFileName, listStacks, loadDefaults, stackFileName } from "../config/load";
+import { CUSTOMERS_DIR, EnvironmentConfig, STACKS_DIR, customerFileName, listStacks, stackFileName } from "../config/load";
 import { ConfigError, Problem, formatProblem } from "../config/problems";
 import { customerIdentity } from "../config/schema";
 import { hostname } from "../config/schema/common";
 import { planStack } from "../plan/engine";
+import { knownEnvironments } from "../rollout/select";
 import { PRODUCTION_ENVIRONMENT } from "../rollout/waves";
 import { checkAllStacks } from "./plan";
 import { runCli, UsageError } from "./run";
@@ -105,7 +106,7 @@ function parse(argv: string[], root: string): NewCustomer {
   const name = customerIdentity.shape.name.safeParse(values.name);
   if (!name.success) problem("--name", `'${values.name}': ${name.error.issues.map((i) => i.message).join("; ")}`);
   const environments = [...new Set((values.env ?? PRODUCTION_ENVIRONMENT).split(",").map((e) => e.trim()).filter((e) => e !== ""))];
-  const known = Object.keys(loadDefaults(root).defaults?.environments ?? {}).sort();
+  const known = knownEnvironments(root);
   if (environments.length === 0) problem("--env", "at least one environment");
   for (const env of environments) {
     if (!known.includes(env)) problem("--env", `unknown environment '${env}'; environments are: ${known.join(", ")} (customers/_defaults.yaml)`);

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
-import { listStacks, loadDefaults } from "../config/load";
+import { listStacks } from "../config/load";
 import { ConfigError } from "../config/problems";
 import { AutomationRunner } from "../rollout/automation";
 import { gitlabPipeline, githubMatrix } from "../rollout/emit";
@@ -10,7 +10,7 @@ import { Progress } from "../rollout/progress";
 import { renderTable, writeReports } from "../rollout/report";
 import { RetryPolicy } from "../rollout/retry";
 import { StackRunner } from "../rollout/runner";
-import { changedFilesSince, selectTargets } from "../rollout/select";
+import { changedFilesSince, knownEnvironments, selectTargets } from "../rollout/select";
 import { checkAllStacks } from "./plan";
 import { EXIT_DRIFT, EXIT_STACKS_FAILED, runCli, UsageError } from "./run";
 
@@ -62,9 +62,9 @@ async function defaultRunner(root: string): Promise<StackRunner> {
   try {
     return await AutomationRunner.create({ root });
   } catch (error) {
-    throw new pulumi.RunError(
-      `rollout needs the Pulumi CLI on PATH (https://www.pulumi.com/docs/install/): ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
-    );
+    const lines = (error instanceof Error ? error.message : String(error)).split("\n").map((l) => l.trim());
+    const reason = lines.find((l) => /Command failed|ENOENT|version/i.test(l)) ?? lines[0];
+    throw new pulumi.RunError(`rollout needs the Pulumi CLI on PATH (https://www.pulumi.com/docs/install/): ${reason}`);
   }
 }
 
@@ -111,9 +111,9 @@ export async function rollout(argv: string[], root: string, deps: RolloutDepende
   if (problems.length > 0) throw new ConfigError(problems);
 
   const environments = list(values.env);
-  const knownEnvironments = Object.keys(loadDefaults(root).defaults?.environments ?? {}).sort();
+  const declared = knownEnvironments(root);
   for (const env of environments ?? []) {
-    if (!knownEnvironments.includes(env)) throw new UsageError(`--env: unknown environment '${env}'; environments are: ${knownEnvironments.join(", ")}`, USAGE);
+    if (!declared.includes(env)) throw new UsageError(`--env: unknown environment '${env}'; environments are: ${declared.join(", ")}`, USAGE);
   }
   const stacks = list(values.stacks);
   for (const stack of stacks ?? []) {

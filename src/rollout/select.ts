@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { CUSTOMERS_DIR, DEFAULTS_FILE, EnvironmentConfig, STACKS_DIR } from "../config/load";
+import { CUSTOMERS_DIR, DEFAULTS_FILE, EnvironmentConfig, STACKS_DIR, loadDefaults } from "../config/load";
 import { StackTarget } from "./waves";
 
 /** Files every stack is built from, besides the defaults file: a change to any of them affects the whole fleet. */
@@ -69,4 +69,9 @@ export function selectTargets(configs: readonly EnvironmentConfig[], selection: 
     .filter((c) => !affected || affected.has(c.stack))
     .map((c) => ({ stack: c.stack, environment: c.environment }))
     .sort((a, b) => a.stack.localeCompare(b.stack));
+}
+
+/** The environments customers/_defaults.yaml declares, sorted. */
+export function knownEnvironments(root: string): string[] {
+  return Object.keys(loadDefaults(root).defaults?.environments ?? {}).sort();
 }

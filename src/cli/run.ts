@@ -13,6 +13,10 @@ export class UsageError extends Error {
 
 export const EXIT_INVALID_CONFIG = 1;
 export const EXIT_USAGE = 2;
+/** `rollout --drift`: some stack differs from its live resources. */
+export const EXIT_DRIFT = 3;
+/** `rollout`: some stack failed. */
+export const EXIT_STACKS_FAILED = 4;
 
 /**
  * Runs a command-line tool: its result on stdout; a user's mistake as a plain message on stderr

@@ -1,0 +1,186 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { CUSTOMERS_DIR, EnvironmentConfig, STACKS_DIR, customerFileName, listStacks, stackFileName } from "../config/load";
+import { ConfigError, Problem, formatProblem } from "../config/problems";
+import { customerIdentity } from "../config/schema";
+import { hostname } from "../config/schema/common";
+import { planStack } from "../plan/engine";
+import { knownEnvironments } from "../rollout/select";
+import { PRODUCTION_ENVIRONMENT } from "../rollout/waves";
+import { checkAllStacks } from "./plan";
+import { runCli, UsageError } from "./run";
+
+const USAGE = `usage: npm run new-customer -- --name <name> --domain <host> [--env prod,staging]
+                                [--display-name <text>] [--fitconnect-code <text>]
+
+Writes customers/<name>.yaml and stacks/Pulumi.<name>-<env>.yaml for each environment (default:
+prod), after checking them against the whole fleet and planning each new stack offline. Never
+overwrites a file. --domain is the production host; another environment gets <env>.<domain>.
+--display-name defaults to the name in words, --fitconnect-code to "FITConnect <display name>".`;
+
+const COMMAND_LINE = "command line";
+
+export interface NewCustomer {
+  name: string;
+  domain: string;
+  environments: string[];
+  displayName: string;
+  fitConnectCode: string;
+}
+
+/** `ff-a` → `FF A`, `acme-health` → `Acme Health`: short words are taken for acronyms. */
+export function displayNameOf(name: string): string {
+  return name
+    .split("-")
+    .map((word) => (word.length <= 3 ? word.toUpperCase() : word[0].toUpperCase() + word.slice(1)))
+    .join(" ");
+}
+
+/** The production environment keeps the domain; any other gets `<env>.<domain>`, as the seed's staging hosts do. */
+export function hostFor(domain: string, environment: string): string {
+  return environment === PRODUCTION_ENVIRONMENT ? domain : `${environment}.${domain}`;
+}
+
+const quoted = (text: string) => JSON.stringify(text);
+
+export function customerFileText(c: NewCustomer): string {
+  const lines = [
+    `# ${c.displayName}: onboarded with \`npm run new-customer\`. Review every value, then`,
+    `# \`npm run plan -- --stack ${c.name}-${c.environments[0]}\` and \`pulumi up -s ${c.name}-${c.environments[0]}\`.`,
+    "# Anything not set here comes from customers/_defaults.yaml (README, \"Customer settings\").",
+    `name: ${c.name}`,
+    `displayName: ${quoted(c.displayName)}`,
+    "# The customer's FITConnect code; peers that connect to this customer use it.",
+    `fitConnectCode: ${quoted(c.fitConnectCode)}`,
+    "# Settings here apply to every environment below unless that environment overrides them.",
+    "environments:",
+  ];
+  for (const env of c.environments) {
+    lines.push(
+      `  ${env}:`,
+      `    domain: ${hostFor(c.domain, env)}  # primary host, unique across the fleet`,
+      "    # extraHosts: [pgweb.example.fitfile.net]",
+      `    # deploymentKey: ${env}-${c.name}`,
+      "    # dbSuffix: _name        # database name suffix, unique across the fleet (default: _<namespace>)",
+      "    # connects: [ff-a]       # FITConnect peers: other customers' files",
+      "    # storage:",
+      "    #   minio: { size: 64Gi, existingClaim: pvc-name-minio }",
+      "    # services:",
+      "    #   ffcloud: { appConfig: { ffCloudCode: FFCloud_Prod_1 } }",
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Provider settings only, with placeholders, like every stack file: what the customer is lives in its customer file. */
+export function stackFileText(config: EnvironmentConfig): string {
+  const { stack, environment } = config;
+  const lines = [`# Provider settings and secrets for stack ${stack}; what the customer is lives in customers/.`];
+  if (config.settings.dns.enabled) {
+    lines.push(`# Replace the placeholder secret with: pulumi config set --secret cloudflare:apiToken <token> -s ${stack}`);
+  }
+  lines.push("config:", `  kubernetes:context: fitfile-${environment}`, "  vault:address: https://vault.fitfile.net");
+  if (config.settings.dns.enabled) lines.push("  cloudflare:apiToken:", "    secure: placeholder-set-with-pulumi-config-set-secret");
+  return `${lines.join("\n")}\n`;
+}
+
+function parse(argv: string[], root: string): NewCustomer {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      name: { type: "string" },
+      domain: { type: "string" },
+      env: { type: "string" },
+      "display-name": { type: "string" },
+      "fitconnect-code": { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.name === undefined || values.domain === undefined) throw new UsageError("--name and --domain are required", USAGE);
+  const problems: Problem[] = [];
+  const problem = (flag: string, message: string) => problems.push({ file: COMMAND_LINE, path: flag, message });
+
+  const name = customerIdentity.shape.name.safeParse(values.name);
+  if (!name.success) problem("--name", `'${values.name}': ${name.error.issues.map((i) => i.message).join("; ")}`);
+  const environments = [...new Set((values.env ?? PRODUCTION_ENVIRONMENT).split(",").map((e) => e.trim()).filter((e) => e !== ""))];
+  const known = knownEnvironments(root);
+  if (environments.length === 0) problem("--env", "at least one environment");
+  for (const env of environments) {
+    if (!known.includes(env)) problem("--env", `unknown environment '${env}'; environments are: ${known.join(", ")} (customers/_defaults.yaml)`);
+    else {
+      const host = hostFor(values.domain, env);
+      const parsed = hostname.safeParse(host);
+      if (!parsed.success) problem("--domain", `'${host}' (${env}): ${parsed.error.issues[0].message}`);
+    }
+  }
+  if (name.success) {
+    for (const file of [customerFileName(name.data), ...environments.map((env) => stackFileName(`${name.data}-${env}`))]) {
+      if (fs.existsSync(path.join(root, file))) problem("--name", `${file} already exists; new-customer never overwrites a file`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const displayName = values["display-name"] ?? displayNameOf(values.name);
+  return {
+    name: values.name,
+    domain: values.domain,
+    environments,
+    displayName,
+    fitConnectCode: values["fitconnect-code"] ?? `FITConnect ${displayName}`,
+  };
+}
+
+/** A copy of the fleet's configuration (customers/ and stacks/) to try the new files in. */
+function scratchCopy(root: string): string {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-new-customer-"));
+  for (const dir of [CUSTOMERS_DIR, STACKS_DIR]) {
+    fs.mkdirSync(path.join(scratch, dir));
+    if (!fs.existsSync(path.join(root, dir))) continue;
+    for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
+      fs.copyFileSync(path.join(root, dir, file), path.join(scratch, dir, file));
+    }
+  }
+  return scratch;
+}
+
+/**
+ * Onboards a customer: composes its files, proves them in a scratch copy of the fleet (layering,
+ * the fleet's uniqueness checks, and an offline plan of each new stack), and only then writes
+ * them, never over an existing file.
+ */
+export async function newCustomer(argv: string[], root: string): Promise<string> {
+  if (argv.includes("--help")) return USAGE;
+  const customer = parse(argv, root);
+  const stacks = customer.environments.map((env) => `${customer.name}-${env}`);
+  const files = new Map<string, string>([[customerFileName(customer.name), customerFileText(customer)]]);
+
+  const scratch = scratchCopy(root);
+  try {
+    const write = (file: string, text: string) => fs.writeFileSync(path.join(scratch, file), text);
+    write(customerFileName(customer.name), customerFileText(customer));
+    // Stack files say nothing about the customer, so their content can follow from its layered settings.
+    for (const stack of stacks) write(stackFileName(stack), "config: {}\n");
+    const before = new Set(checkAllStacks(root, listStacks(root)).problems.map(formatProblem));
+    const { configs, problems } = checkAllStacks(scratch, listStacks(scratch));
+    const introduced = problems.filter((p) => !before.has(formatProblem(p)));
+    if (introduced.length > 0) throw new ConfigError(introduced);
+    for (const config of configs.filter((c) => stacks.includes(c.stack))) files.set(stackFileName(config.stack), stackFileText(config));
+    for (const [file, text] of files) write(file, text);
+    const planned: string[] = [];
+    for (const stack of stacks) planned.push(`${stack}: ${(await planStack(scratch, stack)).resources.length} resources`);
+
+    for (const [file, text] of files) fs.writeFileSync(path.join(root, file), text, { flag: "wx" });
+    return [
+      `wrote ${[...files.keys()].join(", ")}`,
+      `planned ${planned.join(", ")}`,
+      "next: review the files, set each stack's secrets (pulumi config set --secret ... -s <stack>), open a merge request;",
+      `      then pulumi up -s ${stacks[0]} (or let the rollout pipeline apply it).`,
+    ].join("\n");
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) runCli((argv) => newCustomer(argv, process.cwd()));

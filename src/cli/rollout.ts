@@ -1,0 +1,170 @@
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { listStacks } from "../config/load";
+import { ConfigError } from "../config/problems";
+import { AutomationRunner } from "../rollout/automation";
+import { gitlabPipeline, githubMatrix } from "../rollout/emit";
+import { Mode, runRollout, tally } from "../rollout/engine";
+import { Progress } from "../rollout/progress";
+import { renderTable, writeReports } from "../rollout/report";
+import { RetryPolicy } from "../rollout/retry";
+import { StackRunner } from "../rollout/runner";
+import { changedFilesSince, knownEnvironments, selectTargets } from "../rollout/select";
+import { checkAllStacks } from "./plan";
+import { EXIT_DRIFT, EXIT_STACKS_FAILED, runCli, UsageError } from "./run";
+
+const USAGE = `usage: npm run rollout -- [--env <e>[,<e>...]] [--stacks a,b] [--affected-since <git-ref>]
+                           [--parallel N] [--canary N] [--preview-only | --drift]
+                           [--report-dir <dir>] [--emit gitlab-ci|github-matrix]
+
+Previews, then updates, the selected stacks through the Pulumi Automation API, with the tenant
+policy pack. Selection: every stack in stacks/, narrowed by --env, --stacks and --affected-since
+(stacks affected by what changed since the branch left <git-ref>). Updates run in waves:
+non-production stacks, then --canary production stacks (default 1), then the rest; at most
+--parallel operations at a time (default 4). A failure, or Ctrl-C, starts nothing new.
+
+  --preview-only   previews only (every selected stack, even after a failure)
+  --drift          refresh previews: which stacks differ from their live resources (exit 3)
+  --emit           prints a CI pipeline for the selection instead of running it:
+                   gitlab-ci (a child pipeline, one job per stack) or github-matrix (JSON)
+  --report-dir     where rollout-report.md and rollout-report.json go (default: .)
+
+Exit codes: 0 success, 1 invalid configuration, 2 usage, 3 drift found, 4 a stack failed,
+130 interrupted.`;
+
+const EXIT_INTERRUPTED = 130;
+
+export interface RolloutDependencies {
+  createRunner?: (root: string) => Promise<StackRunner>;
+  /** Where progress goes (default: stderr). */
+  progress?: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  /** Replaces Ctrl-C handling (tests abort through it). */
+  signal?: AbortSignal;
+  retry?: RetryPolicy;
+}
+
+export interface RolloutResult {
+  output: string;
+  exitCode: number;
+}
+
+function positiveInt(flag: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!/^[0-9]+$/.test(value) || Number(value) < min) throw new UsageError(`--${flag} must be a whole number of at least ${min}, got '${value}'`, USAGE);
+  return Number(value);
+}
+
+const list = (value: string | undefined): string[] | undefined =>
+  value === undefined ? undefined : value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+
+async function defaultRunner(root: string): Promise<StackRunner> {
+  try {
+    return await AutomationRunner.create({ root });
+  } catch (error) {
+    const lines = (error instanceof Error ? error.message : String(error)).split("\n").map((l) => l.trim());
+    const reason = lines.find((l) => /Command failed|ENOENT|version/i.test(l)) ?? lines[0];
+    throw new pulumi.RunError(`rollout needs the Pulumi CLI on PATH (https://www.pulumi.com/docs/install/): ${reason}`);
+  }
+}
+
+/** Stops new starts on the first Ctrl-C; a second one exits at once. */
+function interruptOnSigint(stderr: { write(text: string): unknown }): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    stderr.write("\nffnodes: interrupted; waiting for stacks in flight to finish (Ctrl-C again to quit now)\n");
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  return { signal: controller.signal, dispose: () => process.off("SIGINT", onSigint) };
+}
+
+export async function rollout(argv: string[], root: string, deps: RolloutDependencies = {}): Promise<RolloutResult> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      env: { type: "string" },
+      stacks: { type: "string" },
+      parallel: { type: "string" },
+      canary: { type: "string" },
+      "preview-only": { type: "boolean" },
+      drift: { type: "boolean" },
+      "affected-since": { type: "string" },
+      emit: { type: "string" },
+      "report-dir": { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) return { output: USAGE, exitCode: 0 };
+  const parallel = positiveInt("parallel", values.parallel, 4, 1);
+  const canary = positiveInt("canary", values.canary, 1, 0);
+  if (values["preview-only"] && values.drift) throw new UsageError("give at most one of --preview-only and --drift", USAGE);
+  if (values.emit !== undefined && !["gitlab-ci", "github-matrix"].includes(values.emit)) {
+    throw new UsageError(`--emit must be gitlab-ci or github-matrix, got '${values.emit}'`, USAGE);
+  }
+  if (values.emit && (values["preview-only"] || values.drift)) throw new UsageError("--emit plans a rollout; it takes no --preview-only or --drift", USAGE);
+
+  const known = listStacks(root);
+  const { configs, problems } = checkAllStacks(root, known);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const environments = list(values.env);
+  const declared = knownEnvironments(root);
+  for (const env of environments ?? []) {
+    if (!declared.includes(env)) throw new UsageError(`--env: unknown environment '${env}'; environments are: ${declared.join(", ")}`, USAGE);
+  }
+  const stacks = list(values.stacks);
+  for (const stack of stacks ?? []) {
+    if (!known.includes(stack)) throw new UsageError(`--stacks: no stack '${stack}'; stacks are: ${known.join(", ") || "(none)"}`, USAGE);
+  }
+  let changedFiles: string[] | undefined;
+  if (values["affected-since"] !== undefined) {
+    try {
+      changedFiles = changedFilesSince(root, values["affected-since"]);
+    } catch (error) {
+      throw new UsageError(`--affected-since: ${(error as Error).message}`, USAGE);
+    }
+  }
+  const targets = selectTargets(configs, { environments, stacks, changedFiles });
+
+  if (values.emit === "gitlab-ci") return { output: gitlabPipeline(targets, canary), exitCode: 0 };
+  if (values.emit === "github-matrix") return { output: githubMatrix(targets, canary, parallel), exitCode: 0 };
+
+  const mode: Mode = values.drift ? "drift" : values["preview-only"] ? "preview" : "rollout";
+  const stderr = deps.progress ?? process.stderr;
+  stderr.write(`ffnodes: ${mode} of ${targets.length} stack(s): ${targets.map((t) => t.stack).join(", ") || "(none)"}\n`);
+  const runner = await (deps.createRunner ?? defaultRunner)(root);
+  const sigint = deps.signal ? undefined : interruptOnSigint(stderr);
+  const progress = new Progress(stderr);
+  let report;
+  try {
+    report = await runRollout(targets, runner, {
+      mode,
+      parallel,
+      canary,
+      retry: deps.retry,
+      signal: deps.signal ?? sigint?.signal,
+      events: progress,
+    });
+  } finally {
+    progress.close();
+    sigint?.dispose();
+  }
+  const files = writeReports(report, path.resolve(root, values["report-dir"] ?? "."));
+  stderr.write(`ffnodes: reports written to ${files.join(", ")}\n`);
+
+  const { failed, drifted } = tally(report);
+  const interrupted = (deps.signal ?? sigint?.signal)?.aborted === true;
+  const exitCode = failed > 0 ? EXIT_STACKS_FAILED : interrupted ? EXIT_INTERRUPTED : drifted > 0 ? EXIT_DRIFT : 0;
+  return { output: renderTable(report), exitCode };
+}
+
+if (require.main === module) {
+  runCli(async (argv) => {
+    const result = await rollout(argv, process.cwd());
+    process.exitCode = result.exitCode;
+    return result.output;
+  });
+}

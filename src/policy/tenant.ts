@@ -1,0 +1,41 @@
+import { checkAllStacks } from "../cli/plan";
+import { ConfigError, formatProblem } from "../config/problems";
+import { Tenant } from "./rules";
+
+/** The stack a resource belongs to: `urn:pulumi:<stack>::<project>::<type>::<name>`. */
+export function stackOfUrn(urn: string): string {
+  const match = /^urn:pulumi:([^:]+)::/.exec(urn);
+  if (!match) throw new Error(`not a resource URN: '${urn}'`);
+  return match[1];
+}
+
+/**
+ * What a stack may touch, from the same layered configuration the program reads (customer files
+ * under `root`, plus the stack file's `ffnodes:settings`), so that the pack needs no settings of
+ * its own and a namespace override is honoured.
+ */
+export function tenantOf(root: string, stack: string): Tenant {
+  const { configs, problems } = checkAllStacks(root, [stack]);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const [config] = configs;
+  return { stack, namespace: config.namespace, vaultPath: config.vaultPath };
+}
+
+/** `tenantOf`, once per stack; an invalid configuration becomes a message. */
+export function tenantResolver(root: string): (urn: string) => Tenant | string {
+  const cache = new Map<string, Tenant | string>();
+  return (urn) => {
+    const stack = stackOfUrn(urn);
+    let tenant = cache.get(stack);
+    if (tenant === undefined) {
+      try {
+        tenant = tenantOf(root, stack);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        tenant = `the configuration of stack ${stack} is invalid, so its tenant cannot be checked: ${error.problems.map(formatProblem).join("; ")}`;
+      }
+      cache.set(stack, tenant);
+    }
+    return tenant;
+  };
+}

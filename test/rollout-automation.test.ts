@@ -1,0 +1,120 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { rollout } from "../src/cli/rollout";
+import { POLICY_PACK_DIR } from "../src/rollout/automation";
+import { REPO_ROOT, fixtureRoot } from "./helpers";
+
+interface Call {
+  argv: string[];
+  startedAt: number;
+  endedAt: number;
+}
+
+const silent = { write: () => true };
+
+describe("rollout through the Automation API (stand-in pulumi on PATH)", function () {
+  this.timeout(30_000);
+  const saved = { PATH: process.env.PATH, log: process.env.FAKE_PULUMI_LOG, lock: process.env.FAKE_PULUMI_LOCK_ONCE };
+  let calls: Call[];
+  let root: string;
+  let result: { output: string; exitCode: number };
+
+  before(async () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-pulumi-"));
+    const script = path.join(REPO_ROOT, "test/fixtures/pulumi-stand-in");
+    fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`, { mode: 0o755 });
+    const log = path.join(bin, "calls.jsonl");
+    process.env.PATH = `${bin}${path.delimiter}${process.env.PATH ?? ""}`;
+    process.env.FAKE_PULUMI_LOG = log;
+    process.env.FAKE_PULUMI_LOCK_ONCE = path.join(bin, "locked-once");
+
+    root = fixtureRoot({ "Pulumi.yaml": fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8") }, { withRepoCustomers: true });
+    result = await rollout(["--stacks", "ff-a-prod,ff-b-prod,kch-staging", "--parallel", "3", "--report-dir", "out"], root, {
+      progress: silent,
+      signal: new AbortController().signal,
+      retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10 },
+    });
+    calls = fs
+      .readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Call);
+  });
+
+  after(() => {
+    process.env.PATH = saved.PATH;
+    for (const [key, value] of [["FAKE_PULUMI_LOG", saved.log], ["FAKE_PULUMI_LOCK_ONCE", saved.lock]] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  const named = (command: string) => calls.filter((c) => c.argv[0] === command);
+  const stackOf = (c: Call) => c.argv[c.argv.indexOf("--stack") + 1];
+
+  it("succeeds and reports the previewed changes", () => {
+    assert.equal(result.exitCode, 0, result.output);
+    const report = JSON.parse(fs.readFileSync(path.join(root, "out/rollout-report.json"), "utf8"));
+    assert.deepEqual(
+      report.stacks.map((s: { stack: string; result: string; changes: unknown }) => [s.stack, s.result, s.changes]),
+      [
+        ["kch-staging", "updated", { create: 2 }],
+        ["ff-a-prod", "updated", { create: 2 }],
+        ["ff-b-prod", "updated", { create: 2 }],
+      ],
+    );
+  });
+
+  it("runs pulumi install once, before any stack", () => {
+    assert.equal(named("install").length, 1);
+    const firstStackCall = calls.findIndex((c) => c.argv.includes("--stack"));
+    assert.ok(calls.findIndex((c) => c.argv[0] === "install") < firstStackCall);
+  });
+
+  it("selects each stack once, never two at a time", () => {
+    const selects = calls.filter((c) => c.argv[0] === "stack" && c.argv[1] === "select");
+    assert.deepEqual(selects.map(stackOf).sort(), ["ff-a-prod", "ff-b-prod", "kch-staging"]);
+    const sorted = [...selects].sort((a, b) => a.startedAt - b.startedAt);
+    for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i].startedAt >= sorted[i - 1].endedAt, "selections overlapped");
+  });
+
+  it("previews every stack by name with the tenant policy pack, non-interactively", () => {
+    const previews = named("preview");
+    assert.deepEqual(previews.map(stackOf).sort(), ["ff-a-prod", "ff-b-prod", "kch-staging"]);
+    for (const p of previews) {
+      assert.equal(p.argv[p.argv.indexOf("--policy-pack") + 1], POLICY_PACK_DIR);
+      assert.ok(p.argv.includes("--non-interactive"));
+      assert.ok(p.argv.includes("--event-log"));
+    }
+    assert.ok(fs.existsSync(path.join(POLICY_PACK_DIR, "PulumiPolicy.yaml")));
+  });
+
+  it("updates staging first, then the canary, then the rest, with the policy pack, retrying a lock", () => {
+    const ups = named("up");
+    // The first update met a lock and was tried again.
+    assert.equal(ups.length, 4);
+    assert.deepEqual(ups.map(stackOf), ["kch-staging", "kch-staging", "ff-a-prod", "ff-b-prod"]);
+    for (const u of ups) {
+      assert.ok(u.argv.includes("--yes") && u.argv.includes("--skip-preview"));
+      assert.equal(u.argv[u.argv.indexOf("--policy-pack") + 1], POLICY_PACK_DIR);
+    }
+    const lastPreviewEnd = Math.max(...named("preview").map((p) => p.endedAt));
+    assert.ok(ups[0].startedAt >= lastPreviewEnd, "an update started before every preview had finished");
+    assert.ok(ups[2].startedAt >= ups[1].endedAt && ups[3].startedAt >= ups[2].endedAt, "waves overlapped");
+  });
+
+  it("checks drift with a refresh preview and exits 3 when a stack drifted", async () => {
+    const before = calls.length;
+    const drift = await rollout(["--drift", "--stacks", "ff-b-prod", "--report-dir", "drift"], root, { progress: silent, signal: new AbortController().signal });
+    assert.equal(drift.exitCode, 3);
+    assert.match(drift.output, /ff-b-prod\s+canary\s+update 1\s+drifted/);
+    const log = fs.readFileSync(process.env.FAKE_PULUMI_LOG ?? "", "utf8").trim().split("\n").slice(before).map((l) => JSON.parse(l) as Call);
+    const refresh = log.filter((c) => c.argv[0] === "refresh");
+    assert.equal(refresh.length, 1);
+    assert.ok(refresh[0].argv.includes("--preview-only"));
+    assert.equal(stackOf(refresh[0]), "ff-b-prod");
+    assert.equal(log.filter((c) => c.argv[0] === "up" || c.argv[0] === "preview").length, 0);
+  });
+});

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { offlineMocks } from "../src/plan/mocks";
-import { parseStackFile } from "../src/plan/stack-file";
+import { parseStackFile } from "../src/config/stack-file";
 import { reveal } from "../src/plan/engine";
 import { REPO_ROOT } from "./helpers";
 

@@ -5,7 +5,7 @@ import { isPlainObject } from "../src/config/merge";
 import { resolveEnvironment } from "../src/config/load";
 import { ConfigError } from "../src/config/problems";
 import { planStack } from "../src/plan/engine";
-import { readStackLayer } from "../src/plan/stack-file";
+import { readStackLayer } from "../src/config/stack-file";
 import { fixtureRoot, resourcesOfType, stackFile } from "./helpers";
 import { assertTenantInvariants } from "./invariants";
 

@@ -1,4 +1,6 @@
-import { EnvironmentConfig, customerFileName } from "./load";
+import { ConfigError } from "./problems";
+import { EnvironmentConfig, customerFileName, resolveEnvironment } from "./load";
+import { readStackLayer } from "./stack-file";
 import { Problem, joinPath } from "./problems";
 
 interface Claim {
@@ -59,4 +61,19 @@ function checkSharedMounts(configs: EnvironmentConfig[]): Problem[] {
       path: joinPath("environments", c.environment, "vault.path"),
       message: `own mount '${c.vaultPath}' of stack ${c.stack} has the name of the shared mount of stack ${shared.get(c.vaultPath)?.stack}; choose another path`,
     }));
+}
+
+/** Layers every stack's configuration, collecting all problems, then runs the fleet checks. */
+export function checkAllStacks(root: string, stacks: string[]): { configs: EnvironmentConfig[]; problems: Problem[] } {
+  const configs: EnvironmentConfig[] = [];
+  const problems: Problem[] = [];
+  for (const stack of stacks) {
+    try {
+      configs.push(resolveEnvironment(root, stack, readStackLayer(root, stack)));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  return { configs, problems: [...problems, ...checkFleet(configs)] };
 }

@@ -140,20 +140,20 @@ interface HostSettings {
 export function checkHosts(settings: HostSettings, ctx: z.RefinementCtx): void {
   const usesCloudflare = settings.dns.enabled || settings.certificates.mode === "origin-ca";
   const zoneNames = settings.dns.zones.map((z) => z.name).join(", ");
-  const entries: [string, (string | number)[]][] = [
-    [settings.domain, ["domain"]],
-    ...settings.extraHosts.map((h, i): [string, (string | number)[]] => [h, ["extraHosts", i]]),
+  const entries: [string, (string | number)[], "allowed" | "forbidden"][] = [
+    [settings.domain, ["domain"], "forbidden"],
+    ...settings.extraHosts.map((h, i): [string, (string | number)[], "allowed"] => [h, ["extraHosts", i], "allowed"]),
   ];
-  for (const [name, path] of entries) {
-    if (hostProblem(name, "allowed")) continue;
-    if (usesCloudflare && !zoneOf(name, settings.dns.zones)) {
+  for (const [name, path, wildcard] of entries) {
+    if (hostProblem(name, wildcard)) continue;
+    if (usesCloudflare && settings.dns.zones.length > 0 && !zoneOf(name, settings.dns.zones)) {
       ctx.addIssue({ code: "custom", path, message: `'${name}' is not inside a configured zone (dns.zones: ${zoneNames})` });
     }
     if (name.startsWith("*.") && name !== `*.${settings.domain}`) {
       ctx.addIssue({ code: "custom", path, message: `wildcard '${name}' is only allowed as '*.${settings.domain}', under the primary domain` });
     }
     if (settings.dns.enabled && name === settings.dns.target) {
-      ctx.addIssue({ code: "custom", path: ["dns", "target"], message: `'${name}' is a host of this environment; the target must be the ingress, or the records point at themselves` });
+      ctx.addIssue({ code: "custom", path, message: `'${name}' is the ingress (dns.target): a record for it would point at itself` });
     }
   }
   const names = new Set(entries.map(([name]) => name)).size;

@@ -14,7 +14,8 @@ export interface DnsRecordSpec {
   zone: { name: string; id?: string };
   /** The live record to adopt (`<zone id>/<record id>`), in adopt mode. */
   importId?: string;
-  args: Omit<cloudflare.DnsRecordArgs, "zoneId">;
+  /** The record's arguments but its zone id, which may need a lookup. */
+  args: { name: string; type: "A" | "AAAA" | "CNAME"; content: string; proxied: boolean; ttl: number; comment: string };
 }
 
 /** One record per host, in host order, each pointing at the ingress; none when DNS is off. */

@@ -4,27 +4,13 @@ import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issue
 import * as fc from "fast-check";
 import { buildCertificates } from "../src/components/certificates";
 import { buildDnsRecords } from "../src/components/dns";
-import { EnvironmentConfig, resolveEnvironment, stackFileName } from "../src/config/load";
+import { stackFileName } from "../src/config/load";
 import { ConfigError } from "../src/config/problems";
 import { SECRET_PLACEHOLDER, planStack } from "../src/plan/engine";
-import { findResource, fixtureRoot, planRepoStack, resourcesOfType, stackFile } from "./helpers";
+import { customerFixture, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile } from "./helpers";
 
 const CERTIFICATE = "kubernetes:cert-manager.io/v1:Certificate";
 const ISSUER = "kubernetes:cert-manager.io/v1:Issuer";
-
-function customerFiles(name: string, prod: string): Record<string, string> {
-  return {
-    [`customers/${name}.yaml`]: `name: ${name}\ndisplayName: ${name}\nfitConnectCode: FITConnect ${name}\nenvironments:\n  prod:\n${prod
-      .split("\n")
-      .map((l) => `    ${l}`)
-      .join("\n")}\n`,
-    [stackFileName(`${name}-prod`)]: stackFile(),
-  };
-}
-
-function resolve(root: string, stack: string, settings?: unknown): EnvironmentConfig {
-  return resolveEnvironment(root, stack, { settings, file: stackFileName(stack) });
-}
 
 describe("certificates", () => {
   it("covers every host of ff-a-prod with one cert-manager Certificate from the Cloudflare DNS-01 ClusterIssuer", async () => {
@@ -60,7 +46,7 @@ describe("certificates", () => {
 
   it("takes the Secret and ClusterIssuer names from config, and adopts the live Certificate in adopt mode", async () => {
     const root = fixtureRoot({
-      ...customerFiles("k", "domain: k.fitfile.net\ncertificates: { secretName: k-tls, clusterIssuer: letsencrypt-staging }"),
+      ...customerFixture("k", "domain: k.fitfile.net\ncertificates: { secretName: k-tls, clusterIssuer: letsencrypt-staging }"),
       [stackFileName("k-prod")]: stackFile("  ffnodes:adopt: true\n"),
     });
     const plan = await planStack(root, "k-prod");
@@ -74,7 +60,7 @@ describe("certificates", () => {
 
   it("in origin-ca mode stores a Cloudflare Origin CA certificate for every host in a TLS Secret, the key secret", async () => {
     const root = fixtureRoot(
-      customerFiles("o", "domain: o.fitfile.net\nextraHosts: ['*.o.fitfile.net']\ncertificates: { mode: origin-ca, originCa: { requestType: origin-ecc, validityDays: 365 } }"),
+      customerFixture("o", "domain: o.fitfile.net\nextraHosts: ['*.o.fitfile.net']\ncertificates: { mode: origin-ca, originCa: { requestType: origin-ecc, validityDays: 365 } }"),
     );
     const plan = await planStack(root, "o-prod");
     assert.deepEqual(resourcesOfType(plan, CERTIFICATE), []);
@@ -105,9 +91,9 @@ describe("certificates", () => {
       ["certificates: { issuer: x }", "environments.prod.certificates.issuer", /unknown key/],
     ];
     for (const [yaml, path, message] of cases) {
-      const root = fixtureRoot(customerFiles("b", `domain: b.fitfile.net\n${yaml}`));
+      const root = fixtureRoot(customerFixture("b", `domain: b.fitfile.net\n${yaml}`));
       assert.throws(
-        () => resolve(root, "b-prod"),
+        () => resolveStack(root, "b-prod"),
         (e: unknown) => {
           assert.ok(e instanceof ConfigError);
           assert.equal(e.problems.length, 1, JSON.stringify(e.problems));
@@ -121,7 +107,7 @@ describe("certificates", () => {
   });
 
   it("property: for any valid set of hosts, each host has exactly one record and every certificate covers them all", () => {
-    const root = fixtureRoot(customerFiles("p", "domain: p.fitfile.net"));
+    const root = fixtureRoot(customerFixture("p", "domain: p.fitfile.net"));
     const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$/);
     const name = fc.array(label, { minLength: 1, maxLength: 3 }).map((labels) => `${labels.join(".")}.fitfile.net`);
     const hostSet = fc.record({
@@ -133,7 +119,7 @@ describe("certificates", () => {
     fc.assert(
       fc.property(hostSet, ({ domain, extraHosts, wildcard, mode }) => {
         const extra = wildcard ? [...extraHosts, `*.${domain}`] : extraHosts;
-        const config = resolve(root, "p-prod", { domain, extraHosts: extra, certificates: { mode } });
+        const config = resolveStack(root, "p-prod", { domain, extraHosts: extra, certificates: { mode } });
         const hosts = new Set([domain, ...extra]);
         const records = buildDnsRecords(config);
         assert.equal(records.length, hosts.size);

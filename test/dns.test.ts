@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
 import { buildDnsRecords } from "../src/components/dns";
-import { EnvironmentConfig, resolveEnvironment, stackFileName } from "../src/config/load";
+import { stackFileName } from "../src/config/load";
 import { ConfigError, Problem } from "../src/config/problems";
 import { checkAllStacks } from "../src/cli/plan";
 import { planStack } from "../src/plan/engine";
 import { INVOKE_ANSWERS } from "../src/plan/mocks";
-import { findResource, fixtureRoot, planRepoStack, resourcesOfType, stackFile } from "./helpers";
+import { customerFixture, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile } from "./helpers";
 
 const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const GET_ZONE = "cloudflare:index/getZone:getZone";
@@ -13,21 +13,6 @@ const GET_ZONE = "cloudflare:index/getZone:getZone";
 /** The id the offline engine answers a zone lookup with. */
 function mockedZoneId(name: string): unknown {
   return INVOKE_ANSWERS[GET_ZONE]({ filter: { name } }).id;
-}
-
-/** A customer file `customers/<name>.yaml` with a prod section made of `prod` lines. */
-function customer(name: string, prod: string, topLevel = ""): Record<string, string> {
-  return {
-    [`customers/${name}.yaml`]: `name: ${name}\ndisplayName: Customer ${name}\nfitConnectCode: FITConnect ${name}\n${topLevel}environments:\n  prod:\n${prod
-      .split("\n")
-      .map((l) => `    ${l}`)
-      .join("\n")}\n`,
-    [stackFileName(`${name}-prod`)]: stackFile(),
-  };
-}
-
-function resolve(root: string, stack: string, settings?: unknown): EnvironmentConfig {
-  return resolveEnvironment(root, stack, { settings, file: stackFileName(stack) });
 }
 
 function problemsOf(run: () => unknown): Problem[] {
@@ -82,7 +67,7 @@ describe("DNS records", () => {
   it("puts each host in the longest zone it is inside, looks each zone up once, and uses a configured zone id as given", async () => {
     const zoneId = "0123456789abcdef0123456789abcdef";
     const root = fixtureRoot(
-      customer(
+      customerFixture(
         "z",
         [
           "domain: z.fitfile.net",
@@ -103,13 +88,13 @@ describe("DNS records", () => {
   });
 
   it("derives the record type from the target: A for IPv4, AAAA for IPv6, CNAME for a host name", () => {
-    const root = fixtureRoot(customer("t", "domain: t.fitfile.net"));
+    const root = fixtureRoot(customerFixture("t", "domain: t.fitfile.net"));
     for (const [target, type] of [
       ["203.0.113.10", "A"],
       ["2001:db8::10", "AAAA"],
       ["lb.eu-west-1.example.com", "CNAME"],
     ]) {
-      const records = buildDnsRecords(resolve(root, "t-prod", { dns: { target } }));
+      const records = buildDnsRecords(resolveStack(root, "t-prod", { dns: { target } }));
       assert.deepEqual(
         records.map((r) => [r.args.type, r.args.content]),
         [[type, target]],
@@ -119,7 +104,7 @@ describe("DNS records", () => {
 
   it("takes TTL, proxying and retention from config, and adopts records by the ids in ffnodes:adoptIds", async () => {
     const root = fixtureRoot({
-      ...customer("r", "domain: r.fitfile.net\nextraHosts: [r-pgweb.fitfile.net]"),
+      ...customerFixture("r", "domain: r.fitfile.net\nextraHosts: [r-pgweb.fitfile.net]"),
       [stackFileName("r-prod")]: stackFile(
         [
           "  ffnodes:settings:",
@@ -150,8 +135,8 @@ describe("DNS records", () => {
   });
 
   it("cuts a long comment to Cloudflare's 100 characters", () => {
-    const root = fixtureRoot(customer("c", "domain: c.fitfile.net"));
-    const config = resolve(root, "c-prod");
+    const root = fixtureRoot(customerFixture("c", "domain: c.fitfile.net"));
+    const config = resolveStack(root, "c-prod");
     const long = { ...config, customer: { ...config.customer, displayName: "A".repeat(200) } };
     const [record] = buildDnsRecords(long);
     assert.equal(record.args.comment.length, 100);
@@ -188,8 +173,8 @@ describe("host validation", () => {
   ];
   for (const c of cases) {
     it(`rejects ${c.what}, naming file and key path`, () => {
-      const root = fixtureRoot(customer("h", c.prod));
-      const problems = problemsOf(() => resolve(root, "h-prod"));
+      const root = fixtureRoot(customerFixture("h", c.prod));
+      const problems = problemsOf(() => resolveStack(root, "h-prod"));
       assert.equal(problems.length, 1, JSON.stringify(problems));
       assert.equal(problems[0].file, file);
       assert.equal(problems[0].path, c.path);
@@ -198,51 +183,43 @@ describe("host validation", () => {
   }
 
   it("names the stack file when a stack's setting breaks the rule", () => {
-    const root = fixtureRoot(customer("s", "domain: s.fitfile.net"));
-    const problems = problemsOf(() => resolve(root, "s-prod", { dns: { ttl: 120 } }));
+    const root = fixtureRoot(customerFixture("s", "domain: s.fitfile.net"));
+    const problems = problemsOf(() => resolveStack(root, "s-prod", { dns: { ttl: 120 } }));
     assert.deepEqual(problems.map((p) => [p.file, p.path]), [["stacks/Pulumi.s-prod.yaml", "config.ffnodes:settings.dns.ttl"]]);
   });
 
   it("accepts a wildcard under the primary domain, hosts outside the zones when Cloudflare is not used, and a non-proxied TTL", () => {
     const root = fixtureRoot({
-      ...customer("ok", "domain: ok.fitfile.net\nextraHosts: ['*.ok.fitfile.net', ok-pgweb.fitfile.net]\ndns: { proxied: false, ttl: 300 }"),
-      ...customer("off", "domain: off.localtest.me\ndns: { enabled: false }\ncertificates: { mode: self-signed }"),
+      ...customerFixture("ok", "domain: ok.fitfile.net\nextraHosts: ['*.ok.fitfile.net', ok-pgweb.fitfile.net]\ndns: { proxied: false, ttl: 300 }"),
+      ...customerFixture("off", "domain: off.localtest.me\ndns: { enabled: false }\ncertificates: { mode: self-signed }"),
     });
-    assert.deepEqual(resolve(root, "ok-prod").hosts, ["ok.fitfile.net", "*.ok.fitfile.net", "ok-pgweb.fitfile.net"]);
-    assert.deepEqual(resolve(root, "off-prod").hosts, ["off.localtest.me"]);
+    assert.deepEqual(resolveStack(root, "ok-prod").hosts, ["ok.fitfile.net", "*.ok.fitfile.net", "ok-pgweb.fitfile.net"]);
+    assert.deepEqual(resolveStack(root, "off-prod").hosts, ["off.localtest.me"]);
   });
 });
 
 describe("hosts across the fleet", () => {
-  it("rejects a host claimed by two customers, naming the later one's file and key", () => {
-    const root = fixtureRoot({
-      ...customer("one", "domain: one.fitfile.net\nextraHosts: [shared.fitfile.net]"),
-      ...customer("two", "domain: shared.fitfile.net"),
+  const clashes: { what: string; one: string; two: string; message: string }[] = [
+    {
+      what: "a host claimed by two customers",
+      one: "domain: one.fitfile.net\nextraHosts: [shared.fitfile.net]",
+      two: "domain: shared.fitfile.net",
+      message: "host 'shared.fitfile.net' of stack two-prod is already used by stack one-prod; each must be unique across the fleet",
+    },
+    {
+      what: "a host of one customer covered by another's wildcard",
+      one: "domain: one.fitfile.net\nextraHosts: ['*.one.fitfile.net']",
+      two: "domain: two.one.fitfile.net",
+      message: "host 'two.one.fitfile.net' of stack two-prod is covered by wildcard '*.one.fitfile.net' of stack one-prod; each host must belong to one stack",
+    },
+  ];
+  for (const c of clashes) {
+    it(`rejects ${c.what}, naming the later customer's file and key`, () => {
+      const root = fixtureRoot({ ...customerFixture("one", c.one), ...customerFixture("two", c.two) });
+      const { problems } = checkAllStacks(root, ["one-prod", "two-prod"]);
+      assert.deepEqual(problems, [{ file: "customers/two.yaml", path: "environments.prod.domain", message: c.message }]);
     });
-    const { problems } = checkAllStacks(root, ["one-prod", "two-prod"]);
-    assert.deepEqual(problems, [
-      {
-        file: "customers/two.yaml",
-        path: "environments.prod.domain",
-        message: "host 'shared.fitfile.net' of stack two-prod is already used by stack one-prod; each must be unique across the fleet",
-      },
-    ]);
-  });
-
-  it("rejects a host of one customer covered by another's wildcard", () => {
-    const root = fixtureRoot({
-      ...customer("one", "domain: one.fitfile.net\nextraHosts: ['*.one.fitfile.net']"),
-      ...customer("two", "domain: two.one.fitfile.net"),
-    });
-    const { problems } = checkAllStacks(root, ["one-prod", "two-prod"]);
-    assert.deepEqual(problems, [
-      {
-        file: "customers/two.yaml",
-        path: "environments.prod.domain",
-        message: "host 'two.one.fitfile.net' of stack two-prod is covered by wildcard '*.one.fitfile.net' of stack one-prod; each host must belong to one stack",
-      },
-    ]);
-  });
+  }
 
   it("finds no clash among the repository's stacks", () => {
     const root = fixtureRoot({}, { withRepoCustomers: true });

@@ -14,20 +14,25 @@ const ORIGIN_CA_VALIDITY_DAYS = [7, 30, 90, 365, 730, 1095, 5475] as const;
  * wildcard, where allowed, is a whole first label (`*.app.fitfile.net`).
  */
 export function hostProblem(host: string, wildcard: "allowed" | "forbidden"): string | undefined {
-  if (host.endsWith(".")) return `'${host}' ends with a dot: write '${host.replace(/\.+$/, "")}' (names here are always fully qualified)`;
+  const problem = nameProblem(host, wildcard);
+  return problem && `${problem}; expected a lower-case DNS name such as app.fitfile.net`;
+}
+
+function nameProblem(host: string, wildcard: "allowed" | "forbidden"): string | undefined {
+  if (host.endsWith(".")) return `'${host}' ends with a dot: write '${host.replace(/\.+$/, "")}' (no trailing dot)`;
   if (host !== host.toLowerCase()) return `'${host}' has upper-case letters: write '${host.toLowerCase()}'`;
   if (host.length > MAX_NAME_LENGTH) return `'${host.slice(0, 40)}…' is ${host.length} characters; a DNS name has at most ${MAX_NAME_LENGTH}`;
   if (host.includes("_")) return `'${host}' has an underscore: host names allow only letters, digits, '-' and '.'`;
   const isWildcard = host.startsWith("*.");
   if (isWildcard && wildcard === "forbidden") {
-    return `'${host}' is a wildcard, which is not allowed here: the primary domain is one host (put '*.<domain>' in extraHosts)`;
+    return `'${host}' is a wildcard: no wildcard here, this is one host (a wildcard '*.<domain>' belongs in extraHosts)`;
   }
   const name = isWildcard ? host.slice(2) : host;
   if (name.includes("*")) return `'${host}' has a '*' that is not the whole first label; only '*.<name>' is a wildcard`;
   const long = name.split(".").find((label) => label.length > MAX_LABEL_LENGTH);
   if (long) return `label '${long.slice(0, 20)}…' of '${host}' is ${long.length} characters; a label has at most ${MAX_LABEL_LENGTH}`;
   if (!HOSTNAME.test(name)) {
-    return `'${host}' is not a DNS name such as app.fitfile.net: two or more labels of lower-case letters, digits and '-', each starting and ending with a letter or digit`;
+    return `'${host}' is not a DNS name: two or more labels of letters, digits and '-', each starting and ending with a letter or digit`;
   }
   return undefined;
 }

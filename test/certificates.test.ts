@@ -73,13 +73,14 @@ describe("certificates", () => {
     assert.deepEqual(origin.inputs.hostnames, ["o.fitfile.net", "*.o.fitfile.net"]);
     assert.equal(origin.inputs.requestType, "origin-ecc");
     assert.equal(origin.inputs.requestedValidity, 365);
+    assert.equal(origin.inputs.csr, "offline-certificate-request", "the request signed with the key is what Cloudflare signs");
     const secret = findResource(plan, "kubernetes:core/v1:Secret", "certificate-secret");
     assert.equal(secret.inputs.type, "kubernetes.io/tls");
     assert.equal((secret.inputs.metadata as { name: string }).name, "cloudflare-tls");
     assert.equal((secret.inputs.metadata as { namespace: string }).namespace, "o");
     assert.equal(secret.inputs.stringData, SECRET_PLACEHOLDER, "the certificate and its key print as one secret");
     assert.equal(plan.outputs.tlsSecretName, "cloudflare-tls");
-    assert.ok(!JSON.stringify(plan).includes("PRIVATE KEY"));
+    assert.ok(!JSON.stringify(plan).includes("offline-certificate-key"), "the private key never prints");
   });
 
   it("rejects bad certificate settings, naming file and key path", () => {

@@ -22,6 +22,8 @@ export const INVOKE_ANSWERS: Record<string, (inputs: Record<string, unknown>) =>
 export const COMPUTED_OUTPUTS: Record<string, (name: string) => Record<string, unknown>> = {
   "random:index/randomPassword:RandomPassword": (name) => ({ result: `offline-${name}` }),
   "random:index/randomString:RandomString": (name) => ({ result: `offline-${name}` }),
+  "tls:index/privateKey:PrivateKey": (name) => ({ privateKeyPem: `offline-${name}` }),
+  "tls:index/certRequest:CertRequest": (name) => ({ certRequestPem: `offline-${name}` }),
 };
 
 /** The offline engine behind `plan` and the tests: resources echo their inputs. */

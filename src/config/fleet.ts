@@ -25,7 +25,8 @@ const UNIQUE: { what: string; claims: (c: EnvironmentConfig) => Claim[] }[] = [
 
 /**
  * Cross-customer checks over every stack: no two stacks share a namespace, host, Vault path or
- * database suffix. One problem per clash, on the later stack, naming the earlier one.
+ * database suffix, and no host falls under another stack's wildcard. One problem per clash, on
+ * the later stack, naming the earlier one.
  */
 export function checkFleet(configs: EnvironmentConfig[]): Problem[] {
   const problems: Problem[] = [];

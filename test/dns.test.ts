@@ -168,6 +168,7 @@ describe("host validation", () => {
     { what: "a TTL other than 1 while proxied", prod: "domain: h.fitfile.net\ndns: { ttl: 300 }", path: "environments.prod.dns.ttl", message: /must be 1 \(automatic\) while proxied is true/ },
     { what: "a TTL out of range", prod: "domain: h.fitfile.net\ndns: { proxied: false, ttl: 5 }", path: "environments.prod.dns.ttl", message: /1 \(automatic\), or 60 to 86400 seconds/ },
     { what: "a bad zone id", prod: "domain: h.fitfile.net\ndns: { zones: [{ name: fitfile.net, id: ZONE }] }", path: "environments.prod.dns.zones.0.id", message: /32 lower-case hexadecimal/ },
+    { what: "an Origin CA certificate without the proxy", prod: "domain: h.fitfile.net\ndns: { proxied: false, ttl: 300 }\ncertificates: { mode: origin-ca }", path: "environments.prod.certificates.mode", message: /trusted only by Cloudflare's proxy/ },
     { what: "no zone", prod: "domain: h.fitfile.net\ndns: { zones: [] }", path: "environments.prod.dns.zones", message: /at least one zone/ },
     { what: "more hosts than a certificate holds", prod: `domain: h.fitfile.net\nextraHosts: [${Array.from({ length: 100 }, (_, i) => `x${i}.fitfile.net`).join(", ")}]`, path: "environments.prod.extraHosts", message: /101 hosts; one certificate holds at most 100/ },
   ];

@@ -139,7 +139,7 @@ interface HostSettings {
 /**
  * Checks across the hosts and the DNS settings: every host inside a configured zone (when
  * Cloudflare is used), wildcards only under the primary domain, the CNAME target not one of the
- * hosts, and no more names than a certificate holds. Hosts that are invalid on their own were
+ * hosts, Origin CA only behind the proxy, and no more names than a certificate holds. Hosts that are invalid on their own were
  * already reported and are skipped.
  */
 export function checkHosts(settings: HostSettings, ctx: z.RefinementCtx): void {
@@ -160,6 +160,13 @@ export function checkHosts(settings: HostSettings, ctx: z.RefinementCtx): void {
     if (settings.dns.enabled && name === settings.dns.target) {
       ctx.addIssue({ code: "custom", path, message: `'${name}' is the ingress (dns.target): a record for it would point at itself` });
     }
+  }
+  if (settings.certificates.mode === "origin-ca" && !(settings.dns.enabled && settings.dns.proxied)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["certificates", "mode"],
+      message: "origin-ca certificates are trusted only by Cloudflare's proxy: needs dns.enabled and dns.proxied true, or use cluster-issuer",
+    });
   }
   const names = new Set(entries.map(([name]) => name)).size;
   if (settings.certificates.mode === "cluster-issuer" && names > MAX_CERTIFICATE_NAMES) {

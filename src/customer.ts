@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Certificates } from "./components/certificates";
+import { DnsRecords } from "./components/dns";
 import { NamespaceIsolation } from "./components/namespace";
 import { Storage } from "./components/storage";
 import { VaultOutputs, VaultSpace } from "./components/vault";
@@ -10,6 +12,8 @@ export interface CustomerOutputs {
   vaultPath: string;
   claims: Record<string, pulumi.Output<string>>;
   vault: VaultOutputs;
+  /** The kubernetes.io/tls Secret covering every host: what the ingresses name. */
+  tlsSecretName: pulumi.Output<string>;
 }
 
 /**
@@ -27,6 +31,8 @@ export class Customer extends pulumi.ComponentResource {
     const isolation = new NamespaceIsolation("isolation", config, { parent: this });
     const storage = new Storage("storage", config, { parent: this, dependsOn: [isolation] });
     const vault = new VaultSpace("vault", config, { parent: this, dependsOn: [isolation] });
+    new DnsRecords("dns", config, { parent: this });
+    const certificates = new Certificates("certificates", config, { parent: this, dependsOn: [isolation] });
 
     this.outputs = {
       namespace: isolation.name,
@@ -34,6 +40,7 @@ export class Customer extends pulumi.ComponentResource {
       vaultPath: config.vaultPath,
       claims: storage.claims,
       vault: vault.outputs,
+      tlsSecretName: certificates.secretName,
     };
     this.registerOutputs(this.outputs);
   }

@@ -26,7 +26,7 @@ const customerArbitrary = fc.record({
 type CustomerCase = typeof customerArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
 function customerDocument(c: CustomerCase): Record<string, unknown> {
-  const domain = c.domainLabels.join(".");
+  const domain = `${c.domainLabels.join(".")}.fitfile.net`;
   return {
     name: c.name,
     displayName: `Customer ${c.name}`,

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Addons } from "./components/addons";
+import { GitOps, GitOpsInputs } from "./components/gitops";
 import { NamespaceIsolation } from "./components/namespace";
 import { Storage } from "./components/storage";
 import { VaultOutputs, VaultSpace } from "./components/vault";
@@ -10,6 +12,8 @@ export interface CustomerOutputs {
   vaultPath: string;
   claims: Record<string, pulumi.Output<string>>;
   vault: VaultOutputs;
+  /** ArgoCD Application names, `<namespace>-<service>`. */
+  applications: string[];
 }
 
 /**
@@ -27,6 +31,14 @@ export class Customer extends pulumi.ComponentResource {
     const isolation = new NamespaceIsolation("isolation", config, { parent: this });
     const storage = new Storage("storage", config, { parent: this, dependsOn: [isolation] });
     const vault = new VaultSpace("vault", config, { parent: this, dependsOn: [isolation] });
+    // Until the Vault and certificate components provide them: their names as config derives them.
+    const workloadInputs: GitOpsInputs = {
+      vault: { role: config.namespace, path: config.vaultPath },
+      tlsSecretName: config.settings.gitops.tlsSecretName,
+      dependsOn: [isolation, storage],
+    };
+    if (config.settings.addons.length > 0) new Addons("addons", config, workloadInputs, { parent: this });
+    const gitops = new GitOps("gitops", config, workloadInputs, { parent: this });
 
     this.outputs = {
       namespace: isolation.name,
@@ -34,6 +46,7 @@ export class Customer extends pulumi.ComponentResource {
       vaultPath: config.vaultPath,
       claims: storage.claims,
       vault: vault.outputs,
+      applications: gitops.applications,
     };
     this.registerOutputs(this.outputs);
   }

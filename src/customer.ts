@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Addons } from "./components/addons";
 import { GitOps, GitOpsInputs } from "./components/gitops";
+import { configuredWorkloadInputs } from "./components/helm-values";
 import { NamespaceIsolation } from "./components/namespace";
 import { Storage } from "./components/storage";
 import { VaultOutputs, VaultSpace } from "./components/vault";
@@ -31,12 +32,7 @@ export class Customer extends pulumi.ComponentResource {
     const isolation = new NamespaceIsolation("isolation", config, { parent: this });
     const storage = new Storage("storage", config, { parent: this, dependsOn: [isolation] });
     const vault = new VaultSpace("vault", config, { parent: this, dependsOn: [isolation] });
-    // Until the Vault and certificate components provide them: their names as config derives them.
-    const workloadInputs: GitOpsInputs = {
-      vault: { role: config.namespace, path: config.vaultPath },
-      tlsSecretName: config.settings.gitops.tlsSecretName,
-      dependsOn: [isolation, storage],
-    };
+    const workloadInputs: GitOpsInputs = { ...configuredWorkloadInputs(config), dependsOn: [isolation, storage] };
     if (config.settings.addons.length > 0) new Addons("addons", config, workloadInputs, { parent: this });
     const gitops = new GitOps("gitops", config, workloadInputs, { parent: this });
 

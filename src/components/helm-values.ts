@@ -11,6 +11,11 @@ export interface WorkloadInputs {
   tlsSecretName: string;
 }
 
+/** The inputs as configuration names them, until the Vault and certificate components provide theirs. */
+export function configuredWorkloadInputs(config: EnvironmentConfig): WorkloadInputs {
+  return { vault: { role: config.namespace, path: config.vaultPath }, tlsSecretName: config.settings.gitops.tlsSecretName };
+}
+
 export type HelmValues = Record<string, unknown>;
 
 export interface FitConnectHost {

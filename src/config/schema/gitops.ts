@@ -36,7 +36,9 @@ export const gitopsSettings = {
     /** Secret holding the TLS certificate for the environment's hosts. */
     tlsSecretName: dnsLabel,
   }),
-  services: z.record(dnsLabel, serviceSettings),
+  services: z.record(dnsLabel, serviceSettings, {
+    error: (issue) => (issue.code === "invalid_key" ? "a service name is a DNS-1123 label: lower-case letters, digits and '-'" : undefined),
+  }),
   addons: z.array(z.enum(ADDONS)),
   app: z.strictObject({
     nodeEnv: z.string().min(1),

@@ -189,7 +189,8 @@ environments:
         const text = renderValues(a);
         assert.equal(renderValues(b), text);
         assertKeysSorted(text);
-        assert.deepEqual(parse(text), JSON.parse(JSON.stringify(a)));
+        // Through JSON on both sides: -0 and null-prototype objects are not what this checks.
+        assert.deepEqual(JSON.parse(JSON.stringify(parse(text))), JSON.parse(JSON.stringify(a)));
       }),
       { numRuns: 60 },
     );

@@ -4,9 +4,9 @@ import { Application, IApplication } from "@kubernetes-models/argo-cd/argoproj.i
 import { ApplicationSet, IApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
-import { Deployment, IDeployment } from "kubernetes-models/apps/v1/Deployment";
-import { IService, Service } from "kubernetes-models/v1/Service";
-import { IIngress, Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import { IService } from "kubernetes-models/v1/Service";
+import { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { parse } from "yaml";
 import { buildPgweb, databaseUrlTemplate } from "../src/components/addons";
 import { NAMESPACE_RESOURCE_BLACKLIST, ServiceElement, buildGitOps } from "../src/components/gitops";
@@ -19,6 +19,7 @@ import { parseStackFile } from "../src/plan/stack-file";
 import { runProgram } from "../src/program";
 import { stackConfig } from "./gitops-helpers";
 import { REPO_ROOT, findResource, fixtureRoot, planRepoStack, resourcesOfType, stackFile } from "./helpers";
+import { validateCoreManifest } from "./k8s-schema";
 
 const APPSET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet";
 const PROJECT = "kubernetes:argoproj.io/v1alpha1:AppProject";
@@ -336,9 +337,9 @@ describe("pgweb addon", () => {
       plan.resources.filter((r) => r.parent === "addons").map((r) => r.name),
       ["pgweb-deployment", "pgweb-service", "pgweb-serviceaccount", "pgweb-ingress"],
     );
-    new Deployment(json<IDeployment>(findResource(plan, "kubernetes:apps/v1:Deployment", "pgweb-deployment").inputs)).validate();
-    new Service(json<IService>(findResource(plan, "kubernetes:core/v1:Service", "pgweb-service").inputs)).validate();
-    new Ingress(json<IIngress>(findResource(plan, "kubernetes:networking.k8s.io/v1:Ingress", "pgweb-ingress").inputs)).validate();
+    validateCoreManifest(findResource(plan, "kubernetes:apps/v1:Deployment", "pgweb-deployment"));
+    validateCoreManifest(findResource(plan, "kubernetes:core/v1:Service", "pgweb-service"));
+    validateCoreManifest(findResource(plan, "kubernetes:networking.k8s.io/v1:Ingress", "pgweb-ingress"));
     assert.equal(resourcesOfType(plan, "ffnodes:customer:Addons").length, 1);
   });
 

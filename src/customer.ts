@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Addons } from "./components/addons";
 import { GitOps, GitOpsInputs } from "./components/gitops";
-import { configuredWorkloadInputs } from "./components/helm-values";
 import { NamespaceIsolation } from "./components/namespace";
 import { Storage } from "./components/storage";
 import { VaultOutputs, VaultSpace } from "./components/vault";
@@ -32,7 +31,12 @@ export class Customer extends pulumi.ComponentResource {
     const isolation = new NamespaceIsolation("isolation", config, { parent: this });
     const storage = new Storage("storage", config, { parent: this, dependsOn: [isolation] });
     const vault = new VaultSpace("vault", config, { parent: this, dependsOn: [isolation] });
-    const workloadInputs: GitOpsInputs = { ...configuredWorkloadInputs(config), dependsOn: [isolation, storage] };
+    // The certificate component will provide the TLS secret; until then its configured name.
+    const workloadInputs: GitOpsInputs = {
+      vault: vault.outputs,
+      tlsSecretName: config.settings.gitops.tlsSecretName,
+      dependsOn: [isolation, storage, vault],
+    };
     if (config.settings.addons.length > 0) new Addons("addons", config, workloadInputs, { parent: this });
     const gitops = new GitOps("gitops", config, workloadInputs, { parent: this });
 

@@ -8,16 +8,17 @@ import { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { IService } from "kubernetes-models/v1/Service";
 import { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { parse } from "yaml";
-import { buildPgweb, databaseUrlTemplate } from "../src/components/addons";
+import { buildPgweb } from "../src/components/addons";
+import { buildVault } from "../src/components/vault";
 import { NAMESPACE_RESOURCE_BLACKLIST, ServiceElement, buildGitOps } from "../src/components/gitops";
-import { buildHelmValues, configuredWorkloadInputs } from "../src/components/helm-values";
+import { buildHelmValues } from "../src/components/helm-values";
 import { EnvironmentConfig, listStacks } from "../src/config/load";
 import { ConfigError, Problem } from "../src/config/problems";
 import { StackPlan } from "../src/plan/engine";
 import { offlineMocks } from "../src/plan/mocks";
 import { parseStackFile } from "../src/plan/stack-file";
 import { runProgram } from "../src/program";
-import { stackConfig } from "./gitops-helpers";
+import { stackConfig, workloadInputs } from "./gitops-helpers";
 import { REPO_ROOT, findResource, fixtureRoot, planRepoStack, resourcesOfType, stackFile } from "./helpers";
 import { validateCoreManifest } from "./k8s-schema";
 
@@ -32,7 +33,7 @@ function json<T>(value: unknown): T {
 }
 
 function gitopsOf(config: EnvironmentConfig) {
-  return buildGitOps(config, configuredWorkloadInputs(config));
+  return buildGitOps(config, workloadInputs(config));
 }
 
 function elementsOf(set: IApplicationSet): ServiceElement[] {
@@ -133,7 +134,7 @@ describe("GitOps: AppProject and ApplicationSet", () => {
     it("renders one valid Application per seed service: ff-a-<service>, charts/<service> at latest-release, values inline", () => {
       const set = json<IApplicationSet>(findResource(plan, APPSET, "gitops-applicationset").inputs);
       const config = stackConfig("ff-a-prod");
-      const values = buildHelmValues(config, configuredWorkloadInputs(config));
+      const values = buildHelmValues(config, workloadInputs(config));
       const apps = elementsOf(set).map((e) => renderApplication(set, e));
       assert.deepEqual(
         apps.map((a) => [a.metadata.name, a.spec.source?.path, a.spec.source?.targetRevision, a.spec.source?.repoURL]),
@@ -297,7 +298,7 @@ describe("GitOps: AppProject and ApplicationSet", () => {
     });
   });
 
-  it("makes the ApplicationSet wait for the project, the namespace isolation and the storage", async () => {
+  it("makes the ApplicationSet and pgweb wait for the namespace isolation, the storage and Vault", async () => {
     const stack = "ff-a-prod";
     const { config, secretKeys } = parseStackFile(REPO_ROOT, stack);
     await pulumi.runtime.setMocks(offlineMocks, "ffnodes", stack, false);
@@ -315,23 +316,23 @@ describe("GitOps: AppProject and ApplicationSet", () => {
       const deps = seen.get(name)?.opts.dependsOn;
       return Array.isArray(deps) && deps.some((d) => d === seen.get(needed)?.resource);
     };
-    for (const needed of ["gitops-project", "isolation", "storage"]) assert.ok(waitsFor("gitops-applicationset", needed), needed);
+    for (const needed of ["gitops-project", "isolation", "storage", "vault"]) assert.ok(waitsFor("gitops-applicationset", needed), needed);
     for (const workload of ["pgweb-deployment", "pgweb-service", "pgweb-ingress"]) {
-      for (const needed of ["isolation", "storage"]) assert.ok(waitsFor(workload, needed), `${workload} after ${needed}`);
+      for (const needed of ["isolation", "storage", "vault"]) assert.ok(waitsFor(workload, needed), `${workload} after ${needed}`);
     }
   });
 });
 
 describe("pgweb addon", () => {
   const config = stackConfig("ff-a-prod");
-  const specs = buildPgweb(config, configuredWorkloadInputs(config));
+  const specs = buildPgweb(config, workloadInputs(config));
   const deployment = json<IDeployment>(specs?.deployment);
   const service = json<IService>(specs?.service);
   const ingress = json<IIngress>(specs?.ingress);
   const pod = deployment.spec?.template;
 
   it("is created only where the environment's addons include it", async () => {
-    assert.equal(buildPgweb(stackConfig("kch-prod"), configuredWorkloadInputs(stackConfig("kch-prod"))), undefined);
+    assert.equal(buildPgweb(stackConfig("kch-prod"), workloadInputs(stackConfig("kch-prod"))), undefined);
     const plan = await planRepoStack("ff-a-prod");
     assert.deepEqual(
       plan.resources.filter((r) => r.parent === "addons").map((r) => r.name),
@@ -341,6 +342,12 @@ describe("pgweb addon", () => {
     validateCoreManifest(findResource(plan, "kubernetes:core/v1:Service", "pgweb-service"));
     validateCoreManifest(findResource(plan, "kubernetes:networking.k8s.io/v1:Ingress", "pgweb-ingress"));
     assert.equal(resourcesOfType(plan, "ffnodes:customer:Addons").length, 1);
+  });
+
+  it("connects to the configured PostgreSQL host instead of the databases application's", () => {
+    const moved: EnvironmentConfig = { ...config, settings: { ...config.settings, pgweb: { ...config.settings.pgweb, databaseHost: "pg.shared.svc" } } };
+    const template = json<IDeployment>(buildPgweb(moved, workloadInputs(moved))?.deployment).spec?.template.metadata?.annotations?.["vault.hashicorp.com/agent-inject-template-database-url"];
+    assert.match(template ?? "", /@pg\.shared\.svc:5432\/fitconnect\?/);
   });
 
   it("runs the seed's image on 8081 with its probes", () => {
@@ -372,13 +379,32 @@ describe("pgweb addon", () => {
     assert.ok(config.hosts.includes("prod-pgweb.fitfile.net"));
   });
 
-  it("reads DATABASE_URL from Vault through the agent, never from a value", () => {
+  it("reads DATABASE_URL from the Vault component's generated PostgreSQL credentials, never from a value", () => {
     const annotations = pod?.metadata?.annotations ?? {};
+    const secret = "ff-a-application/data/app";
     assert.equal(annotations["vault.hashicorp.com/agent-inject"], "true");
+    assert.equal(annotations["vault.hashicorp.com/auth-path"], "auth/kubernetes");
     assert.equal(annotations["vault.hashicorp.com/role"], "ff-a");
-    assert.equal(annotations["vault.hashicorp.com/agent-inject-secret-database-url"], "ff-a-application");
-    assert.equal(annotations["vault.hashicorp.com/agent-inject-template-database-url"], databaseUrlTemplate("ff-a-application", "fitconnect"));
-    assert.match(databaseUrlTemplate("ff-a-application", "fitconnect"), /^\{\{- with secret "ff-a-application" -\}\}\nexport DATABASE_URL='postgres:\/\/.*:5432\/fitconnect\?sslmode=disable'\n\{\{- end \}\}$/);
+    assert.equal(annotations["vault.hashicorp.com/agent-inject-secret-database-url"], secret);
+    assert.equal(
+      annotations["vault.hashicorp.com/agent-inject-template-database-url"],
+      [
+        `{{- with secret "${secret}" -}}`,
+        "export DATABASE_URL='postgres://{{ .Data.data.postgresql_username | urlquery }}:{{ .Data.data.postgresql_password | urlquery }}@ff-a-databases-postgresql:5432/fitconnect?sslmode=disable'",
+        "{{- end }}",
+      ].join("\n"),
+    );
+    assert.ok(buildVault(config).outputs.templates["postgresql.json"].includes("postgresql_password"), "the Vault component generates these keys");
+    assert.deepEqual(
+      (buildVault(config).authRole.args.boundServiceAccountNames as string[]).filter((sa) => sa === "pgweb"),
+      ["pgweb"],
+      "the Vault role lets pgweb's account log in",
+    );
+    assert.deepEqual(
+      (buildVault(stackConfig("kch-prod")).authRole.args.boundServiceAccountNames as string[]).filter((sa) => sa === "pgweb"),
+      [],
+      "and only where pgweb runs",
+    );
     const [container] = pod?.spec?.containers ?? [];
     assert.match(container.command?.join(" ") ?? "", /\. \/vault\/secrets\/database-url && exec \/usr\/bin\/pgweb/);
     assert.equal(container.env, undefined);

@@ -3,21 +3,21 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { isScalar, parse, parseDocument, visit } from "yaml";
-import { buildHelmValues, configuredWorkloadInputs, fitConnectHosts, renderValues } from "../src/components/helm-values";
+import { buildHelmValues, fitConnectHosts, renderValues } from "../src/components/helm-values";
 import { EnvironmentConfig } from "../src/config/load";
-import { stackConfig } from "./gitops-helpers";
+import { stackConfig, workloadInputs } from "./gitops-helpers";
 import { REPO_ROOT, fixtureRoot, stackFile } from "./helpers";
 
 /** Every service's rendered values, one YAML document each: what the snapshot holds. */
 function renderAllValues(config: EnvironmentConfig): string {
-  return Object.entries(buildHelmValues(config, configuredWorkloadInputs(config)))
+  return Object.entries(buildHelmValues(config, workloadInputs(config)))
     .map(([service, values]) => `# ${config.namespace}-${service}: charts/${service}\n${renderValues(values)}`)
     .join("---\n");
 }
 
 function valuesOf(stack: string, root = REPO_ROOT) {
   const config = stackConfig(stack, root);
-  return buildHelmValues(config, configuredWorkloadInputs(config));
+  return buildHelmValues(config, workloadInputs(config));
 }
 
 /** Every mapping of the YAML text lists its keys in sorted order. */
@@ -58,7 +58,7 @@ describe("Helm values generated from the layered config", () => {
           service,
         );
         assert.deepEqual(v.sleuth, { enabled: true, environment: "production" }, service);
-        assert.deepEqual(v.vault, { role: "ff-a", path: "ff-a-application" }, service);
+        assert.deepEqual(v.vault, { role: "ff-a", path: "ff-a-application/data/app" }, service);
         assert.deepEqual(v.minio, { persistence: { size: "64Gi", existingClaim: "pvc-ff-a-minio" } }, service);
         assert.deepEqual(v.postgresql, { primary: { persistence: { size: "8Gi", existingClaim: "pvc-ff-a-postgresql" } } }, service);
         assert.deepEqual(v.certs, { certificates: [] }, service);
@@ -184,8 +184,8 @@ environments:
             services: { ...config.settings.services, ffcloud: { ...config.settings.services.ffcloud, appConfig: Object.fromEntries(order), infraConfig: extra } },
           },
         });
-        const a = buildHelmValues(withOrder(entries), configuredWorkloadInputs(config)).ffcloud;
-        const b = buildHelmValues(withOrder(shuffled), configuredWorkloadInputs(config)).ffcloud;
+        const a = buildHelmValues(withOrder(entries), workloadInputs(config)).ffcloud;
+        const b = buildHelmValues(withOrder(shuffled), workloadInputs(config)).ffcloud;
         const text = renderValues(a);
         assert.equal(renderValues(b), text);
         assertKeysSorted(text);

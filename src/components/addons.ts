@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig } from "../config/load";
-import { GitOpsInputs } from "./gitops";
+import { GitOpsInputs, applicationName } from "./gitops";
 import { WorkloadInputs } from "./helm-values";
 import { standardLabels } from "./labels";
 
@@ -19,15 +19,20 @@ export interface PgwebSpecs {
   ingress: { metadata: Metadata; spec: k8s.types.input.networking.v1.IngressSpec };
 }
 
+/** Service accounts the addons run as; the Vault role binds them too. */
+export function addonServiceAccounts(config: EnvironmentConfig): string[] {
+  return config.settings.addons.includes(PGWEB) ? [PGWEB] : [];
+}
+
 /**
- * The Vault agent template for pgweb's connection URL, read from the customer's secret path
- * (keys postgresql_username, postgresql_password, postgresql_host).
+ * The Vault agent template for pgweb's connection URL, from the PostgreSQL credentials the Vault
+ * component generated into the secret at `secretPath`.
  */
-export function databaseUrlTemplate(vaultPath: string, database: string): string {
-  const data = (key: string) => `.Data.data.postgresql_${key}`;
+export function databaseUrlTemplate(secretPath: string, host: string, database: string): string {
+  const data = (key: string) => `.Data.data.postgresql_${key} | urlquery`;
   return [
-    `{{- with secret "${vaultPath}" -}}`,
-    `export DATABASE_URL='postgres://{{ ${data("username")} | urlquery }}:{{ ${data("password")} | urlquery }}@{{ ${data("host")} }}:5432/${database}?sslmode=disable'`,
+    `{{- with secret "${secretPath}" -}}`,
+    `export DATABASE_URL='postgres://{{ ${data("username")} }}:{{ ${data("password")} }}@${host}:5432/${database}?sslmode=disable'`,
     "{{- end }}",
   ].join("\n");
 }
@@ -41,6 +46,8 @@ export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): P
   const { namespace, settings } = config;
   if (!settings.addons.includes(PGWEB)) return undefined;
   const { host, image, database, ingressClassName } = settings.pgweb;
+  // The databases application's PostgreSQL service, as its chart names it after the release.
+  const databaseHost = settings.pgweb.databaseHost ?? `${applicationName(namespace, "databases")}-postgresql`;
   if (host === undefined) throw new Error("pgweb.host is required with addons [pgweb] (checked by the schema)");
 
   const selector = { "app.kubernetes.io/name": PGWEB, "app.kubernetes.io/instance": namespace };
@@ -61,9 +68,10 @@ export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): P
             annotations: {
               "vault.hashicorp.com/agent-inject": "true",
               "vault.hashicorp.com/agent-pre-populate-only": "true",
+              "vault.hashicorp.com/auth-path": `auth/${inputs.vault.authMount}`,
               "vault.hashicorp.com/role": inputs.vault.role,
-              "vault.hashicorp.com/agent-inject-secret-database-url": inputs.vault.path,
-              "vault.hashicorp.com/agent-inject-template-database-url": databaseUrlTemplate(inputs.vault.path, database),
+              "vault.hashicorp.com/agent-inject-secret-database-url": inputs.vault.appSecretPath,
+              "vault.hashicorp.com/agent-inject-template-database-url": databaseUrlTemplate(inputs.vault.appSecretPath, databaseHost, database),
             },
           },
           spec: {

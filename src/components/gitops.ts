@@ -50,6 +50,11 @@ export interface GitOpsSpecs {
   applications: string[];
 }
 
+/** The ArgoCD Application (and Helm release) of a service: `<namespace>-<service>`, cut to 63 characters. */
+export function applicationName(namespace: string, service: string): string {
+  return objectName(namespace, service);
+}
+
 /** The AppProject that confines the customer's applications, and the ApplicationSet that creates them. */
 export function buildGitOps(config: EnvironmentConfig, inputs: WorkloadInputs): GitOpsSpecs {
   const { namespace, settings } = config;
@@ -61,7 +66,7 @@ export function buildGitOps(config: EnvironmentConfig, inputs: WorkloadInputs): 
 
   const elements: ServiceElement[] = enabledServices(config).map(([service, serviceSettings]) => ({
     serviceName: service,
-    name: objectName(namespace, service),
+    name: applicationName(namespace, service),
     targetRevision: serviceSettings.targetRevision ?? gitops.targetRevision,
     values: renderValues(values[service]),
   }));

@@ -2,18 +2,14 @@ import { stringify } from "yaml";
 import { EnvironmentConfig } from "../config/load";
 import { deepMerge, isPlainObject } from "../config/merge";
 import { buildClaims } from "./storage";
+import type { VaultOutputs } from "./vault";
 
-/** What the charts need from the other components; Customer fills it from their outputs. */
+/** What the workloads need from the other components; Customer fills it from their outputs. */
 export interface WorkloadInputs {
-  /** Kubernetes-auth role and secret path the Vault agent templates read. */
-  vault: { role: string; path: string };
+  /** The Kubernetes-auth role, its mount, and the secret the Vault agent templates read. */
+  vault: Pick<VaultOutputs, "role" | "authMount" | "appSecretPath">;
   /** Secret holding the certificate for the environment's hosts. */
   tlsSecretName: string;
-}
-
-/** The inputs as configuration names them, until the Vault and certificate components provide theirs. */
-export function configuredWorkloadInputs(config: EnvironmentConfig): WorkloadInputs {
-  return { vault: { role: config.namespace, path: config.vaultPath }, tlsSecretName: config.settings.gitops.tlsSecretName };
 }
 
 export type HelmValues = Record<string, unknown>;
@@ -73,7 +69,8 @@ export function sharedValues(config: EnvironmentConfig, inputs: WorkloadInputs):
       tls: { secretName: inputs.tlsSecretName },
     },
     sleuth: sleuth(),
-    vault: { role: inputs.vault.role, path: inputs.vault.path },
+    // `path` is what the charts' agent templates read (`with secret`), so the secret's API path.
+    vault: { role: inputs.vault.role, path: inputs.vault.appSecretPath },
     // ffnodes creates the certificates itself; a chart's own list stays empty so that no second
     // Certificate competes for the same secret.
     certs: { certificates: [] },

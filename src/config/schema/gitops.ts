@@ -56,6 +56,8 @@ export const gitopsSettings = {
     image: z.string().min(1),
     /** Database pgweb opens. */
     database: z.string().min(1),
+    /** PostgreSQL service pgweb connects to. Default: `<namespace>-databases-postgresql`. */
+    databaseHost: hostname.or(dnsLabel).optional(),
     ingressClassName: z.string().min(1),
   }),
 };

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig } from "../config/load";
+import { pgwebHost } from "../config/schema/gitops";
 import { GitOpsInputs, applicationName } from "./gitops";
 import { WorkloadInputs } from "./helm-values";
 import { standardLabels } from "./labels";
@@ -45,10 +46,11 @@ export function databaseUrlTemplate(secretPath: string, host: string, database: 
 export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): PgwebSpecs | undefined {
   const { namespace, settings } = config;
   if (!settings.addons.includes(PGWEB)) return undefined;
-  const { host, image, database, ingressClassName } = settings.pgweb;
+  const { image, database, ingressClassName } = settings.pgweb;
+  const host = pgwebHost(settings);
   // The databases application's PostgreSQL service, as its chart names it after the release.
   const databaseHost = settings.pgweb.databaseHost ?? `${applicationName(namespace, "databases")}-postgresql`;
-  if (host === undefined) throw new Error("pgweb.host is required with addons [pgweb] (checked by the schema)");
+  if (host === undefined) throw new Error("pgweb has a host whenever addons include it (checked by the schema)");
 
   const selector = { "app.kubernetes.io/name": PGWEB, "app.kubernetes.io/instance": namespace };
   const labels = { ...standardLabels(config, "addons"), ...selector };

@@ -51,7 +51,7 @@ export const gitopsSettings = {
     environment: z.string().min(1),
   }),
   pgweb: z.strictObject({
-    /** pgweb's own host: one of the environment's hosts other than `domain`. Required with `addons: [pgweb]`. */
+    /** pgweb's own host: one of the environment's extraHosts. Default: the one extra host whose first label names pgweb. */
     host: hostname.optional(),
     image: z.string().min(1),
     /** Database pgweb opens. */
@@ -61,6 +61,13 @@ export const gitopsSettings = {
     ingressClassName: z.string().min(1),
   }),
 };
+
+/** pgweb's host: `pgweb.host`, or else the one extra host whose first label names pgweb (prod-pgweb.fitfile.net). */
+export function pgwebHost(settings: Pick<GitOpsChecked, "domain" | "extraHosts" | "pgweb">): string | undefined {
+  if (settings.pgweb.host !== undefined) return settings.pgweb.host;
+  const named = settings.extraHosts.filter((h) => h !== settings.domain && h.split(".")[0].includes("pgweb"));
+  return named.length === 1 ? named[0] : undefined;
+}
 
 interface GitOpsChecked {
   domain: string;
@@ -81,12 +88,12 @@ export function checkGitOpsSettings(settings: GitOpsChecked, ctx: z.RefinementCt
   }
   if (!settings.addons.includes("pgweb")) return;
   const allowed = settings.extraHosts.filter((h) => h !== settings.domain);
-  const { host } = settings.pgweb;
+  const host = pgwebHost(settings);
   if (host === undefined) {
     ctx.addIssue({
       code: "custom",
       path: ["addons"],
-      message: `pgweb needs its own host: set pgweb.host to one of the environment's extraHosts (${allowed.join(", ") || "none yet: add one"})`,
+      message: `pgweb needs its own host: set pgweb.host to one of the environment's extraHosts (${allowed.join(", ") || "none yet: add one"}), or have exactly one extra host whose first label names pgweb`,
     });
   } else if (!allowed.includes(host)) {
     ctx.addIssue({

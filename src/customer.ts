@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Addons } from "./components/addons";
+import { Certificates } from "./components/certificates";
+import { DnsRecords } from "./components/dns";
 import { GitOps, GitOpsInputs } from "./components/gitops";
 import { NamespaceIsolation } from "./components/namespace";
 import { Storage } from "./components/storage";
@@ -12,6 +14,8 @@ export interface CustomerOutputs {
   vaultPath: string;
   claims: Record<string, pulumi.Output<string>>;
   vault: VaultOutputs;
+  /** The kubernetes.io/tls Secret covering every host: what the ingresses name. */
+  tlsSecretName: pulumi.Output<string>;
   /** ArgoCD Application names, `<namespace>-<service>`. */
   applications: string[];
 }
@@ -31,11 +35,13 @@ export class Customer extends pulumi.ComponentResource {
     const isolation = new NamespaceIsolation("isolation", config, { parent: this });
     const storage = new Storage("storage", config, { parent: this, dependsOn: [isolation] });
     const vault = new VaultSpace("vault", config, { parent: this, dependsOn: [isolation] });
-    // The certificate component will provide the TLS secret; until then its configured name.
+    new DnsRecords("dns", config, { parent: this });
+    const certificates = new Certificates("certificates", config, { parent: this, dependsOn: [isolation] });
+    // The workloads start only once everything they need exists: a half-failed run leaves none waiting on it.
     const workloadInputs: GitOpsInputs = {
       vault: vault.outputs,
-      tlsSecretName: config.settings.gitops.tlsSecretName,
-      dependsOn: [isolation, storage, vault],
+      tlsSecretName: config.settings.certificates.secretName,
+      dependsOn: [isolation, storage, vault, certificates],
     };
     if (config.settings.addons.length > 0) new Addons("addons", config, workloadInputs, { parent: this });
     const gitops = new GitOps("gitops", config, workloadInputs, { parent: this });
@@ -46,6 +52,7 @@ export class Customer extends pulumi.ComponentResource {
       vaultPath: config.vaultPath,
       claims: storage.claims,
       vault: vault.outputs,
+      tlsSecretName: certificates.secretName,
       applications: gitops.applications,
     };
     this.registerOutputs(this.outputs);

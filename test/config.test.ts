@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import { EnvironmentConfig, parseStackName, resolveEnvironment, stackFileName } from "../src/config/load";
 import { ConfigError, Problem } from "../src/config/problems";
 import { MAX_FILE_BYTES } from "../src/config/yaml";
-import { readStackLayer } from "../src/plan/stack-file";
+import { readStackLayer } from "../src/config/stack-file";
 import { fixtureRoot, stackFile } from "./helpers";
 
 type Doc = Record<string, unknown>;

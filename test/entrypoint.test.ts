@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { offlineMocks } from "../src/plan/mocks";
-import { parseStackFile } from "../src/plan/stack-file";
+import { parseStackFile } from "../src/config/stack-file";
 import { reveal } from "../src/plan/engine";
 import { REPO_ROOT } from "./helpers";
 
@@ -23,7 +23,7 @@ describe("the Pulumi entry point (src/index.ts)", () => {
     const outputs = (await reveal(await loadProgram("ff-a-prod", parseStackFile(REPO_ROOT, "ff-a-prod").config))) as Record<string, unknown>;
     assert.equal(outputs.namespace, "ff-a");
     assert.equal(outputs.vaultPath, "ff-a-application");
-    assert.deepEqual(outputs.hosts, ["app.fitfile.net", "prod-pgweb.fitfile.net"]);
+    assert.deepEqual(outputs.hosts, ["app.fitfile.net", "prod-pgweb.fitfile.net", "argo-workflows.fitfile.net", "ac.fitfile.net"]);
   });
 
   it("stops with a RunError listing the problems, so pulumi prints no stack trace", async () => {

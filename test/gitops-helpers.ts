@@ -10,5 +10,5 @@ export function stackConfig(stack: string, root = REPO_ROOT): EnvironmentConfig 
 
 /** What Customer passes the GitOps and addon components: the Vault component's outputs, the TLS secret's name. */
 export function workloadInputs(config: EnvironmentConfig): WorkloadInputs {
-  return { vault: buildVault(config).outputs, tlsSecretName: config.settings.gitops.tlsSecretName };
+  return { vault: buildVault(config).outputs, tlsSecretName: config.settings.certificates.secretName };
 }

@@ -16,7 +16,7 @@ import { EnvironmentConfig, listStacks } from "../src/config/load";
 import { ConfigError, Problem } from "../src/config/problems";
 import { StackPlan } from "../src/plan/engine";
 import { offlineMocks } from "../src/plan/mocks";
-import { parseStackFile } from "../src/plan/stack-file";
+import { parseStackFile } from "../src/config/stack-file";
 import { runProgram } from "../src/program";
 import { stackConfig, workloadInputs } from "./gitops-helpers";
 import { REPO_ROOT, findResource, fixtureRoot, planRepoStack, resourcesOfType, stackFile } from "./helpers";

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { EnvironmentConfig, resolveEnvironment, stackFileName } from "../src/config/load";
 import { StackPlan, PlannedResource, planStack } from "../src/plan/engine";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -48,4 +49,21 @@ export function findResource(plan: StackPlan, type: string, name: string): Plann
   const found = plan.resources.find((r) => r.type === type && r.name === name);
   if (!found) throw new Error(`no ${type} named ${name} in plan of ${plan.stack}`);
   return found;
+}
+
+/** Files for a customer `name` with one `prod` environment made of the YAML lines `prod`, and its stack file. */
+export function customerFixture(name: string, prod: string): Record<string, string> {
+  const section = prod
+    .split("\n")
+    .map((line) => `    ${line}`)
+    .join("\n");
+  return {
+    [`customers/${name}.yaml`]: `name: ${name}\ndisplayName: Customer ${name}\nfitConnectCode: FITConnect ${name}\nenvironments:\n  prod:\n${section}\n`,
+    [stackFileName(`${name}-prod`)]: stackFile(),
+  };
+}
+
+/** Layers a stack's configuration under `root`, with `settings` as its `ffnodes:settings`. */
+export function resolveStack(root: string, stack: string, settings?: unknown): EnvironmentConfig {
+  return resolveEnvironment(root, stack, { settings, file: stackFileName(stack) });
 }

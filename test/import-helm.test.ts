@@ -6,7 +6,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { parse } from "yaml";
 import { importHelmCommand } from "../src/cli/import-helm";
-import { checkAllStacks } from "../src/cli/plan";
+import { checkAllStacks } from "../src/config/fleet";
 import { listStacks, loadDefaults } from "../src/config/load";
 import { deepMerge, valueAtPath } from "../src/config/merge";
 import { ConfigError, formatProblem } from "../src/config/problems";

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as fc from "fast-check";
 import { displayNameOf, newCustomer } from "../src/cli/new-customer";
-import { checkAllStacks } from "../src/cli/plan";
+import { checkAllStacks } from "../src/config/fleet";
 import { UsageError } from "../src/cli/run";
 import { listStacks } from "../src/config/load";
 import { ConfigError, formatProblem } from "../src/config/problems";

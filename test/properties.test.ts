@@ -5,7 +5,7 @@ import { isPlainObject } from "../src/config/merge";
 import { resolveEnvironment } from "../src/config/load";
 import { ConfigError } from "../src/config/problems";
 import { planStack } from "../src/plan/engine";
-import { readStackLayer } from "../src/plan/stack-file";
+import { readStackLayer } from "../src/config/stack-file";
 import { fixtureRoot, resourcesOfType, stackFile } from "./helpers";
 import { assertTenantInvariants } from "./invariants";
 
@@ -26,7 +26,7 @@ const customerArbitrary = fc.record({
 type CustomerCase = typeof customerArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
 function customerDocument(c: CustomerCase): Record<string, unknown> {
-  const domain = c.domainLabels.join(".");
+  const domain = `${c.domainLabels.join(".")}.fitfile.net`;
   return {
     name: c.name,
     displayName: `Customer ${c.name}`,

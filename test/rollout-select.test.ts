@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { checkAllStacks } from "../src/cli/plan";
+import { checkAllStacks } from "../src/config/fleet";
 import { rollout } from "../src/cli/rollout";
 import { UsageError } from "../src/cli/run";
 import { listStacks } from "../src/config/load";

@@ -424,7 +424,7 @@ describe("vault: plan", () => {
 
   it("puts a shared-mount customer under its prefix, with no mount of its own", async () => {
     const root = fixtureRoot({
-      "customers/acme.yaml": "name: acme\ndisplayName: Acme\nfitConnectCode: FITConnect Acme\nvault: { mount: shared, sharedMount: kv }\nenvironments:\n  prod: { domain: acme.example.com }\n",
+      "customers/acme.yaml": "name: acme\ndisplayName: Acme\nfitConnectCode: FITConnect Acme\nvault: { mount: shared, sharedMount: kv }\nenvironments:\n  prod: { domain: acme.fitfile.net }\n",
       "stacks/Pulumi.acme-prod.yaml": stackFile(),
     });
     const plan = await planStack(root, "acme-prod");
@@ -439,7 +439,7 @@ describe("vault: plan", () => {
 
   it("adopt mode imports the mount, policies, role and credentials by their Vault ids", async () => {
     const root = fixtureRoot({
-      "customers/acme.yaml": "name: acme\ndisplayName: Acme\nfitConnectCode: FITConnect Acme\nenvironments:\n  prod: { domain: acme.example.com }\n",
+      "customers/acme.yaml": "name: acme\ndisplayName: Acme\nfitConnectCode: FITConnect Acme\nenvironments:\n  prod: { domain: acme.fitfile.net }\n",
       "stacks/Pulumi.acme-prod.yaml": stackFile("  ffnodes:adopt: true\n  ffnodes:adoptIds: { vault-policy-operator: legacy-acme-ops }\n"),
     });
     const plan = await planStack(root, "acme-prod");

@@ -9,7 +9,7 @@ import { hostname } from "../config/schema/common";
 import { planStack } from "../plan/engine";
 import { knownEnvironments } from "../rollout/select";
 import { PRODUCTION_ENVIRONMENT } from "../rollout/waves";
-import { checkAllStacks } from "./plan";
+import { checkAllStacks } from "../config/fleet";
 import { runCli, UsageError } from "./run";
 
 const USAGE = `usage: npm run new-customer -- --name <name> --domain <host> [--env prod,staging]

@@ -1,9 +1,8 @@
 import { parseArgs } from "node:util";
-import { checkFleet } from "../config/fleet";
-import { EnvironmentConfig, listStacks, resolveEnvironment, stackFileName } from "../config/load";
-import { ConfigError, Problem } from "../config/problems";
+import { checkAllStacks } from "../config/fleet";
+import { listStacks, stackFileName } from "../config/load";
+import { ConfigError } from "../config/problems";
 import { StackPlan, planStack } from "../plan/engine";
-import { readStackLayer } from "../plan/stack-file";
 import { renderTree } from "../plan/render";
 import { runCli, UsageError } from "./run";
 
@@ -12,21 +11,6 @@ const USAGE = `usage: npm run plan -- --stack <customer>-<env> [--json]
 
 Renders what a stack declares, offline: no credentials, no cluster. --all plans every stack in
 stacks/ and checks that no two share a namespace, host, Vault path or dbSuffix.`;
-
-/** Layers every stack's configuration, collecting all problems, then runs the fleet checks. */
-export function checkAllStacks(root: string, stacks: string[]): { configs: EnvironmentConfig[]; problems: Problem[] } {
-  const configs: EnvironmentConfig[] = [];
-  const problems: Problem[] = [];
-  for (const stack of stacks) {
-    try {
-      configs.push(resolveEnvironment(root, stack, readStackLayer(root, stack)));
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      problems.push(...e.problems);
-    }
-  }
-  return { configs, problems: [...problems, ...checkFleet(configs)] };
-}
 
 export async function plan(argv: string[], root: string): Promise<string> {
   const { values } = parseArgs({

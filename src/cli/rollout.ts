@@ -11,7 +11,7 @@ import { renderTable, writeReports } from "../rollout/report";
 import { RetryPolicy } from "../rollout/retry";
 import { StackRunner } from "../rollout/runner";
 import { changedFilesSince, knownEnvironments, selectTargets } from "../rollout/select";
-import { checkAllStacks } from "./plan";
+import { checkAllStacks } from "../config/fleet";
 import { EXIT_DRIFT, EXIT_STACKS_FAILED, runCli, UsageError } from "./run";
 
 const USAGE = `usage: npm run rollout -- [--env <e>[,<e>...]] [--stacks a,b] [--affected-since <git-ref>]

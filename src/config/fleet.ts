@@ -1,4 +1,6 @@
-import { EnvironmentConfig, customerFileName } from "./load";
+import { ConfigError } from "./problems";
+import { EnvironmentConfig, customerFileName, resolveEnvironment } from "./load";
+import { readStackLayer } from "./stack-file";
 import { Problem, joinPath } from "./problems";
 
 interface Claim {
@@ -8,12 +10,16 @@ interface Claim {
   key: string;
 }
 
+function hostKey(config: EnvironmentConfig, host: string): string {
+  return host === config.settings.domain ? "domain" : "extraHosts";
+}
+
 /** What must be unique across every stack of the fleet, and where each value comes from. */
 const UNIQUE: { what: string; claims: (c: EnvironmentConfig) => Claim[] }[] = [
   { what: "namespace", claims: (c) => [{ value: c.namespace, config: c, key: "namespace" }] },
   {
     what: "host",
-    claims: (c) => c.hosts.map((h) => ({ value: h, config: c, key: h === c.settings.domain ? "domain" : "extraHosts" })),
+    claims: (c) => c.hosts.map((h) => ({ value: h, config: c, key: hostKey(c, h) })),
   },
   { what: "Vault path", claims: (c) => [{ value: c.vaultPath, config: c, key: "vault.path" }] },
   { what: "dbSuffix", claims: (c) => [{ value: c.dbSuffix, config: c, key: "dbSuffix" }] },
@@ -21,7 +27,8 @@ const UNIQUE: { what: string; claims: (c: EnvironmentConfig) => Claim[] }[] = [
 
 /**
  * Cross-customer checks over every stack: no two stacks share a namespace, host, Vault path or
- * database suffix. One problem per clash, on the later stack, naming the earlier one.
+ * database suffix, and no host falls under another stack's wildcard. One problem per clash, on
+ * the later stack, naming the earlier one.
  */
 export function checkFleet(configs: EnvironmentConfig[]): Problem[] {
   const problems: Problem[] = [];
@@ -41,8 +48,29 @@ export function checkFleet(configs: EnvironmentConfig[]): Problem[] {
       }
     }
   }
-  problems.push(...checkSharedMounts(sorted));
+  problems.push(...checkSharedMounts(sorted), ...wildcardClashes(sorted));
   return problems;
+}
+
+/** A wildcard host `*.<name>` answers, and its certificate covers, other stacks' hosts under `<name>`. */
+function wildcardClashes(sorted: EnvironmentConfig[]): Problem[] {
+  return sorted.flatMap((owner) =>
+    owner.hosts
+      .filter((wildcard) => wildcard.startsWith("*."))
+      .flatMap((wildcard) =>
+        sorted
+          .filter((other) => other.stack !== owner.stack)
+          .flatMap((other) =>
+            other.hosts
+              .filter((host) => host.endsWith(wildcard.slice(1)))
+              .map((host) => ({
+                file: customerFileName(other.customer.name),
+                path: joinPath("environments", other.environment, hostKey(other, host)),
+                message: `host '${host}' of stack ${other.stack} is covered by wildcard '${wildcard}' of stack ${owner.stack}; each host must belong to one stack`,
+              })),
+          ),
+      ),
+  );
 }
 
 /**
@@ -59,4 +87,19 @@ function checkSharedMounts(configs: EnvironmentConfig[]): Problem[] {
       path: joinPath("environments", c.environment, "vault.path"),
       message: `own mount '${c.vaultPath}' of stack ${c.stack} has the name of the shared mount of stack ${shared.get(c.vaultPath)?.stack}; choose another path`,
     }));
+}
+
+/** Layers every stack's configuration, collecting all problems, then runs the fleet checks. */
+export function checkAllStacks(root: string, stacks: string[]): { configs: EnvironmentConfig[]; problems: Problem[] } {
+  const configs: EnvironmentConfig[] = [];
+  const problems: Problem[] = [];
+  for (const stack of stacks) {
+    try {
+      configs.push(resolveEnvironment(root, stack, readStackLayer(root, stack)));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  return { configs, problems: [...problems, ...checkFleet(configs)] };
 }

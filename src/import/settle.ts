@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { checkAllStacks } from "../cli/plan";
+import { checkAllStacks } from "../config/fleet";
 import { CUSTOMERS_DIR, EnvironmentConfig, STACKS_DIR, customerFileName, listStacks, loadDefaults } from "../config/load";
 import { deepMerge } from "../config/merge";
 import { ConfigError, Problem, joinPath } from "../config/problems";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackFile } from "./stack-file";
+import { parseStackFile } from "../config/stack-file";
 import { offlineMocks } from "./mocks";
-import { SECRET_PLACEHOLDER } from "./secret";
+import { SECRET_PLACEHOLDER } from "../config/secret";
 import { runProgram } from "../program";
 
 export { SECRET_PLACEHOLDER };

@@ -1,4 +1,4 @@
-import { checkAllStacks } from "../cli/plan";
+import { checkAllStacks } from "../config/fleet";
 import { ConfigError, formatProblem } from "../config/problems";
 import { Tenant } from "./rules";
 

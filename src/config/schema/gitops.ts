@@ -33,8 +33,6 @@ export const gitopsSettings = {
     sourceRepos: z.array(repositoryUrl).min(1, "at least the chart repository"),
     /** Cluster-scoped kinds the applications may create; none by default. */
     clusterResourceWhitelist: z.array(z.strictObject({ group: z.string(), kind: z.string().min(1) })),
-    /** Secret holding the TLS certificate for the environment's hosts. */
-    tlsSecretName: dnsLabel,
   }),
   services: z.record(dnsLabel, serviceSettings, {
     error: (issue) => (issue.code === "invalid_key" ? "a service name is a DNS-1123 label: lower-case letters, digits and '-'" : undefined),

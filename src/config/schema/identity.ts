@@ -1,12 +1,13 @@
 import { z } from "zod";
-import { dnsLabel, hostname } from "./common";
+import { dnsLabel } from "./common";
+import { host, hostOrWildcard } from "./dns";
 
 /** What identifies a customer environment and ties it to other customers. */
 export const identitySettings = {
   /** The environment's primary host. */
-  domain: hostname,
-  /** Further hosts of the environment (pgweb, workflows, ...). */
-  extraHosts: z.array(hostname),
+  domain: host,
+  /** Further hosts of the environment (pgweb, workflows, ...); `*.<domain>` is allowed. */
+  extraHosts: z.array(hostOrWildcard),
   deploymentKey: z.string().min(1).optional(),
   /** Suffix of the customer's database names; unique across the fleet. Default: `_<namespace>`. */
   dbSuffix: z

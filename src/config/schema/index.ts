@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dnsLabel } from "./common";
-import { dnsSettings } from "./dns";
+import { checkHosts, dnsSettings } from "./dns";
 import { checkGitOpsSettings, gitopsSettings } from "./gitops";
 import { identitySettings } from "./identity";
 import { namespaceSettings } from "./namespace";
@@ -19,7 +19,7 @@ export const environmentSettings = z.strictObject({
   ...vaultSettings,
   ...dnsSettings,
   ...gitopsSettings,
-}).superRefine(checkGitOpsSettings);
+}).superRefine(checkHosts).superRefine(checkGitOpsSettings);
 export type EnvironmentSettings = z.infer<typeof environmentSettings>;
 
 /** The keys of a customer file that are not settings: they say who the customer is. */

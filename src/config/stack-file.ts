@@ -1,8 +1,8 @@
 import * as path from "node:path";
-import { isPlainObject } from "../config/merge";
-import { StackSettingsLayer, stackFileName, stackLayerFromConfig } from "../config/load";
-import { ConfigError } from "../config/problems";
-import { readYamlFile } from "../config/yaml";
+import { isPlainObject } from "./merge";
+import { StackSettingsLayer, stackFileName, stackLayerFromConfig } from "./load";
+import { ConfigError } from "./problems";
+import { readYamlFile } from "./yaml";
 import { SECRET_PLACEHOLDER } from "./secret";
 
 export interface StackFileConfig {

@@ -1,0 +1,230 @@
+import * as assert from "node:assert/strict";
+import { buildDnsRecords } from "../src/components/dns";
+import { stackFileName } from "../src/config/load";
+import { ConfigError, Problem } from "../src/config/problems";
+import { checkAllStacks } from "../src/cli/plan";
+import { planStack } from "../src/plan/engine";
+import { INVOKE_ANSWERS } from "../src/plan/mocks";
+import { customerFixture, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile } from "./helpers";
+
+const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
+const GET_ZONE = "cloudflare:index/getZone:getZone";
+
+/** The id the offline engine answers a zone lookup with. */
+function mockedZoneId(name: string): unknown {
+  return INVOKE_ANSWERS[GET_ZONE]({ filter: { name } }).id;
+}
+
+function problemsOf(run: () => unknown): Problem[] {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  assert.fail("expected a ConfigError");
+}
+
+/** Counts zone lookups while `run` plans. */
+async function countingZoneLookups<T>(run: () => Promise<T>): Promise<{ result: T; lookups: string[] }> {
+  const answer = INVOKE_ANSWERS[GET_ZONE];
+  const lookups: string[] = [];
+  INVOKE_ANSWERS[GET_ZONE] = (inputs) => {
+    lookups.push(String((inputs.filter as { name: string }).name));
+    return answer(inputs);
+  };
+  try {
+    return { result: await run(), lookups };
+  } finally {
+    INVOKE_ANSWERS[GET_ZONE] = answer;
+  }
+}
+
+describe("DNS records", () => {
+  it("gives every host of ff-a-prod exactly one proxied record in the zone the lookup returned, retained on delete", async () => {
+    const { result: plan, lookups } = await countingZoneLookups(() => planRepoStack("ff-a-prod"));
+    const records = resourcesOfType(plan, RECORD);
+    const hosts = ["app.fitfile.net", "prod-pgweb.fitfile.net", "argo-workflows.fitfile.net", "ac.fitfile.net"];
+    assert.deepEqual(records.map((r) => r.inputs.name).sort(), [...hosts].sort());
+    assert.deepEqual(plan.outputs.hosts, hosts);
+    assert.deepEqual(lookups, ["fitfile.net"], "one lookup for the zone, however many hosts");
+    for (const record of records) {
+      assert.equal(record.name, `dns-${String(record.inputs.name)}`);
+      assert.equal(record.parent, "dns");
+      assert.equal(record.inputs.zoneId, mockedZoneId("fitfile.net"));
+      assert.match(String(record.inputs.zoneId), /^[0-9a-f]{32}$/);
+      assert.equal(record.inputs.type, "CNAME");
+      assert.equal(record.inputs.content, "ingress.fitfile.net");
+      assert.equal(record.inputs.proxied, true);
+      assert.equal(record.inputs.ttl, 1);
+      assert.equal(record.inputs.comment, "ffnodes: customer ff-a (FF A), stack ff-a-prod");
+      assert.equal(record.retainOnDelete, true);
+      assert.equal(record.protect, false);
+      assert.equal(record.import, undefined);
+    }
+  });
+
+  it("puts each host in the longest zone it is inside, looks each zone up once, and uses a configured zone id as given", async () => {
+    const zoneId = "0123456789abcdef0123456789abcdef";
+    const root = fixtureRoot(
+      customerFixture(
+        "z",
+        [
+          "domain: z.fitfile.net",
+          "extraHosts: [a.eu.fitfile.net, b.eu.fitfile.net, c.fitfile.co.uk, d.fitfile.net]",
+          "dns:",
+          "  zones: [{ name: fitfile.net }, { name: eu.fitfile.net }, { name: fitfile.co.uk, id: " + zoneId + " }]",
+        ].join("\n"),
+      ),
+    );
+    const { result: plan, lookups } = await countingZoneLookups(() => planStack(root, "z-prod"));
+    assert.deepEqual([...lookups].sort(), ["eu.fitfile.net", "fitfile.net"]);
+    const zoneOf = (host: string) => findResource(plan, RECORD, `dns-${host}`).inputs.zoneId;
+    assert.equal(zoneOf("z.fitfile.net"), mockedZoneId("fitfile.net"));
+    assert.equal(zoneOf("d.fitfile.net"), mockedZoneId("fitfile.net"));
+    assert.equal(zoneOf("a.eu.fitfile.net"), mockedZoneId("eu.fitfile.net"));
+    assert.equal(zoneOf("b.eu.fitfile.net"), mockedZoneId("eu.fitfile.net"));
+    assert.equal(zoneOf("c.fitfile.co.uk"), zoneId);
+  });
+
+  it("derives the record type from the target: A for IPv4, AAAA for IPv6, CNAME for a host name", () => {
+    const root = fixtureRoot(customerFixture("t", "domain: t.fitfile.net"));
+    for (const [target, type] of [
+      ["203.0.113.10", "A"],
+      ["2001:db8::10", "AAAA"],
+      ["lb.eu-west-1.example.com", "CNAME"],
+    ]) {
+      const records = buildDnsRecords(resolveStack(root, "t-prod", { dns: { target } }));
+      assert.deepEqual(
+        records.map((r) => [r.args.type, r.args.content]),
+        [[type, target]],
+      );
+    }
+  });
+
+  it("takes TTL, proxying and retention from config, and adopts records by the ids in ffnodes:adoptIds", async () => {
+    const root = fixtureRoot({
+      ...customerFixture("r", "domain: r.fitfile.net\nextraHosts: [r-pgweb.fitfile.net]"),
+      [stackFileName("r-prod")]: stackFile(
+        [
+          "  ffnodes:settings:",
+          "    dns: { proxied: false, ttl: 300, retainOnDelete: false }",
+          "  ffnodes:adopt: true",
+          "  ffnodes:adoptIds:",
+          "    dns-r.fitfile.net: 023e105f4ecef8ad9ca31a8372d0c353/372e67954025e0ba6aaa6d586b9e0b59",
+          "",
+        ].join("\n"),
+      ),
+    });
+    const plan = await planStack(root, "r-prod");
+    const primary = findResource(plan, RECORD, "dns-r.fitfile.net");
+    const pgweb = findResource(plan, RECORD, "dns-r-pgweb.fitfile.net");
+    assert.equal(primary.import, "023e105f4ecef8ad9ca31a8372d0c353/372e67954025e0ba6aaa6d586b9e0b59");
+    assert.equal(pgweb.import, undefined, "a record without an id in ffnodes:adoptIds is created");
+    for (const record of [primary, pgweb]) {
+      assert.equal(record.inputs.proxied, false);
+      assert.equal(record.inputs.ttl, 300);
+      assert.equal(record.retainOnDelete, false);
+    }
+  });
+
+  it("creates no records and looks up no zone when DNS is off (demo-local)", async () => {
+    const { result: plan, lookups } = await countingZoneLookups(() => planRepoStack("demo-local"));
+    assert.deepEqual(resourcesOfType(plan, RECORD), []);
+    assert.deepEqual(lookups, []);
+  });
+
+  it("cuts a long comment to Cloudflare's 100 characters", () => {
+    const root = fixtureRoot(customerFixture("c", "domain: c.fitfile.net"));
+    const config = resolveStack(root, "c-prod");
+    const long = { ...config, customer: { ...config.customer, displayName: "A".repeat(200) } };
+    const [record] = buildDnsRecords(long);
+    assert.equal(record.args.comment.length, 100);
+    assert.ok(record.args.comment.startsWith("ffnodes: customer c ("));
+  });
+});
+
+describe("host validation", () => {
+  const file = "customers/h.yaml";
+  const longLabel = "a".repeat(64);
+  const longName = `${Array.from({ length: 26 }, () => "abcdefghi").join(".")}.fitfile.net`;
+  const cases: { what: string; prod: string; path: string; message: RegExp }[] = [
+    { what: "outside every zone", prod: "domain: app.example.com", path: "environments.prod.domain", message: /'app\.example\.com' is not inside a configured zone \(dns\.zones: fitfile\.net\)/ },
+    { what: "an extra host outside every zone", prod: "domain: h.fitfile.net\nextraHosts: [h.fitfile.net.evil.com]", path: "environments.prod.extraHosts.0", message: /not inside a configured zone/ },
+    { what: "a zone's look-alike suffix", prod: "domain: h.notfitfile.net", path: "environments.prod.domain", message: /not inside a configured zone/ },
+    { what: "a wildcard primary domain", prod: "domain: '*.h.fitfile.net'", path: "environments.prod.domain", message: /is a wildcard: no wildcard here/ },
+    { what: "a wildcard not under the primary domain", prod: "domain: h.fitfile.net\nextraHosts: ['*.fitfile.net']", path: "environments.prod.extraHosts.0", message: /only allowed as '\*\.h\.fitfile\.net'/ },
+    { what: "an interior wildcard", prod: "domain: h.fitfile.net\nextraHosts: ['a.*.h.fitfile.net']", path: "environments.prod.extraHosts.0", message: /not the whole first label/ },
+    { what: "a partial-label wildcard", prod: "domain: h.fitfile.net\nextraHosts: ['a*.h.fitfile.net']", path: "environments.prod.extraHosts.0", message: /not the whole first label/ },
+    { what: "over 253 characters", prod: `domain: ${longName}`, path: "environments.prod.domain", message: new RegExp(`is ${longName.length} characters; a DNS name has at most 253`) },
+    { what: "a label over 63 characters", prod: `domain: ${longLabel}.fitfile.net`, path: "environments.prod.domain", message: /is 64 characters; a label has at most 63/ },
+    { what: "upper case", prod: "domain: App.FitFile.net", path: "environments.prod.domain", message: /has upper-case letters: write 'app\.fitfile\.net'/ },
+    { what: "an underscore", prod: "domain: h.fitfile.net\nextraHosts: [pg_web.fitfile.net]", path: "environments.prod.extraHosts.0", message: /has an underscore/ },
+    { what: "a trailing dot", prod: "domain: app.fitfile.net.", path: "environments.prod.domain", message: /ends with a dot: write 'app\.fitfile\.net' \(no trailing dot\)/ },
+    { what: "a label starting with '-'", prod: "domain: -h.fitfile.net", path: "environments.prod.domain", message: /is not a DNS name/ },
+    { what: "a single label", prod: "domain: localhost", path: "environments.prod.domain", message: /two or more labels/ },
+    { what: "the CNAME target as a host", prod: "domain: h.fitfile.net\nextraHosts: [ingress.fitfile.net]", path: "environments.prod.extraHosts.0", message: /'ingress\.fitfile\.net' is the ingress \(dns\.target\)/ },
+    { what: "a bad CNAME target", prod: "domain: h.fitfile.net\ndns: { target: Ingress.fitfile.net }", path: "environments.prod.dns.target", message: /an IPv4 or IPv6 address or a host name: 'Ingress\.fitfile\.net' has upper-case letters/ },
+    { what: "a TTL other than 1 while proxied", prod: "domain: h.fitfile.net\ndns: { ttl: 300 }", path: "environments.prod.dns.ttl", message: /must be 1 \(automatic\) while proxied is true/ },
+    { what: "a TTL out of range", prod: "domain: h.fitfile.net\ndns: { proxied: false, ttl: 5 }", path: "environments.prod.dns.ttl", message: /1 \(automatic\), or 60 to 86400 seconds/ },
+    { what: "a bad zone id", prod: "domain: h.fitfile.net\ndns: { zones: [{ name: fitfile.net, id: ZONE }] }", path: "environments.prod.dns.zones.0.id", message: /32 lower-case hexadecimal/ },
+    { what: "an Origin CA certificate without the proxy", prod: "domain: h.fitfile.net\ndns: { proxied: false, ttl: 300 }\ncertificates: { mode: origin-ca }", path: "environments.prod.certificates.mode", message: /trusted only by Cloudflare's proxy/ },
+    { what: "no zone", prod: "domain: h.fitfile.net\ndns: { zones: [] }", path: "environments.prod.dns.zones", message: /at least one zone/ },
+    { what: "more hosts than a certificate holds", prod: `domain: h.fitfile.net\nextraHosts: [${Array.from({ length: 100 }, (_, i) => `x${i}.fitfile.net`).join(", ")}]`, path: "environments.prod.extraHosts", message: /101 hosts; one certificate holds at most 100/ },
+  ];
+  for (const c of cases) {
+    it(`rejects ${c.what}, naming file and key path`, () => {
+      const root = fixtureRoot(customerFixture("h", c.prod));
+      const problems = problemsOf(() => resolveStack(root, "h-prod"));
+      assert.equal(problems.length, 1, JSON.stringify(problems));
+      assert.equal(problems[0].file, file);
+      assert.equal(problems[0].path, c.path);
+      assert.match(problems[0].message, c.message);
+    });
+  }
+
+  it("names the stack file when a stack's setting breaks the rule", () => {
+    const root = fixtureRoot(customerFixture("s", "domain: s.fitfile.net"));
+    const problems = problemsOf(() => resolveStack(root, "s-prod", { dns: { ttl: 120 } }));
+    assert.deepEqual(problems.map((p) => [p.file, p.path]), [["stacks/Pulumi.s-prod.yaml", "config.ffnodes:settings.dns.ttl"]]);
+  });
+
+  it("accepts a wildcard under the primary domain, hosts outside the zones when Cloudflare is not used, and a non-proxied TTL", () => {
+    const root = fixtureRoot({
+      ...customerFixture("ok", "domain: ok.fitfile.net\nextraHosts: ['*.ok.fitfile.net', ok-pgweb.fitfile.net]\ndns: { proxied: false, ttl: 300 }"),
+      ...customerFixture("off", "domain: off.localtest.me\ndns: { enabled: false }\ncertificates: { mode: self-signed }"),
+    });
+    assert.deepEqual(resolveStack(root, "ok-prod").hosts, ["ok.fitfile.net", "*.ok.fitfile.net", "ok-pgweb.fitfile.net"]);
+    assert.deepEqual(resolveStack(root, "off-prod").hosts, ["off.localtest.me"]);
+  });
+});
+
+describe("hosts across the fleet", () => {
+  const clashes: { what: string; one: string; two: string; message: string }[] = [
+    {
+      what: "a host claimed by two customers",
+      one: "domain: one.fitfile.net\nextraHosts: [shared.fitfile.net]",
+      two: "domain: shared.fitfile.net",
+      message: "host 'shared.fitfile.net' of stack two-prod is already used by stack one-prod; each must be unique across the fleet",
+    },
+    {
+      what: "a host of one customer covered by another's wildcard",
+      one: "domain: one.fitfile.net\nextraHosts: ['*.one.fitfile.net']",
+      two: "domain: two.one.fitfile.net",
+      message: "host 'two.one.fitfile.net' of stack two-prod is covered by wildcard '*.one.fitfile.net' of stack one-prod; each host must belong to one stack",
+    },
+  ];
+  for (const c of clashes) {
+    it(`rejects ${c.what}, naming the later customer's file and key`, () => {
+      const root = fixtureRoot({ ...customerFixture("one", c.one), ...customerFixture("two", c.two) });
+      const { problems } = checkAllStacks(root, ["one-prod", "two-prod"]);
+      assert.deepEqual(problems, [{ file: "customers/two.yaml", path: "environments.prod.domain", message: c.message }]);
+    });
+  }
+
+  it("finds no clash among the repository's stacks", () => {
+    const root = fixtureRoot({}, { withRepoCustomers: true });
+    const stacks = ["demo-local", "ff-a-prod", "ff-b-prod", "ff-c-prod", "kch-prod", "kch-staging"];
+    assert.deepEqual(checkAllStacks(root, stacks).problems, []);
+  });
+});

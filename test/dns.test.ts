@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { buildDnsRecords } from "../src/components/dns";
 import { stackFileName } from "../src/config/load";
 import { ConfigError, Problem } from "../src/config/problems";
-import { checkAllStacks } from "../src/cli/plan";
+import { checkAllStacks } from "../src/config/fleet";
 import { planStack } from "../src/plan/engine";
 import { INVOKE_ANSWERS } from "../src/plan/mocks";
 import { customerFixture, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile } from "./helpers";

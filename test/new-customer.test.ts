@@ -75,7 +75,7 @@ describe("npm run new-customer", function () {
     ["a name with capitals", ["--name", "Acme", "--domain", "acme.fitfile.net"], /--name: 'Acme': a DNS-1123 label/],
     ["a name with an underscore", ["--name", "acme_health", "--domain", "acme.fitfile.net"], /--name: 'acme_health'/],
     ["a name too long", ["--name", "a".repeat(41), "--domain", "acme.fitfile.net"], /--name: .*at most 40 characters/],
-    ["a domain with a trailing dot", ["--name", "acme", "--domain", "acme.fitfile.net."], /--domain: 'acme.fitfile.net.' \(prod\): a lower-case DNS name/],
+    ["a domain with a trailing dot", ["--name", "acme", "--domain", "acme.fitfile.net."], /--domain: 'acme.fitfile.net.' \(prod\): .*ends with a dot: write 'acme.fitfile.net'/],
     ["a wildcard domain", ["--name", "acme", "--domain", "*.fitfile.net"], /--domain: '\*.fitfile.net'/],
     ["a bare word for a domain", ["--name", "acme", "--domain", "acme"], /--domain: 'acme'/],
     ["an unknown environment", ["--name", "acme", "--domain", "acme.fitfile.net", "--env", "prod,qa"], /--env: unknown environment 'qa'; environments are: local, prod, staging/],

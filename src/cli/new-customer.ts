@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { CUSTOMERS_DIR, EnvironmentConfig, STACKS_DIR, customerFileName, listStacks, stackFileName } from "../config/load";
 import { ConfigError, Problem, formatProblem } from "../config/problems";
 import { customerIdentity } from "../config/schema";
-import { hostname } from "../config/schema/common";
+import { host as hostSchema } from "../config/schema/dns";
 import { planStack } from "../plan/engine";
 import { knownEnvironments } from "../rollout/select";
 import { PRODUCTION_ENVIRONMENT } from "../rollout/waves";
@@ -112,7 +112,7 @@ function parse(argv: string[], root: string): NewCustomer {
     if (!known.includes(env)) problem("--env", `unknown environment '${env}'; environments are: ${known.join(", ")} (customers/_defaults.yaml)`);
     else {
       const host = hostFor(values.domain, env);
-      const parsed = hostname.safeParse(host);
+      const parsed = hostSchema.safeParse(host);
       if (!parsed.success) problem("--domain", `'${host}' (${env}): ${parsed.error.issues[0].message}`);
     }
   }

@@ -1,17 +1,10 @@
 import { z } from "zod";
-import { DNS1123_LABEL, HOSTNAME, MAX_LABEL_LENGTH } from "../names";
+import { DNS1123_LABEL, MAX_LABEL_LENGTH } from "../names";
 
 export const dnsLabel = z
   .string()
   .max(MAX_LABEL_LENGTH, `at most ${MAX_LABEL_LENGTH} characters`)
   .regex(DNS1123_LABEL, "a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
-
-export const hostname = z
-  .string()
-  .regex(
-    HOSTNAME,
-    "a lower-case DNS name such as app.fitfile.net: labels of letters, digits and '-' (at most 63 characters each, 253 in all), no trailing dot, no wildcard",
-  );
 
 /** A Kubernetes resource quantity such as 500m, 2, 512Mi or 8Gi. */
 export const quantity = z

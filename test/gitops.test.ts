@@ -271,6 +271,12 @@ describe("GitOps: AppProject and ApplicationSet", () => {
         path: "environments.prod.addons",
         message: /pgweb needs its own host: set pgweb\.host/,
       },
+      {
+        what: "pgweb between two extra hosts named after it",
+        section: "extraHosts: [pgweb.fitfile.net, old-pgweb.fitfile.net]\naddons: [pgweb]",
+        path: "environments.prod.addons",
+        message: /exactly one extra host whose first label names pgweb/,
+      },
       { what: "an unknown addon", section: "addons: [adminer]", path: "environments.prod.addons.0", message: /pgweb/ },
       {
         what: "a chart repository the project does not allow",

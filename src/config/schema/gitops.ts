@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { dnsLabel, hostname } from "./common";
+import { dnsLabel } from "./common";
+import { host } from "./dns";
 
 const freeForm = z.record(z.string(), z.unknown());
 
@@ -50,12 +51,12 @@ export const gitopsSettings = {
   }),
   pgweb: z.strictObject({
     /** pgweb's own host: one of the environment's extraHosts. Default: the one extra host whose first label names pgweb. */
-    host: hostname.optional(),
+    host: host.optional(),
     image: z.string().min(1),
     /** Database pgweb opens. */
     database: z.string().min(1),
     /** PostgreSQL service pgweb connects to. Default: `<namespace>-databases-postgresql`. */
-    databaseHost: hostname.or(dnsLabel).optional(),
+    databaseHost: host.or(dnsLabel).optional(),
     ingressClassName: z.string().min(1),
   }),
 };
@@ -86,18 +87,18 @@ export function checkGitOpsSettings(settings: GitOpsChecked, ctx: z.RefinementCt
   }
   if (!settings.addons.includes("pgweb")) return;
   const allowed = settings.extraHosts.filter((h) => h !== settings.domain);
-  const host = pgwebHost(settings);
-  if (host === undefined) {
+  const pgweb = pgwebHost(settings);
+  if (pgweb === undefined) {
     ctx.addIssue({
       code: "custom",
       path: ["addons"],
       message: `pgweb needs its own host: set pgweb.host to one of the environment's extraHosts (${allowed.join(", ") || "none yet: add one"}), or have exactly one extra host whose first label names pgweb`,
     });
-  } else if (!allowed.includes(host)) {
+  } else if (!allowed.includes(pgweb)) {
     ctx.addIssue({
       code: "custom",
       path: ["pgweb", "host"],
-      message: `'${host}' must be one of the environment's extraHosts other than domain (${allowed.join(", ") || "none yet: add it to extraHosts"}), so that it gets its DNS record and certificate`,
+      message: `'${pgweb}' must be one of the environment's extraHosts other than domain (${allowed.join(", ") || "none yet: add it to extraHosts"}), so that it gets its DNS record and certificate`,
     });
   }
 }

@@ -4,13 +4,15 @@
  *   (a) plan --stack ff-a-prod against the floor of loading the four Pulumi SDKs;
  *       also the program's start the way `pulumi` runs it (ts-node, transpile only);
  *   (b) plan --all over generated customers: total and marginal time per customer;
- *   (c) peak memory of plan --all over 100 customers.
+ *   (c) peak memory of plan --all over 100 customers;
+ *   (d) rollout scheduling over 200 fake stacks against the ideal ceil(n/p) x d.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { benchRollout } from "./rollout";
 
 const ROOT = path.resolve(__dirname, "..");
 const REGISTER = path.join(ROOT, "src/cli/register-typescript.js");
@@ -55,12 +57,8 @@ function fleetRoot(customers: number): string {
 
 const verdict = (ok: boolean) => (ok ? "ok" : "OVER TARGET");
 
-function main(): void {
-  const lines: string[] = [];
-  const print = (line: string) => {
-    lines.push(line);
-    process.stdout.write(`${line}\n`);
-  };
+async function main(): Promise<void> {
+  const print = (line: string) => process.stdout.write(`${line}\n`);
   print(`ffnodes bench (median of ${RUNS} runs; node ${process.version}, ${os.cpus().length} cores)`);
 
   const floorScript = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/vault", "@pulumi/cloudflare"].map((m) => `require(${JSON.stringify(m)});`).join("");
@@ -91,6 +89,11 @@ function main(): void {
   const peak = peakMegabytes(all, large);
   print(`(c) peak memory, plan --all over 100 customers        ${peak.toFixed(0)} MB (target <= 400 MB) ${verdict(peak <= 400)}`);
   for (const dir of [small, large]) fs.rmSync(dir, { recursive: true, force: true });
+
+  for (const line of await benchRollout()) print(`(d) ${line}`);
 }
 
-main();
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Addons } from "./components/addons";
 import { Certificates } from "./components/certificates";
 import { DnsRecords } from "./components/dns";
+import { GitOps, GitOpsInputs } from "./components/gitops";
 import { NamespaceIsolation } from "./components/namespace";
 import { Storage } from "./components/storage";
 import { VaultOutputs, VaultSpace } from "./components/vault";
@@ -14,6 +16,8 @@ export interface CustomerOutputs {
   vault: VaultOutputs;
   /** The kubernetes.io/tls Secret covering every host: what the ingresses name. */
   tlsSecretName: pulumi.Output<string>;
+  /** ArgoCD Application names, `<namespace>-<service>`. */
+  applications: string[];
 }
 
 /**
@@ -33,6 +37,14 @@ export class Customer extends pulumi.ComponentResource {
     const vault = new VaultSpace("vault", config, { parent: this, dependsOn: [isolation] });
     new DnsRecords("dns", config, { parent: this });
     const certificates = new Certificates("certificates", config, { parent: this, dependsOn: [isolation] });
+    // The workloads start only once everything they need exists: a half-failed run leaves none waiting on it.
+    const workloadInputs: GitOpsInputs = {
+      vault: vault.outputs,
+      tlsSecretName: config.settings.certificates.secretName,
+      dependsOn: [isolation, storage, vault, certificates],
+    };
+    if (config.settings.addons.length > 0) new Addons("addons", config, workloadInputs, { parent: this });
+    const gitops = new GitOps("gitops", config, workloadInputs, { parent: this });
 
     this.outputs = {
       namespace: isolation.name,
@@ -41,6 +53,7 @@ export class Customer extends pulumi.ComponentResource {
       claims: storage.claims,
       vault: vault.outputs,
       tlsSecretName: certificates.secretName,
+      applications: gitops.applications,
     };
     this.registerOutputs(this.outputs);
   }

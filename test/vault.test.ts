@@ -291,7 +291,8 @@ describe("vault: auth role, credentials and syncs", () => {
     assert.deepEqual(authRole.args, {
       backend: "kubernetes",
       roleName: "ff-a",
-      boundServiceAccountNames: ["databases", "ffcloud", "fitconnect", "frontend", "vault-secrets-sync", "workflows"],
+      // pgweb: ff-a runs the pgweb addon, whose Vault agent logs in as its own account.
+      boundServiceAccountNames: ["databases", "ffcloud", "fitconnect", "frontend", "pgweb", "vault-secrets-sync", "workflows"],
       boundServiceAccountNamespaces: ["ff-a"],
       audience: "https://kubernetes.default.svc.cluster.local",
       tokenTtl: 3600,

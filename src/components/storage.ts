@@ -7,6 +7,8 @@ import { adoptedId, holdsData } from "./safety";
 export interface ClaimSpec {
   /** The storage entry's key (`minio`, `postgresql`, ...). */
   key: string;
+  /** The claim's name, which the charts' `existingClaim` values refer to. */
+  name: string;
   /** Set when the claim already exists (existingClaim, or adopt mode): `<namespace>/<name>`. */
   importId?: string;
   args: {
@@ -24,6 +26,7 @@ export function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
       const name = claim.existingClaim ?? `pvc-${namespace}-${key}`;
       return {
         key,
+        name,
         importId: claim.existingClaim ? `${namespace}/${name}` : adoptedId(config, `claim-${key}`, `${namespace}/${name}`),
         args: {
           metadata: {

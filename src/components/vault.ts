@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { EnvironmentConfig } from "../config/load";
+import { addonServiceAccounts } from "./addons";
 import { standardLabels } from "./labels";
 import { adoptedId, holdsData } from "./safety";
 import { PolicyRule, renderPolicy } from "./vault-policy";
@@ -170,7 +171,7 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
 
   const syncs = settings.extraSecrets;
   const syncAccount = settings.secretsOperator.serviceAccount;
-  const serviceAccounts = sorted([...settings.auth.serviceAccounts, ...(syncs.length > 0 ? [syncAccount] : [])]);
+  const serviceAccounts = sorted([...settings.auth.serviceAccounts, ...(syncs.length > 0 ? [syncAccount] : []), ...addonServiceAccounts(config)]);
   const role = namespace;
 
   const appSecretPath = secretApiPath(space, APP_SECRET);

@@ -1,18 +1,104 @@
 import { z } from "zod";
 import { dnsLabel } from "./common";
+import { host } from "./dns";
 
 const freeForm = z.record(z.string(), z.unknown());
 
+const repositoryUrl = z
+  .string()
+  .regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, "a Git repository URL such as https://gitlab.com/fitfile/deployment.git");
+
 export const serviceSettings = z.strictObject({
   enabled: z.boolean(),
-  /** Application settings, deep-merged over the defaults (the old app-config.yaml). */
-  appConfig: freeForm,
-  /** Infrastructure settings, deep-merged over the defaults (the old infra-config.yaml). */
-  infraConfig: freeForm,
+  /** Pins this service's chart to another revision than `gitops.targetRevision`. */
+  targetRevision: z.string().min(1).optional(),
+  /** The chart's `appConfig` value, deep-merged over the generated one (the old app-config.yaml). */
+  appConfig: freeForm.optional(),
+  /** Chart values deep-merged over the generated ones (the old infra-config.yaml). */
+  infraConfig: freeForm.optional(),
 });
+
+export const ADDONS = ["pgweb"] as const;
 
 /** What ArgoCD deploys into the namespace, and the values it deploys with. */
 export const gitopsSettings = {
-  services: z.record(dnsLabel, serviceSettings),
-  addons: z.array(z.enum(["pgweb"])),
+  gitops: z.strictObject({
+    /** Namespace of the cluster's ArgoCD: where the AppProject and ApplicationSet live. */
+    argocdNamespace: dnsLabel,
+    /** API server URL of the destination cluster, as ArgoCD knows it. */
+    cluster: z.string().regex(/^https:\/\/[^\s/]+\/?$/, "an https URL such as https://kubernetes.default.svc"),
+    /** Repository of the charts (`charts/<service>`). Must be one of `sourceRepos`. */
+    repoURL: repositoryUrl,
+    targetRevision: z.string().min(1, "a branch, tag or commit such as latest-release"),
+    /** Repositories the customer's AppProject allows. */
+    sourceRepos: z.array(repositoryUrl).min(1, "at least the chart repository"),
+    /** Cluster-scoped kinds the applications may create; none by default. */
+    clusterResourceWhitelist: z.array(z.strictObject({ group: z.string(), kind: z.string().min(1) })),
+  }),
+  services: z.record(dnsLabel, serviceSettings, {
+    error: (issue) => (issue.code === "invalid_key" ? "a service name is a DNS-1123 label: lower-case letters, digits and '-'" : undefined),
+  }),
+  addons: z.array(z.enum(ADDONS)),
+  app: z.strictObject({
+    nodeEnv: z.string().min(1),
+    fitfileEnv: z.string().min(1),
+    /** Databases named in `global.db` as `<name><dbSuffix>`. */
+    databases: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, "lower-case letters, digits and '_'")),
+  }),
+  sleuth: z.strictObject({
+    enabled: z.boolean(),
+    environment: z.string().min(1),
+  }),
+  pgweb: z.strictObject({
+    /** pgweb's own host: one of the environment's extraHosts. Default: the one extra host whose first label names pgweb. */
+    host: host.optional(),
+    image: z.string().min(1),
+    /** Database pgweb opens. */
+    database: z.string().min(1),
+    /** PostgreSQL service pgweb connects to. Default: `<namespace>-databases-postgresql`. */
+    databaseHost: host.or(dnsLabel).optional(),
+    ingressClassName: z.string().min(1),
+  }),
 };
+
+/** pgweb's host: `pgweb.host`, or else the one extra host whose first label names pgweb (prod-pgweb.fitfile.net). */
+export function pgwebHost(settings: Pick<GitOpsChecked, "domain" | "extraHosts" | "pgweb">): string | undefined {
+  if (settings.pgweb.host !== undefined) return settings.pgweb.host;
+  const named = settings.extraHosts.filter((h) => h !== settings.domain && h.split(".")[0].includes("pgweb"));
+  return named.length === 1 ? named[0] : undefined;
+}
+
+interface GitOpsChecked {
+  domain: string;
+  extraHosts: string[];
+  addons: (typeof ADDONS)[number][];
+  pgweb: { host?: string };
+  gitops: { repoURL: string; sourceRepos: string[] };
+}
+
+/** Checks across keys, added to the environment schema so that problems name the file that set them. */
+export function checkGitOpsSettings(settings: GitOpsChecked, ctx: z.RefinementCtx<GitOpsChecked>): void {
+  if (!settings.gitops.sourceRepos.includes(settings.gitops.repoURL)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["gitops", "repoURL"],
+      message: `must be one of gitops.sourceRepos (${settings.gitops.sourceRepos.join(", ")}), or the AppProject refuses the applications`,
+    });
+  }
+  if (!settings.addons.includes("pgweb")) return;
+  const allowed = settings.extraHosts.filter((h) => h !== settings.domain);
+  const pgweb = pgwebHost(settings);
+  if (pgweb === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["addons"],
+      message: `pgweb needs its own host: set pgweb.host to one of the environment's extraHosts (${allowed.join(", ") || "none yet: add one"}), or have exactly one extra host whose first label names pgweb`,
+    });
+  } else if (!allowed.includes(pgweb)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["pgweb", "host"],
+      message: `'${pgweb}' must be one of the environment's extraHosts other than domain (${allowed.join(", ") || "none yet: add it to extraHosts"}), so that it gets its DNS record and certificate`,
+    });
+  }
+}

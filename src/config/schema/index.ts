@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { dnsLabel } from "./common";
 import { checkHosts, dnsSettings } from "./dns";
-import { gitopsSettings } from "./gitops";
+import { checkGitOpsSettings, gitopsSettings } from "./gitops";
 import { identitySettings } from "./identity";
 import { namespaceSettings } from "./namespace";
 import { storageSettings } from "./storage";
@@ -19,7 +19,7 @@ export const environmentSettings = z.strictObject({
   ...vaultSettings,
   ...dnsSettings,
   ...gitopsSettings,
-}).superRefine(checkHosts);
+}).superRefine(checkHosts).superRefine(checkGitOpsSettings);
 export type EnvironmentSettings = z.infer<typeof environmentSettings>;
 
 /** The keys of a customer file that are not settings: they say who the customer is. */

@@ -1,0 +1,137 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { EnvironmentConfig } from "../config/load";
+import { pgwebHost } from "../config/schema/gitops";
+import { GitOpsInputs, applicationName } from "./gitops";
+import { WorkloadInputs } from "./helm-values";
+import { standardLabels } from "./labels";
+
+type Metadata = k8s.types.input.meta.v1.ObjectMeta;
+
+const PGWEB = "pgweb";
+const PGWEB_PORT = 8081;
+/** Written by the Vault agent before pgweb starts; holds `export DATABASE_URL=...`. */
+const DATABASE_URL_FILE = "/vault/secrets/database-url";
+
+export interface PgwebSpecs {
+  serviceAccount: { metadata: Metadata };
+  deployment: { metadata: Metadata; spec: k8s.types.input.apps.v1.DeploymentSpec };
+  service: { metadata: Metadata; spec: k8s.types.input.core.v1.ServiceSpec };
+  ingress: { metadata: Metadata; spec: k8s.types.input.networking.v1.IngressSpec };
+}
+
+/** Service accounts the addons run as; the Vault role binds them too. */
+export function addonServiceAccounts(config: EnvironmentConfig): string[] {
+  return config.settings.addons.includes(PGWEB) ? [PGWEB] : [];
+}
+
+/**
+ * The Vault agent template for pgweb's connection URL, from the PostgreSQL credentials the Vault
+ * component generated into the secret at `secretPath`.
+ */
+export function databaseUrlTemplate(secretPath: string, host: string, database: string): string {
+  const data = (key: string) => `.Data.data.postgresql_${key} | urlquery`;
+  return [
+    `{{- with secret "${secretPath}" -}}`,
+    `export DATABASE_URL='postgres://{{ ${data("username")} }}:{{ ${data("password")} }}@${host}:5432/${database}?sslmode=disable'`,
+    "{{- end }}",
+  ].join("\n");
+}
+
+/**
+ * pgweb, the seed's database browser: one replica behind a ClusterIP service and a TLS ingress on
+ * its own host, its DATABASE_URL rendered by the Vault agent, running under the `restricted`
+ * Pod Security profile. Undefined unless the environment's addons include pgweb.
+ */
+export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): PgwebSpecs | undefined {
+  const { namespace, settings } = config;
+  if (!settings.addons.includes(PGWEB)) return undefined;
+  const { image, database, ingressClassName } = settings.pgweb;
+  const host = pgwebHost(settings);
+  // The databases application's PostgreSQL service, as its chart names it after the release.
+  const databaseHost = settings.pgweb.databaseHost ?? `${applicationName(namespace, "databases")}-postgresql`;
+  if (host === undefined) throw new Error("pgweb has a host whenever addons include it (checked by the schema)");
+
+  const selector = { "app.kubernetes.io/name": PGWEB, "app.kubernetes.io/instance": namespace };
+  const labels = { ...standardLabels(config, "addons"), ...selector };
+  const metadata: Metadata = { name: PGWEB, namespace, labels };
+  const probe = (initialDelaySeconds: number) => ({ httpGet: { path: "/", port: "http" }, initialDelaySeconds, periodSeconds: 15 });
+
+  return {
+    serviceAccount: { metadata },
+    deployment: {
+      metadata,
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: {
+            labels,
+            annotations: {
+              "vault.hashicorp.com/agent-inject": "true",
+              "vault.hashicorp.com/agent-pre-populate-only": "true",
+              "vault.hashicorp.com/auth-path": `auth/${inputs.vault.authMount}`,
+              "vault.hashicorp.com/role": inputs.vault.role,
+              "vault.hashicorp.com/agent-inject-secret-database-url": inputs.vault.appSecretPath,
+              "vault.hashicorp.com/agent-inject-template-database-url": databaseUrlTemplate(inputs.vault.appSecretPath, databaseHost, database),
+            },
+          },
+          spec: {
+            serviceAccountName: PGWEB,
+            securityContext: {
+              runAsNonRoot: true,
+              // The image declares no user; "nobody" lets the kubelet verify runAsNonRoot.
+              runAsUser: 65534,
+              runAsGroup: 65534,
+              seccompProfile: { type: "RuntimeDefault" },
+            },
+            containers: [
+              {
+                name: PGWEB,
+                image,
+                command: ["/bin/sh", "-c", `. ${DATABASE_URL_FILE} && exec /usr/bin/pgweb --bind=0.0.0.0 --listen=${PGWEB_PORT}`],
+                ports: [{ name: "http", containerPort: PGWEB_PORT }],
+                readinessProbe: probe(15),
+                livenessProbe: probe(30),
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+              },
+            ],
+          },
+        },
+      },
+    },
+    service: {
+      metadata,
+      spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+    },
+    ingress: {
+      metadata,
+      spec: {
+        ingressClassName,
+        tls: [{ hosts: [host], secretName: inputs.tlsSecretName }],
+        rules: [
+          {
+            host,
+            http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: PGWEB, port: { name: "http" } } } }] },
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** Optional workloads ffnodes runs itself, next to the ArgoCD applications (pgweb). */
+export class Addons extends pulumi.ComponentResource {
+  constructor(name: string, config: EnvironmentConfig, inputs: GitOpsInputs, opts?: pulumi.ComponentResourceOptions) {
+    super("ffnodes:customer:Addons", name, {}, opts);
+    const pgweb = buildPgweb(config, inputs);
+    if (pgweb) {
+      const after = { parent: this, dependsOn: inputs.dependsOn };
+      const account = new k8s.core.v1.ServiceAccount("pgweb-serviceaccount", pgweb.serviceAccount, after);
+      new k8s.apps.v1.Deployment("pgweb-deployment", pgweb.deployment, { ...after, dependsOn: [...inputs.dependsOn, account] });
+      new k8s.core.v1.Service("pgweb-service", pgweb.service, after);
+      new k8s.networking.v1.Ingress("pgweb-ingress", pgweb.ingress, after);
+    }
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,156 @@
+import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
+import type { IApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { EnvironmentConfig, customerFileName } from "../config/load";
+import { objectName } from "../config/names";
+import { ConfigError, joinPath } from "../config/problems";
+import { WorkloadInputs, buildHelmValues, enabledServices, renderValues } from "./helm-values";
+import { standardLabels } from "./labels";
+
+export interface GitOpsInputs extends WorkloadInputs {
+  /**
+   * Everything the applications need before ArgoCD may start them (namespace, claims, Vault role
+   * and secrets, certificates): the ApplicationSet waits for all of it.
+   */
+  dependsOn: pulumi.Resource[];
+}
+
+/** The seed's sync policy, unchanged. */
+export const SYNC_POLICY = {
+  automated: { prune: true, selfHeal: true },
+  syncOptions: ["Validate=false", "CreateNamespace=true", "PrunePropagationPolicy=foreground", "PruneLast=true"],
+  retry: { limit: 5, backoff: { duration: "5s", factor: 2, maxDuration: "3m" } },
+};
+
+/**
+ * Kinds the applications may not touch in the namespace: the isolation this program sets
+ * (quota, limits, network policies) is not theirs to weaken.
+ */
+export const NAMESPACE_RESOURCE_BLACKLIST = [
+  { group: "", kind: "LimitRange" },
+  { group: "", kind: "ResourceQuota" },
+  { group: "networking.k8s.io", kind: "NetworkPolicy" },
+];
+
+/** One list element per enabled service; every field is read by the template. */
+export interface ServiceElement {
+  serviceName: string;
+  /** The Application's name, `<namespace>-<service>` within 63 characters. */
+  name: string;
+  targetRevision: string;
+  /** The service's Helm values as YAML. */
+  values: string;
+}
+
+export interface GitOpsSpecs {
+  project: IAppProject;
+  applicationSet: IApplicationSet;
+  /** Application names, sorted. */
+  applications: string[];
+}
+
+/** The ArgoCD Application (and Helm release) of a service: `<namespace>-<service>`, cut to 63 characters. */
+export function applicationName(namespace: string, service: string): string {
+  return objectName(namespace, service);
+}
+
+/** The AppProject that confines the customer's applications, and the ApplicationSet that creates them. */
+export function buildGitOps(config: EnvironmentConfig, inputs: WorkloadInputs): GitOpsSpecs {
+  const { namespace, settings } = config;
+  const { gitops } = settings;
+  const labels = standardLabels(config, "gitops");
+  const metadata = { name: namespace, namespace: gitops.argocdNamespace, labels };
+  const destination = { server: gitops.cluster, namespace };
+  const values = buildHelmValues(config, inputs);
+
+  const elements: ServiceElement[] = enabledServices(config).map(([service, serviceSettings]) => ({
+    serviceName: service,
+    name: applicationName(namespace, service),
+    targetRevision: serviceSettings.targetRevision ?? gitops.targetRevision,
+    values: renderValues(values[service]),
+  }));
+  checkUniqueNames(config, elements);
+
+  return {
+    project: {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "AppProject",
+      metadata,
+      spec: {
+        description: `${config.customer.displayName} (${config.environment}), managed by ffnodes`,
+        sourceRepos: [...new Set(gitops.sourceRepos)].sort(),
+        destinations: [destination],
+        clusterResourceWhitelist: gitops.clusterResourceWhitelist,
+        namespaceResourceBlacklist: NAMESPACE_RESOURCE_BLACKLIST,
+      },
+    },
+    applicationSet: {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "ApplicationSet",
+      metadata,
+      spec: {
+        goTemplate: true,
+        goTemplateOptions: ["missingkey=error"],
+        generators: [{ list: { elements } }],
+        // Deleting the set (or this stack) never deletes the customer's workloads.
+        syncPolicy: { preserveResourcesOnDeletion: true },
+        template: {
+          metadata: {
+            name: "{{ .name }}",
+            namespace: gitops.argocdNamespace,
+            labels: { ...labels, "ffnodes.fitfile.net/service": "{{ .serviceName }}" },
+          },
+          spec: {
+            project: namespace,
+            source: {
+              repoURL: gitops.repoURL,
+              targetRevision: "{{ .targetRevision }}",
+              path: "charts/{{ .serviceName }}",
+              helm: { values: "{{ .values }}" },
+            },
+            destination,
+            syncPolicy: SYNC_POLICY,
+          },
+        },
+      },
+    },
+    applications: elements.map((e) => e.name),
+  };
+}
+
+/** A long namespace can truncate two services' application names into one. */
+function checkUniqueNames(config: EnvironmentConfig, elements: ServiceElement[]): void {
+  const seen = new Map<string, string>();
+  const problems = elements.flatMap((e) => {
+    const other = seen.get(e.name);
+    seen.set(e.name, e.serviceName);
+    if (other === undefined) return [];
+    return [
+      {
+        file: customerFileName(config.customer.name),
+        path: joinPath("environments", config.environment, "services", e.serviceName),
+        message: `application name '${e.name}' (namespace and service, cut to 63 characters) is the same as service '${other}''s: shorten the namespace or the service key`,
+      },
+    ];
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** The customer's ArgoCD AppProject and ApplicationSet. */
+export class GitOps extends pulumi.ComponentResource {
+  /** Names of the Applications the set creates. */
+  readonly applications: string[];
+
+  constructor(name: string, config: EnvironmentConfig, inputs: GitOpsInputs, opts?: pulumi.ComponentResourceOptions) {
+    super("ffnodes:customer:GitOps", name, {}, opts);
+    const specs = buildGitOps(config, inputs);
+    const project = new k8s.apiextensions.CustomResource("gitops-project", specs.project, { parent: this });
+    new k8s.apiextensions.CustomResource("gitops-applicationset", specs.applicationSet, {
+      parent: this,
+      dependsOn: [project, ...inputs.dependsOn],
+    });
+    this.applications = specs.applications;
+    this.registerOutputs({ applications: this.applications });
+  }
+}

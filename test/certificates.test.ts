@@ -47,7 +47,7 @@ describe("certificates", () => {
   it("takes the Secret and ClusterIssuer names from config, and adopts the live Certificate in adopt mode", async () => {
     const root = fixtureRoot({
       ...customerFixture("k", "domain: k.fitfile.net\ncertificates: { secretName: k-tls, clusterIssuer: letsencrypt-staging }"),
-      [stackFileName("k-prod")]: stackFile("  ffnodes:adopt: true\n"),
+      [stackFileName("k-prod")]: stackFile("  ffnodes:adopt: true\n  ffnodes:adoptIds: { dns-k.fitfile.net: create }\n"),
     });
     const plan = await planStack(root, "k-prod");
     const certificate = findResource(plan, CERTIFICATE, "certificate");

@@ -65,6 +65,8 @@ interface BadCase {
 }
 
 const CUSTOMER = "customers/acme.yaml";
+const ZONE = "023e105f4ecef8ad9ca31a8372d0c353";
+const RECORD = "372e67954025e0ba6aaa6d586b9e0b59";
 const STACK = "stacks/Pulumi.acme-prod.yaml";
 
 const BAD: BadCase[] = [
@@ -108,6 +110,15 @@ const BAD: BadCase[] = [
   { title: "bad value in stack settings", setup: { stackSettings: "  ffnodes:settings:\n    quota:\n      pods: many\n" }, file: STACK, path: "config.ffnodes:settings.quota.pods", says: /number/ },
   { title: "unknown key in stack settings", setup: { stackSettings: "  ffnodes:settings:\n    qouta: {}\n" }, file: STACK, path: "config.ffnodes:settings.qouta", says: /unknown key/ },
   { title: "adopt flag not a boolean", setup: { stackSettings: "  ffnodes:adopt: \"yes\"\n" }, file: STACK, path: "config.ffnodes:adopt", says: /true or false/ },
+  { title: "adopt mode without a record id for a host", setup: { stackSettings: "  ffnodes:adopt: true\n" }, file: STACK, path: "config.ffnodes:adoptIds.dns-acme.fitfile.net", says: /live Cloudflare record of acme.fitfile.net as '<zone id>\/<record id>'.*or 'create'/ },
+  { title: "adopt mode with a malformed record id", setup: { stackSettings: "  ffnodes:adopt: true\n  ffnodes:adoptIds: { dns-acme.fitfile.net: 12345 }\n" }, file: STACK, path: "config.ffnodes:adoptIds.dns-acme.fitfile.net", says: /'<zone id>\/<record id>'/ },
+  {
+    title: "two services whose application names are cut to the same 63 characters",
+    setup: { customer: mutate((d) => Object.assign(prod(d), { namespace: "n".repeat(60), services: { "frontend-a": { enabled: true }, "frontend-b": { enabled: true } } })) },
+    file: CUSTOMER,
+    path: "environments.prod.services.frontend-b",
+    says: /cut to 63 characters/,
+  },
   { title: "YAML syntax error", setup: { customer: "name: acme\nenvironments: {prod: [\n" }, file: CUSTOMER, path: "", says: /invalid YAML at line/ },
   { title: "duplicate key", setup: { customer: "name: acme\nname: acme\n" }, file: CUSTOMER, path: "", says: /invalid YAML/ },
   { title: "file is a list", setup: { customer: "- acme\n" }, file: CUSTOMER, path: "", says: /mapping/ },
@@ -205,8 +216,8 @@ const GOOD: { title: string; setup: Setup; check: (c: EnvironmentConfig) => void
   },
   {
     title: "adopt mode with explicit ids",
-    setup: { stackSettings: "  ffnodes:adopt: true\n  ffnodes:adoptIds:\n    dns-record: zone/record\n" },
-    check: (c) => assert.deepEqual(c.adopt, { enabled: true, ids: { "dns-record": "zone/record" } }),
+    setup: { stackSettings: `  ffnodes:adopt: true\n  ffnodes:adoptIds:\n    dns-acme.fitfile.net: ${ZONE}/${RECORD}\n` },
+    check: (c) => assert.deepEqual(c.adopt, { enabled: true, ids: { "dns-acme.fitfile.net": `${ZONE}/${RECORD}` } }),
   },
 ];
 

@@ -112,6 +112,7 @@ describe("DNS records", () => {
           "  ffnodes:adopt: true",
           "  ffnodes:adoptIds:",
           "    dns-r.fitfile.net: 023e105f4ecef8ad9ca31a8372d0c353/372e67954025e0ba6aaa6d586b9e0b59",
+          "    dns-r-pgweb.fitfile.net: create",
           "",
         ].join("\n"),
       ),
@@ -120,7 +121,7 @@ describe("DNS records", () => {
     const primary = findResource(plan, RECORD, "dns-r.fitfile.net");
     const pgweb = findResource(plan, RECORD, "dns-r-pgweb.fitfile.net");
     assert.equal(primary.import, "023e105f4ecef8ad9ca31a8372d0c353/372e67954025e0ba6aaa6d586b9e0b59");
-    assert.equal(pgweb.import, undefined, "a record without an id in ffnodes:adoptIds is created");
+    assert.equal(pgweb.import, undefined, "a record marked create in ffnodes:adoptIds is created");
     for (const record of [primary, pgweb]) {
       assert.equal(record.inputs.proxied, false);
       assert.equal(record.inputs.ttl, 300);

@@ -232,25 +232,6 @@ describe("GitOps: AppProject and ApplicationSet", () => {
     assert.deepEqual(specs.applications, ["x-databases", "x-ffcloud", "x-fitconnect", "x-frontend"]);
   });
 
-  it("refuses a namespace so long that two application names would be cut to the same 63 characters", () => {
-    const base = stackConfig("kch-prod");
-    const namespace = "n".repeat(60);
-    const config: EnvironmentConfig = {
-      ...base,
-      namespace,
-      settings: { ...base.settings, services: { "frontend-a": { enabled: true }, "frontend-b": { enabled: true } } },
-    };
-    assert.throws(
-      () => gitopsOf(config),
-      (e: unknown) =>
-        e instanceof ConfigError &&
-        e.problems.length === 1 &&
-        e.problems[0].file === "customers/kch.yaml" &&
-        e.problems[0].path === "environments.prod.services.frontend-b" &&
-        /cut to 63 characters/.test(e.problems[0].message),
-    );
-  });
-
   describe("settings a user can get wrong", () => {
     const cases: { what: string; section: string; path: string; message: RegExp }[] = [
       {

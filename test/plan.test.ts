@@ -94,7 +94,7 @@ describe("plan of the example stacks", () => {
 describe("adopt mode", () => {
   it("imports the namespace and every claim by id and replaces nothing", async () => {
     const root = fixtureRoot({}, { withRepoCustomers: true });
-    fs.appendFileSync(path.join(root, "stacks/Pulumi.kch-prod.yaml"), "  ffnodes:adopt: true\n");
+    fs.appendFileSync(path.join(root, "stacks/Pulumi.kch-prod.yaml"), "  ffnodes:adopt: true\n  ffnodes:adoptIds: { dns-kch.fitfile.net: create }\n");
     const plan = await planStack(root, "kch-prod");
     assert.equal(findResource(plan, "kubernetes:core/v1:Namespace", "namespace").import, "kch");
     for (const claim of resourcesOfType(plan, "kubernetes:core/v1:PersistentVolumeClaim")) {

@@ -440,7 +440,7 @@ describe("vault: plan", () => {
   it("adopt mode imports the mount, policies, role and credentials by their Vault ids", async () => {
     const root = fixtureRoot({
       "customers/acme.yaml": "name: acme\ndisplayName: Acme\nfitConnectCode: FITConnect Acme\nenvironments:\n  prod: { domain: acme.fitfile.net }\n",
-      "stacks/Pulumi.acme-prod.yaml": stackFile("  ffnodes:adopt: true\n  ffnodes:adoptIds: { vault-policy-operator: legacy-acme-ops }\n"),
+      "stacks/Pulumi.acme-prod.yaml": stackFile("  ffnodes:adopt: true\n  ffnodes:adoptIds: { vault-policy-operator: legacy-acme-ops, dns-acme.fitfile.net: create }\n"),
     });
     const plan = await planStack(root, "acme-prod");
     assert.equal(findResource(plan, T.mount, "vault-mount").import, "acme-application");

@@ -1,6 +1,6 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentConfig } from "../config/load";
+import { EnvironmentConfig, dnsRecordName } from "../config/load";
 import { recordType, zoneOf } from "../config/schema/dns";
 import { adoptedId } from "./safety";
 
@@ -27,7 +27,7 @@ export function buildDnsRecords(config: EnvironmentConfig): DnsRecordSpec[] {
     const zone = zoneOf(host, dns.zones);
     // The schema checked every host against the zones; this guards the invariant.
     if (!zone) throw new Error(`host ${host} is in none of the zones ${dns.zones.map((z) => z.name).join(", ")}`);
-    const name = `dns-${host}`;
+    const name = dnsRecordName(host);
     return {
       name,
       host,

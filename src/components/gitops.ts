@@ -2,11 +2,11 @@ import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha
 import type { IApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentConfig, customerFileName } from "../config/load";
+import { EnvironmentConfig } from "../config/load";
 import { objectName } from "../config/names";
-import { ConfigError, joinPath } from "../config/problems";
 import { WorkloadInputs, buildHelmValues, enabledServices, renderValues } from "./helm-values";
 import { standardLabels } from "./labels";
+import { adoptedId } from "./safety";
 
 export interface GitOpsInputs extends WorkloadInputs {
   /**
@@ -70,7 +70,6 @@ export function buildGitOps(config: EnvironmentConfig, inputs: WorkloadInputs): 
     targetRevision: serviceSettings.targetRevision ?? gitops.targetRevision,
     values: renderValues(values[service]),
   }));
-  checkUniqueNames(config, elements);
 
   return {
     project: {
@@ -119,24 +118,6 @@ export function buildGitOps(config: EnvironmentConfig, inputs: WorkloadInputs): 
   };
 }
 
-/** A long namespace can truncate two services' application names into one. */
-function checkUniqueNames(config: EnvironmentConfig, elements: ServiceElement[]): void {
-  const seen = new Map<string, string>();
-  const problems = elements.flatMap((e) => {
-    const other = seen.get(e.name);
-    seen.set(e.name, e.serviceName);
-    if (other === undefined) return [];
-    return [
-      {
-        file: customerFileName(config.customer.name),
-        path: joinPath("environments", config.environment, "services", e.serviceName),
-        message: `application name '${e.name}' (namespace and service, cut to 63 characters) is the same as service '${other}''s: shorten the namespace or the service key`,
-      },
-    ];
-  });
-  if (problems.length > 0) throw new ConfigError(problems);
-}
-
 /** The customer's ArgoCD AppProject and ApplicationSet. */
 export class GitOps extends pulumi.ComponentResource {
   /** Names of the Applications the set creates. */
@@ -145,10 +126,17 @@ export class GitOps extends pulumi.ComponentResource {
   constructor(name: string, config: EnvironmentConfig, inputs: GitOpsInputs, opts?: pulumi.ComponentResourceOptions) {
     super("ffnodes:customer:GitOps", name, {}, opts);
     const specs = buildGitOps(config, inputs);
-    const project = new k8s.apiextensions.CustomResource("gitops-project", specs.project, { parent: this });
+    const argocdNamespace = config.settings.gitops.argocdNamespace;
+    // The seed's customers have an ApplicationSet named after the namespace, but no AppProject
+    // of their own: adopt mode imports the set, and the project only when an id is given.
+    const project = new k8s.apiextensions.CustomResource("gitops-project", specs.project, {
+      parent: this,
+      import: adoptedId(config, "gitops-project"),
+    });
     new k8s.apiextensions.CustomResource("gitops-applicationset", specs.applicationSet, {
       parent: this,
       dependsOn: [project, ...inputs.dependsOn],
+      import: adoptedId(config, "gitops-applicationset", `${argocdNamespace}/${config.namespace}`),
     });
     this.applications = specs.applications;
     this.registerOutputs({ applications: this.applications });

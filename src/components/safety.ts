@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentConfig } from "../config/load";
+import { ADOPT_CREATE, EnvironmentConfig } from "../config/load";
 
 /**
  * Options for anything that holds data (namespaces, claims, Vault data, ...): never deleted by
@@ -18,9 +18,11 @@ export function holdsData(opts: pulumi.CustomResourceOptions): pulumi.CustomReso
 
 /**
  * The `import` option for a stateful resource: its live id in adopt mode (an explicit id from
- * `ffnodes:adoptIds` under `key` wins over the derived one), otherwise nothing.
+ * `ffnodes:adoptIds` under `key` wins over the derived one; `create` means create it), otherwise
+ * nothing.
  */
 export function adoptedId(config: EnvironmentConfig, key: string, derivedId?: string): string | undefined {
   if (!config.adopt.enabled) return undefined;
-  return config.adopt.ids[key] ?? derivedId;
+  const id = config.adopt.ids[key] ?? derivedId;
+  return id === ADOPT_CREATE ? undefined : id;
 }

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { Layer, LayerSource, isPlainObject, mergeLayers, sourceOf, valueAtPath } from "./merge";
-import { isDns1123Label, MAX_LABEL_LENGTH } from "./names";
+import { isDns1123Label, MAX_LABEL_LENGTH, objectName } from "./names";
 import { quantityValue } from "./quantity";
 import { ConfigError, Problem, joinPath } from "./problems";
 import { CustomerIdentity, EnvironmentSettings, IDENTITY_KEYS, customerIdentity, environmentSettings } from "./schema";
@@ -299,7 +299,10 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
 
   const settings = parsed.data;
   const namespace = settings.namespace ?? `${customer}${settings.namespaceSuffix}`;
-  const derivedProblems = checkConsistency(namespace, settings, locate);
+  const derivedProblems = [
+    ...checkConsistency(namespace, settings, locate),
+    ...checkAdoption(adopt.data, settings, [settings.domain, ...settings.extraHosts], stackLayer.file),
+  ];
   const peers = resolvePeers(root, customer, environment, settings.connects, locate("connects"));
   const allProblems = [...derivedProblems, ...peers.problems];
   if (allProblems.length > 0) throw new ConfigError(allProblems);
@@ -318,6 +321,33 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
     adopt: adopt.data,
     files: [...new Set(layers.map((l) => l.source.file))],
   };
+}
+
+/** The logical name of the DNS record of a host: the key of its live id in `ffnodes:adoptIds`. */
+export function dnsRecordName(host: string): string {
+  return `dns-${host}`;
+}
+
+/** In `ffnodes:adoptIds`, this value creates the resource instead of importing it. */
+export const ADOPT_CREATE = "create";
+
+/**
+ * Adopt mode imports what exists. A Cloudflare record's id cannot be derived from its name, and
+ * creating a record that exists fails, so every host needs its live record id, or `create`.
+ */
+function checkAdoption(adopt: EnvironmentConfig["adopt"], settings: EnvironmentSettings, hosts: string[], file: string): Problem[] {
+  if (!adopt.enabled || !settings.dns.enabled) return [];
+  const recordId = /^[0-9a-f]{32}\/[0-9a-f]{32}$/;
+  return [...new Set(hosts)]
+    .filter((host) => {
+      const id = adopt.ids[dnsRecordName(host)];
+      return id !== ADOPT_CREATE && !recordId.test(id ?? "");
+    })
+    .map((host) => ({
+      file,
+      path: joinPath("config.ffnodes:adoptIds", dnsRecordName(host)),
+      message: `adopt mode needs the live Cloudflare record of ${host} as '<zone id>/<record id>' (32 hexadecimal characters each), or '${ADOPT_CREATE}' to create it`,
+    }));
 }
 
 /**
@@ -340,6 +370,16 @@ function checkConsistency(namespace: string, settings: EnvironmentSettings, loca
   }
   if (claims.length > settings.quota.persistentVolumeClaims) {
     at("quota.persistentVolumeClaims", `${claims.length} claims are configured but the quota allows ${settings.quota.persistentVolumeClaims}`);
+  }
+  const applications = new Map<string, string>();
+  for (const [service, spec] of Object.entries(settings.services)) {
+    if (!spec.enabled) continue;
+    const name = objectName(namespace, service);
+    const other = applications.get(name);
+    if (other) {
+      at(`services.${service}`, `application name '${name}' (namespace and service, cut to 63 characters) is the same as service '${other}''s: shorten the namespace or the service key`);
+    }
+    applications.set(name, service);
   }
   if (!isDns1123Label(namespace)) {
     at("namespace", `namespace '${namespace}' must be a DNS-1123 label of at most 63 characters`);

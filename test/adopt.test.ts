@@ -1,0 +1,72 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { resolveEnvironment } from "../src/config/load";
+import { readStackLayer } from "../src/config/stack-file";
+import { PlannedResource, StackPlan, planStack } from "../src/plan/engine";
+import { fixtureRoot } from "./helpers";
+
+/** What a live customer already has, and so what adopt mode must import rather than create. */
+const STATEFUL = [
+  "kubernetes:core/v1:Namespace",
+  "kubernetes:core/v1:PersistentVolumeClaim",
+  "vault:index/mount:Mount",
+  "vault:index/policy:Policy",
+  "vault:kubernetes/authBackendRole:AuthBackendRole",
+  "vault:kv/secretV2:SecretV2",
+  "cloudflare:index/dnsRecord:DnsRecord",
+  "kubernetes:cert-manager.io/v1:Certificate",
+  "kubernetes:argoproj.io/v1alpha1:ApplicationSet",
+];
+
+/** What holds data: never replaced or deleted by the program, adopted or not. */
+const HOLDS_DATA = ["kubernetes:core/v1:Namespace", "kubernetes:core/v1:PersistentVolumeClaim", "vault:index/mount:Mount", "vault:kv/secretV2:SecretV2"];
+
+const ZONE = "0123456789abcdef0123456789abcdef";
+const recordId = (i: number) => `${ZONE}/${String(i).padStart(32, "0")}`;
+
+/** Plans a repository stack with `ffnodes:adopt: true` and a live record id for each of its hosts. */
+async function planAdopted(stack: string): Promise<StackPlan> {
+  const root = fixtureRoot({}, { withRepoCustomers: true });
+  const config = resolveEnvironment(root, stack, readStackLayer(root, stack));
+  const ids = config.hosts.map((host, i) => `    dns-${host}: ${recordId(i)}`).join("\n");
+  fs.appendFileSync(path.join(root, `stacks/Pulumi.${stack}.yaml`), `  ffnodes:adopt: true\n  ffnodes:adoptIds:\n${ids}\n`);
+  return planStack(root, stack);
+}
+
+const ofTypes = (plan: StackPlan, types: string[]): PlannedResource[] => plan.resources.filter((r) => types.includes(r.type));
+
+describe("adopting a live customer (ffnodes:adopt)", () => {
+  for (const stack of ["ff-a-prod", "kch-prod", "kch-staging"]) {
+    it(`${stack}: every stateful resource is imported by its live id`, async () => {
+      const plan = await planAdopted(stack);
+      const stateful = ofTypes(plan, STATEFUL);
+      assert.deepEqual([...new Set(stateful.map((r) => r.type))].sort(), [...STATEFUL].sort(), "every stateful kind is present");
+      for (const r of stateful) assert.ok(r.import, `${r.type} ${r.name} has no import id`);
+      const namespace = String(plan.outputs.namespace);
+      assert.equal(ofTypes(plan, ["kubernetes:core/v1:Namespace"])[0].import, namespace);
+      assert.equal(ofTypes(plan, ["kubernetes:argoproj.io/v1alpha1:ApplicationSet"])[0].import, `argocd/${namespace}`);
+      for (const claim of ofTypes(plan, ["kubernetes:core/v1:PersistentVolumeClaim"])) {
+        assert.equal(claim.import, `${namespace}/${(claim.inputs.metadata as { name: string }).name}`);
+      }
+    });
+
+    it(`${stack}: nothing that holds data can be replaced or deleted`, async () => {
+      const plan = await planAdopted(stack);
+      for (const r of ofTypes(plan, HOLDS_DATA)) {
+        assert.ok(r.protect, `${r.type} ${r.name} must be protected: a replace or delete fails instead of losing data`);
+        assert.ok(r.retainOnDelete, `${r.type} ${r.name} must be retained on delete`);
+      }
+      const credentials = ofTypes(plan, ["vault:kv/secretV2:SecretV2"])[0];
+      assert.deepEqual(credentials.ignoreChanges, ["dataJson"], "adopted credentials keep their live values");
+      for (const record of ofTypes(plan, ["cloudflare:index/dnsRecord:DnsRecord"])) assert.ok(record.retainOnDelete);
+    });
+  }
+
+  it("leaves adopt mode off by default: nothing is imported but the claims the customer names as existing", async () => {
+    const root = fixtureRoot({}, { withRepoCustomers: true });
+    const plan = await planStack(root, "ff-a-prod");
+    const imported = plan.resources.filter((r) => r.import).map((r) => `${r.type} ${r.name}`);
+    assert.deepEqual(imported, ["kubernetes:core/v1:PersistentVolumeClaim claim-minio"]);
+  });
+});

@@ -1,4 +1,8 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { offlineMocks } from "../src/plan/mocks";
 import { parseStackFile } from "../src/config/stack-file";
@@ -37,5 +41,33 @@ describe("the Pulumi entry point (src/index.ts)", () => {
         return true;
       },
     );
+  });
+});
+
+describe("Pulumi.yaml", () => {
+  const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+    name: string;
+    main: string;
+    stackConfigDir: string;
+    runtime: { name: string; options: { typescript: boolean; nodeargs: string } };
+  };
+
+  it("names the project, its stack directory and a main that exists", () => {
+    assert.equal(project.name, "ffnodes");
+    assert.equal(project.stackConfigDir, "stacks");
+    assert.ok(fs.existsSync(path.join(REPO_ROOT, project.main)));
+  });
+
+  it("starts the program the way pulumi will: node with its nodeargs, no ts-node, no build output", () => {
+    assert.equal(project.runtime.name, "nodejs");
+    assert.equal(project.runtime.options.typescript, false);
+    const script =
+      `const pulumi = require("@pulumi/pulumi");` +
+      `pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name + "-id", state: a.inputs }), call: () => ({ id: "0123456789abcdef0123456789abcdef" }) }, "ffnodes", "ff-a-prod", false)` +
+      `.then(() => require(${JSON.stringify("./" + project.main)}))` +
+      `.then((outputs) => outputs.namespace.apply((ns) => console.log("namespace=" + ns)));`;
+    const result = spawnSync(process.execPath, [...project.runtime.options.nodeargs.split(" "), "-e", script], { cwd: REPO_ROOT, encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /namespace=ff-a/);
   });
 });

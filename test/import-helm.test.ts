@@ -8,17 +8,20 @@ import { parse } from "yaml";
 import { importHelmCommand } from "../src/cli/import-helm";
 import { checkAllStacks } from "../src/config/fleet";
 import { listStacks, loadDefaults } from "../src/config/load";
-import { deepMerge, valueAtPath } from "../src/config/merge";
+import { deepMerge, isPlainObject, sourceOf, valueAtPath } from "../src/config/merge";
 import { ConfigError, formatProblem } from "../src/config/problems";
 import { environmentSettings } from "../src/config/schema";
 import { mapEnvironment } from "../src/import/apply";
 import { readApplicationSet } from "../src/import/appset";
 import { ImportResult, importHelm } from "../src/import";
-import { PINNED, PER_ENVIRONMENT, RULES } from "../src/import/mapping";
+import { PINNED, PER_ENVIRONMENT, RULES, matchesPrefix } from "../src/import/mapping";
 import { isSecretKey, isSecretValue, withoutSecrets } from "../src/import/secrets";
-import { EnvironmentValues } from "../src/import/tree";
-import { leaves } from "../src/import/values";
+import { CustomerValues, EnvironmentValues, Tree, readTree } from "../src/import/tree";
+import { canonical, leaves } from "../src/import/values";
+import { buildHelmValues } from "../src/components/helm-values";
+import { buildGitOps } from "../src/components/gitops";
 import { planStack } from "../src/plan/engine";
+import { stackConfig, workloadInputs } from "./gitops-helpers";
 import { REPO_ROOT, findResource, fixtureRoot, resourcesOfType } from "./helpers";
 
 const FIXTURE = path.join(REPO_ROOT, "test/fixtures/helm");
@@ -65,6 +68,63 @@ function expectProblem(action: () => unknown, file: RegExp, message: RegExp): vo
     );
     return true;
   });
+}
+
+/** A leaf of a service's original values: its key path as the chart reads it, and where the tree set it. */
+interface OriginalLeaf {
+  path: string[];
+  value: unknown;
+  file: string;
+  /** Key path inside that file. */
+  filePath: string[];
+}
+
+type Change = "added" | "dropped" | "replaced";
+
+/**
+ * Where the generated values differ from the tree by design, and why; everything else must be
+ * equal unless the import report lists the original key. `added`: the program sets the key where
+ * the tree did not; `dropped`: the tree's key is deliberately absent; `replaced`: both differ.
+ */
+const BY_DESIGN: { path: string; change: Change[]; why: string }[] = [
+  { path: "global.db", change: ["added"], why: "database names generated from app.databases and dbSuffix (the tree's global.db held passwords, reported as secrets)" },
+  { path: "global.tls.secretName", change: ["added"], why: "the Secret of the certificate ffnodes creates (certificates.secretName)" },
+  { path: "global.sleuth", change: ["added"], why: "every chart gets the environment's monitoring (sleuth.*), which the tree set for some charts only" },
+  { path: "sleuth", change: ["added"], why: "as global.sleuth" },
+  { path: "workflowTemplates.sleuth", change: ["added"], why: "as global.sleuth" },
+  { path: "vault.role", change: ["added"], why: "the Kubernetes-auth role ffnodes creates, named after the namespace" },
+  { path: "vault.path", change: ["added", "replaced"], why: "now the KV v2 API path of the generated secret (<vault.path>/data/app) the agent templates read" },
+  { path: "namespace", change: ["added"], why: "every chart gets the namespace, which a per-service tree gave only as the ApplicationSet's destination" },
+  { path: "certs.certificates", change: ["added", "dropped", "replaced"], why: "emptied: ffnodes creates the environment's Certificate, so no chart creates a second one for the same Secret" },
+  { path: "minio.persistence", change: ["added"], why: "every chart gets the claims ffnodes creates or adopts (name and size)" },
+  { path: "postgresql.primary.persistence", change: ["added"], why: "as minio.persistence" },
+  { path: "extraDeploy", change: ["dropped"], why: "pgweb's manifests became the pgweb addon, which ffnodes deploys itself; the rest is reported" },
+  { path: "extraVaultSecrets", change: ["dropped"], why: "ffnodes creates the Vault-to-Kubernetes syncs itself (vault.extraSecrets)" },
+  { path: "argocdApp", change: ["dropped"], why: "read by ArgoCD, not the charts: now the ApplicationSet's targetRevision (checked separately)" },
+];
+
+/** Every leaf with its key path; unlike the importer's `leaves`, lists are entered item by item. */
+function allLeaves(value: unknown, at: string[] = []): [string[], unknown][] {
+  if (Array.isArray(value) && value.length > 0) return value.flatMap((item, i) => allLeaves(item, [...at, String(i)]));
+  if (isPlainObject(value) && Object.keys(value).length > 0) return Object.entries(value).flatMap(([k, v]) => allLeaves(v, [...at, k]));
+  return isPlainObject(value) ? [] : [[at, value]];
+}
+
+/**
+ * The values a service's chart read: its files merged in the ApplicationSet's order, as the
+ * importer read them; a node file serves every service, each reading its own `<service>:`
+ * section at the top level, as the importer maps it.
+ */
+function originalValues(env: EnvironmentValues, service: string, services: string[]): OriginalLeaf[] {
+  const source = env.sources.find((s) => s.service === service) ?? env.sources.find((s) => s.service === undefined);
+  assert.ok(source, `${env.environment}: no values for ${service}`);
+  const fileOf = (p: string[]) => sourceOf(source.merged.provenance, p.join("."), { file: source.files[0], prefix: "" }).file;
+  const leaf = (filePath: string[], value: unknown, path = filePath): OriginalLeaf => ({ path, value, file: fileOf(filePath), filePath });
+  if (source.service) return allLeaves(source.merged.value).map(([p, v]) => leaf(p, v));
+  const shared = allLeaves(source.merged.value).filter(([p]) => !services.includes(p[0]));
+  const own = allLeaves(source.merged.value[service] ?? {}).map(([p, v]) => leaf([service, ...p], v, p));
+  const ownKeys = new Set(own.map((l) => l.path.join(".")));
+  return [...shared.filter(([p]) => !ownKeys.has(p.join("."))).map(([p, v]) => leaf(p, v)), ...own];
 }
 
 describe("import-helm", () => {
@@ -179,15 +239,16 @@ describe("import-helm", () => {
       for (const expected of [
         "ffnodes/fitfile/ff-a/values.yaml: legacyReportingUrl",
         "ffnodes/fitfile/ff-a/values.yaml: extraDeploy.3",
-        "ffnodes/fitfile/ff-a/values.yaml: certs.certificates",
-        "ffnodes/fitfile/ff-a/values.yaml: argocdApp.targetRevision",
+        "ffnodes/fitfile/ff-a/values.yaml: certs.certificates.1",
+        "ffnodes/fitfile/ff-a/values.yaml: certs.certificates.2",
         "ffnodes/kch/prod/values/frontend/infra-config.yaml: global.legacyAnalyticsId",
-        "ffnodes/kch/prod/templates/applicationset.yaml: spec.template.spec.source.repoURL",
         "ffnodes/kch/prod/values/databases/app-config.yaml: ",
       ]) {
         assert.ok(listed.includes(expected), `${expected} not in:\n${listed.join("\n")}`);
       }
       assert.match(result.report, /\| ffnodes\/fitfile\/ff-a\/values\.yaml \| `legacyReportingUrl` \| no ffnodes setting for this key \|/);
+      assert.match(result.report, /\| `certs\.certificates\.1` \| a certificate of namespace 'argocd' \(argocd\.fitfile\.net\): cluster-wide, not the customer's/);
+      assert.ok(!listed.some((l) => /argocdApp|source\.(repoURL|targetRevision|path)|destination\.server|vault\.role|extraVaultSecrets|sleuth|global\.app/.test(l)), listed.join("\n"));
     });
 
     it("proposes what every imported customer shares as a default, and moves nothing", () => {
@@ -205,6 +266,100 @@ describe("import-helm", () => {
       const again = projectRoot();
       run(again);
       assert.deepEqual(snapshot(again), snapshot(root));
+    });
+  });
+
+  describe("round trip: import, then generate the Helm values", () => {
+    let root: string;
+    let result: ImportResult;
+    let tree: Tree;
+    before(() => {
+      root = projectRoot();
+      result = run(root);
+      const { defaults } = loadDefaults(root);
+      assert.ok(defaults);
+      tree = readTree(FIXTURE, Object.keys(defaults.environments));
+    });
+
+    /** Original and generated values of one service, leaf by leaf, and what the comparison found. */
+    function compare(customer: CustomerValues, env: EnvironmentValues, used: Set<string>): string[] {
+      const stack = `${customer.name}-${env.environment}`;
+      const config = stackConfig(stack, root);
+      const generated = buildHelmValues(config, workloadInputs(config));
+      const services = env.applicationSet?.services ?? Object.keys(generated);
+      assert.deepEqual(Object.keys(generated), [...services].sort(), `${stack}: one application per service of the tree`);
+      const reported = [...result.data.unmapped, ...result.data.secrets];
+      const isReported = (leaf: OriginalLeaf): boolean =>
+        reported.some((f) => f.file === leaf.file && (f.path === "" || matchesPrefix(f.path, leaf.filePath)));
+      const exception = (p: string[], change: Change): boolean => {
+        const found = BY_DESIGN.find((e) => e.change.includes(change) && matchesPrefix(e.path, p));
+        if (found) used.add(found.path);
+        return found !== undefined;
+      };
+      return services.flatMap((service) => {
+        const original = new Map(originalValues(env, service, services).map((leaf) => [leaf.path.join("."), leaf]));
+        const produced = new Map(allLeaves(generated[service]).map(([p, v]) => [p.join("."), v]));
+        const mismatches: string[] = [];
+        for (const key of [...new Set([...original.keys(), ...produced.keys()])].sort()) {
+          const before = original.get(key);
+          const after = produced.get(key);
+          const p = key.split(".");
+          if (before && produced.has(key) && canonical(before.value) === canonical(after)) continue;
+          if (before && isReported(before)) continue;
+          if (before && produced.has(key) ? exception(p, "replaced") : before ? exception(p, "dropped") : exception(p, "added")) continue;
+          mismatches.push(`${stack} ${service}: ${key}: original ${before ? JSON.stringify(before.value) : "(none)"}, generated ${produced.has(key) ? JSON.stringify(after) : "(none)"}`);
+        }
+        return mismatches;
+      });
+    }
+
+    it("gives every service the values of its original files, merged in the ApplicationSet's order, except what the report lists and the program changes by design", () => {
+      const used = new Set<string>();
+      const mismatches = tree.customers.flatMap((customer) => customer.environments.flatMap((env) => compare(customer, env, used)));
+      assert.deepEqual(mismatches, []);
+      assert.deepEqual([...used].sort(), BY_DESIGN.map((e) => e.path).sort(), "every exception by design is one the fixture needs");
+    });
+
+    it("carries what moved from the values files to the ApplicationSet: repository, revision, cluster", () => {
+      for (const customer of tree.customers) {
+        for (const env of customer.environments) {
+          const config = stackConfig(`${customer.name}-${env.environment}`, root);
+          const { applicationSet } = buildGitOps(config, workloadInputs(config));
+          const source = applicationSet.spec?.template.spec.source;
+          const original = env.applicationSet?.document ?? {};
+          const revision = valueAtPath(original, ["spec", "template", "spec", "source", "targetRevision"]) ?? valueAtPath(env.sources[0].merged.value, ["argocdApp", "targetRevision"]);
+          assert.equal(typeof revision, "string", `${config.stack}: the fixture names a revision`);
+          for (const element of applicationSet.spec?.generators[0].list?.elements ?? []) assert.equal(valueAtPath(element, ["targetRevision"]), revision, config.stack);
+          assert.equal(source?.path, "charts/{{ .serviceName }}");
+          if (!env.applicationSet) continue;
+          assert.equal(source?.repoURL, valueAtPath(original, ["spec", "template", "spec", "source", "repoURL"]), config.stack);
+          assert.equal(applicationSet.spec?.template.spec.destination.server, valueAtPath(original, ["spec", "template", "spec", "destination", "server"]), config.stack);
+        }
+      }
+    });
+
+    it("lands ff-a's pgweb, certs, extraVaultSecrets, sleuth and argocdApp keys in its customer file, or drops them as defaults", () => {
+      const ffa = readYaml(root, "customers/ff-a.yaml");
+      assert.deepEqual(valueAtPath(ffa, ["environments", "prod", "vault", "extraSecrets"]), [{ secretName: "sleuth-secret", vaultSecret: "app" }]);
+      const placed = result.data.mapped.filter((r) => r[0] === "ff-a (prod)").map((r) => `${r[1].replaceAll("ffnodes/fitfile/ff-a/values.yaml: ", "")} -> ${r[2]}`);
+      const written = (key: string) => `customers/ff-a.yaml: environments.prod.${key}`;
+      const asDefault = "not written: same as the defaults";
+      for (const expected of [
+        `extraDeploy -> ${written("addons")}`,
+        `extraDeploy -> ${written("extraHosts")}`,
+        `extraDeploy -> ${asDefault}`,
+        `extraVaultSecrets -> ${written("vault.extraSecrets")}`,
+        `certs.certificates -> ${asDefault}`,
+        `global.sleuth.enabled; ffcloud.sleuth.enabled; frontend.sleuth.enabled; workflowTemplates.sleuth.enabled -> ${asDefault}`,
+        `global.sleuth.environment; frontend.sleuth.environment; workflowTemplates.sleuth.environment -> ${asDefault}`,
+        `argocdApp.targetRevision -> ${asDefault}`,
+        `global.app.nodeEnv -> ${asDefault}`,
+      ]) {
+        assert.ok(placed.includes(expected), `${expected} not in:\n${placed.join("\n")}`);
+      }
+      const kch = readYaml(root, "customers/kch.yaml");
+      assert.deepEqual(valueAtPath(kch, ["environments", "prod", "sleuth"]), { environment: "prod" }, "kch prod reports to Sleuth as 'prod'");
+      assert.deepEqual(valueAtPath(kch, ["environments", "prod", "app"]), { fitfileEnv: "prod" });
     });
   });
 
@@ -249,6 +404,77 @@ describe("import-helm", () => {
       const draft = mapEnvironment(env, { customer: "x", defaultServices: [], byCode: () => undefined });
       assert.equal(draft.settings.get(JSON.stringify(["domain"]))?.value, "a.fitfile.net");
       assert.deepEqual(draft.unmapped, [{ file: "frontend.yaml", path: "host", reason: "differs from ffcloud.yaml: host, whose value was kept" }]);
+    });
+  });
+
+  describe("keys checked against the environment's other settings", () => {
+    /** Maps one node file's values for customer `x` in prod. */
+    const mapNode = (values: Record<string, unknown>) => {
+      const provenance = new Map([["", { file: "values.yaml", prefix: "" }]]);
+      const env: EnvironmentValues = { environment: "prod", sources: [{ files: ["values.yaml"], merged: { value: values, provenance } }], notes: [] };
+      const draft = mapEnvironment(env, { customer: "x", defaultServices: ["ffcloud"], byCode: () => undefined });
+      return {
+        setting: (p: string) => draft.settings.get(JSON.stringify(p.split(".")))?.value,
+        unmapped: draft.unmapped.map((u) => `${u.path}: ${u.reason}`),
+      };
+    };
+    const base = { namespace: "x", host: "x.fitfile.net" };
+    const cases: { name: string; values: Record<string, unknown>; settings: Record<string, unknown>; unmapped: RegExp[] }[] = [
+      { name: "a Vault role named after the namespace", values: { ...base, vault: { role: "x" } }, settings: { namespace: "x" }, unmapped: [] },
+      { name: "a Vault role named otherwise", values: { ...base, ffcloud: { vault: { role: "x-role" } } }, settings: { namespace: "x" }, unmapped: [/^ffcloud\.vault\.role: ffnodes names the Vault role after the namespace \('x'\)/] },
+      { name: "the agent's secret path", values: { ...base, vault: { path: "x-kv/data/app" } }, settings: { "vault.path": "x-kv" }, unmapped: [] },
+      { name: "an agent path to another secret", values: { ...base, vault: { path: "x-kv/data/db" } }, settings: { "vault.path": "x-kv" }, unmapped: [/^vault\.path: the charts now read the generated secret x-kv\/data\/app: move the keys of 'db' there/] },
+      {
+        name: "secret syncs in and out of the customer's space",
+        values: {
+          ...base,
+          applicationVaultPath: "x-kv",
+          extraVaultSecrets: [
+            { secretName: "a", secretNamespace: "x", vaultPath: "x-kv" },
+            { secretName: "b", vaultPath: "/x-kv/data/reports" },
+            { secretName: "c", secretNamespace: "argocd", vaultPath: "x-kv" },
+            { secretName: "d", vaultPath: "shared/thing" },
+            { secretName: "e", vaultPath: "x-kv", template: "{{ .password }}" },
+          ],
+        },
+        settings: { "vault.extraSecrets": [{ secretName: "a", vaultSecret: "app" }, { secretName: "b", vaultSecret: "reports" }] },
+        unmapped: [/^extraVaultSecrets\.2\.secretNamespace: ffnodes syncs into the customer's namespace \('x'\) only/, /^extraVaultSecrets\.3\.vaultPath: outside the customer's Vault path \('x-kv'\)/, /^extraVaultSecrets\.4\.template: no ffnodes setting/],
+      },
+      {
+        name: "the customer's certificate and a cluster-wide one",
+        values: {
+          ...base,
+          certs: {
+            certificates: [
+              { name: "tls-x", namespace: "x", dnsNames: ["x.fitfile.net", "ac.fitfile.net"], secretName: "x-tls", issuerRef: { name: "le" } },
+              { name: "argocd", namespace: "argocd", dnsNames: ["argocd.fitfile.net"], secretName: "argocd-tls" },
+            ],
+          },
+        },
+        settings: { "certificates.secretName": "x-tls", extraHosts: ["ac.fitfile.net"] },
+        unmapped: [
+          /^certs\.certificates\.0\.issuerRef: /,
+          /^certs\.certificates\.0\.name: ffnodes names the environment's Certificate 'fitfile-x'/,
+          /^certs\.certificates\.1: a certificate of namespace 'argocd' \(argocd\.fitfile\.net\): cluster-wide/,
+        ],
+      },
+    ];
+    for (const c of cases) {
+      it(`${c.name}: mapped where ffnodes can hold it, reported with its key path where not`, () => {
+        const mapped = mapNode(c.values);
+        for (const [key, value] of Object.entries(c.settings)) assert.deepEqual(mapped.setting(key), value, key);
+        assert.equal(mapped.unmapped.length, c.unmapped.length, mapped.unmapped.join("\n"));
+        for (const pattern of c.unmapped) assert.ok(mapped.unmapped.some((u) => pattern.test(u)), `${String(pattern)} not in:\n${mapped.unmapped.join("\n")}`);
+      });
+    }
+
+    it("a chart path other than charts/<service> is reported; the repository becomes repoURL and a source repository", () => {
+      const document = { spec: { template: { spec: { source: { path: "helm/{{serviceName}}", repoURL: "https://gitlab.com/fitfile/other.git" } } } } };
+      const env: EnvironmentValues = { environment: "prod", sources: [], applicationSet: { file: "appset.yaml", document, services: ["ffcloud"] }, notes: [] };
+      const draft = mapEnvironment(env, { customer: "x", defaultServices: ["ffcloud"], byCode: () => undefined });
+      assert.deepEqual(draft.unmapped, [{ file: "appset.yaml", path: "spec.template.spec.source.path", reason: "ffnodes deploys each service from charts/<service>; this ApplicationSet uses 'helm/{{serviceName}}'" }]);
+      assert.equal(draft.settings.get(JSON.stringify(["gitops", "repoURL"]))?.value, "https://gitlab.com/fitfile/other.git");
+      assert.deepEqual(draft.settings.get(JSON.stringify(["gitops", "sourceRepos"]))?.value, ["https://gitlab.com/fitfile/other.git"]);
     });
   });
 

@@ -59,6 +59,7 @@ export function sharedValues(config: EnvironmentConfig, inputs: WorkloadInputs):
     ...storage,
     namespace: config.namespace,
     host: settings.domain,
+    applicationVaultPath: config.vaultPath,
     ...(settings.deploymentKey === undefined ? {} : { deploymentKey: settings.deploymentKey }),
     global: {
       app: { nodeEnv: settings.app.nodeEnv, fitfileEnv: settings.app.fitfileEnv },
@@ -69,6 +70,7 @@ export function sharedValues(config: EnvironmentConfig, inputs: WorkloadInputs):
       tls: { secretName: inputs.tlsSecretName },
     },
     sleuth: sleuth(),
+    workflowTemplates: { sleuth: sleuth() },
     // `path` is what the charts' agent templates read (`with secret`), so the secret's API path.
     vault: { role: inputs.vault.role, path: inputs.vault.appSecretPath },
     // ffnodes creates the certificates itself; a chart's own list stays empty so that no second

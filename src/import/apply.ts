@@ -1,7 +1,9 @@
 import * as path from "node:path";
 import { sourceOf } from "../config/merge";
 import { joinPath } from "../config/problems";
-import { KnownCustomer, ListSetting, SECRET_REFERENCES, Scope, Target, findRule } from "./mapping";
+import { KnownCustomer, ListSetting, RULES, Rule, SECRET_REFERENCES, Scope, Target, TransformContext, TransformResult, findRule } from "./mapping";
+
+type TransformRun = (value: unknown, ctx: TransformContext) => TransformResult;
 import { withoutSecrets } from "./secrets";
 import { EnvironmentValues } from "./tree";
 import { Finding, Origin, formatOrigin } from "./types";
@@ -69,7 +71,10 @@ export function mapEnvironment(env: EnvironmentValues, ctx: MapContext): Environ
   const c = new Collector();
   const services = [...new Set([...ctx.defaultServices, ...(env.applicationSet?.services ?? [])])];
 
-  const apply = (target: Target, rest: string[], value: unknown, origin: Origin, service?: string): void => {
+  /** Transforms read other settings of the environment: they run once every value was seen, in table order. */
+  const transforms: { order: number; run: TransformRun; value: unknown; origin: Origin }[] = [];
+  const apply = (rule: Rule, rest: string[], value: unknown, origin: Origin, service?: string): void => {
+    const target: Target = rule.to;
     switch (target.kind) {
       case "setting":
         if (target.freeForm && SECRETS_FILE.test(path.basename(origin.file))) {
@@ -84,14 +89,9 @@ export function mapEnvironment(env: EnvironmentValues, ctx: MapContext): Environ
         if (typeof value === "string") c.record(c.identity, [target.key], value, origin);
         else c.unmapped.push({ ...origin, reason: "expected a string" });
         return;
-      case "list": {
-        const result = target.apply(value, { customer: ctx.customer, environment: env.environment, byCode: ctx.byCode });
-        for (const { setting, items } of result.lists) c.list(setting, items, origin);
-        for (const u of result.unmapped) c.unmapped.push({ file: origin.file, path: joinPath(origin.path, ...u.path), reason: u.reason });
-        return;
-      }
-      case "pending":
-        c.unmapped.push({ ...origin, reason: `no customer setting yet (${target.concern}: ${target.setting})` });
+      case "transform":
+        if (rest.length > 0) c.unmapped.push({ ...origin, reason: `expected a list or a single value at ${rule.from}` });
+        else transforms.push({ order: RULES.indexOf(rule), run: target.apply, value, origin });
         return;
       case "unmapped":
         c.unmapped.push({ ...origin, reason: target.why });
@@ -108,13 +108,13 @@ export function mapEnvironment(env: EnvironmentValues, ctx: MapContext): Environ
       const origin = { file: fileOf(p), path: joinPath(...p) };
       const direct = findRule(scope, p);
       if (direct) {
-        apply(direct.rule.to, p.slice(direct.consumed), v, origin);
+        apply(direct.rule, p.slice(direct.consumed), v, origin);
         continue;
       }
       const svc = scope === "values" ? (service ?? (services.includes(p[0]) ? p[0] : undefined)) : undefined;
       const relative = service ? p : p.slice(1);
       const inService = svc ? findRule("service", relative) : undefined;
-      if (svc && inService) apply(inService.rule.to, relative.slice(inService.consumed), v, origin, svc);
+      if (svc && inService) apply(inService.rule, relative.slice(inService.consumed), v, origin, svc);
       else c.unmapped.push({ ...origin, reason: scope === "applicationSet" ? "not imported: no ffnodes setting for this ApplicationSet key" : "no ffnodes setting for this key" });
     }
   };
@@ -135,8 +135,21 @@ export function mapEnvironment(env: EnvironmentValues, ctx: MapContext): Environ
       }
     }
   }
+  const transformContext = {
+    customer: ctx.customer,
+    environment: env.environment,
+    byCode: ctx.byCode,
+    setting: (p: string) => c.settings.get(JSON.stringify(p.split(".")))?.value,
+  };
+  for (const { run, value, origin } of transforms.sort((a, b) => a.order - b.order)) {
+    const result = run(value, transformContext);
+    for (const s of result.settings ?? []) c.record(c.settings, s.path.split("."), s.value, origin);
+    for (const { setting, items } of result.lists) c.list(setting, items, origin);
+    for (const u of result.unmapped) c.unmapped.push({ file: origin.file, path: joinPath(origin.path, ...u.path), reason: u.reason });
+  }
   for (const [setting, { items, origins }] of [...c.lists.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    c.settings.set(JSON.stringify([setting]), { path: [setting], value: [...items].sort(), origins });
+    const keys = setting.split(".");
+    c.settings.set(JSON.stringify(keys), { path: keys, value: [...items].sort(), origins });
   }
   return { environment: env.environment, settings: c.settings, identity: c.identity, unmapped: c.unmapped, secrets: c.secrets, notes: env.notes };
 }

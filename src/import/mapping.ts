@@ -12,10 +12,11 @@
  *   `{svc}` in a setting path standing for the service;
  * - `applicationSet`: the ApplicationSet document itself.
  *
- * A key with no customer setting yet is `pending`, naming the concern whose settings will hold
- * it: when that setting lands, turn the rule into a `setting`.
+ * A `transform` reads a whole value (a list, or a value checked against other settings) and
+ * runs once every direct setting of the environment is known, in table order.
  */
 import { isPlainObject } from "../config/merge";
+import { objectName } from "../config/names";
 
 export type Scope = "values" | "service" | "applicationSet";
 
@@ -31,13 +32,17 @@ export interface TransformContext {
   customer: string;
   environment: string;
   byCode: (fitConnectCode: string) => KnownCustomer | undefined;
+  /** A setting (dotted path) as the environment's values set it directly; undefined when none did. */
+  setting: (path: string) => unknown;
 }
 
-/** List settings built from several values (peers, addons, hosts): items are unioned and sorted. */
-export type ListSetting = "connects" | "addons" | "extraHosts";
+/** List settings built from several values (peers, addons, hosts, repositories): items are unioned and sorted. */
+export type ListSetting = "connects" | "addons" | "extraHosts" | "gitops.sourceRepos";
 
 export interface TransformResult {
   lists: { setting: ListSetting; items: string[] }[];
+  /** Settings (dotted path) and their values. */
+  settings?: { path: string; value: unknown }[];
   /** Parts of the value not mapped, by key path below it. */
   unmapped: { path: string[]; reason: string }[];
 }
@@ -47,8 +52,7 @@ export type Target =
   | { kind: "setting"; path: string; freeForm?: true }
   /** A key of the customer's identity (top of the customer file). */
   | { kind: "identity"; key: "fitConnectCode" }
-  | { kind: "list"; apply: (value: unknown, ctx: TransformContext) => TransformResult }
-  | { kind: "pending"; concern: string; setting: string }
+  | { kind: "transform"; apply: (value: unknown, ctx: TransformContext) => TransformResult }
   | { kind: "unmapped"; why: string }
   /** Read by the importer itself (the ApplicationSet's generators and value files). */
   | { kind: "consumed" };
@@ -61,7 +65,7 @@ export interface Rule {
 
 const setting = (path: string): Target => ({ kind: "setting", path });
 const freeForm = (path: string): Target => ({ kind: "setting", path, freeForm: true });
-const pending = (concern: string, what: string): Target => ({ kind: "pending", concern, setting: what });
+const transform = (apply: (value: unknown, ctx: TransformContext) => TransformResult): Target => ({ kind: "transform", apply });
 const unmapped = (why: string): Target => ({ kind: "unmapped", why });
 const consumed: Target = { kind: "consumed" };
 
@@ -102,9 +106,9 @@ function fitConnectHosts(value: unknown, ctx: TransformContext): TransformResult
   return result;
 }
 
-/** `extraDeploy`: the pgweb manifests become the pgweb addon (its ingress hosts extra hosts); anything else stays. */
+/** `extraDeploy`: the pgweb manifests become the pgweb addon (its image, its ingress hosts extra hosts); anything else stays. */
 function extraDeploy(value: unknown): TransformResult {
-  const result: TransformResult = { lists: [], unmapped: [] };
+  const result: TransformResult = { lists: [], settings: [], unmapped: [] };
   if (!Array.isArray(value)) return { ...result, unmapped: [{ path: [], reason: "expected a list of manifests" }] };
   let pgweb = false;
   const hosts: string[] = [];
@@ -116,16 +120,156 @@ function extraDeploy(value: unknown): TransformResult {
       result.unmapped.push({ path: [String(i)], reason: `${kind}/${name}: no ffnodes addon deploys it` });
       return;
     }
-    if (kind === "Deployment") pgweb = true;
+    if (kind === "Deployment") {
+      pgweb = true;
+      const containers = valueAt(manifest, ["spec", "template", "spec", "containers"]);
+      const image = Array.isArray(containers) && isPlainObject(containers[0]) ? containers[0].image : undefined;
+      if (typeof image === "string") result.settings?.push({ path: "pgweb.image", value: image });
+    }
     if (kind === "Ingress" && isPlainObject(manifest.spec) && Array.isArray(manifest.spec.rules)) {
       for (const rule of manifest.spec.rules as unknown[]) {
         if (isPlainObject(rule) && typeof rule.host === "string") hosts.push(rule.host);
       }
+      if (typeof manifest.spec.ingressClassName === "string") result.settings?.push({ path: "pgweb.ingressClassName", value: manifest.spec.ingressClassName });
     }
   });
   result.lists.push({ setting: "addons", items: pgweb ? ["pgweb"] : [] }, { setting: "extraHosts", items: hosts });
   return result;
 }
+
+const valueAt = (value: unknown, path: string[]): unknown => path.reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), value);
+
+/** The Vault path of the environment: as imported, or else the default `<namespace>-application`. */
+function ownVaultPath(ctx: TransformContext): string | undefined {
+  const path = ctx.setting("vault.path");
+  const namespace = ctx.setting("namespace");
+  return typeof path === "string" ? path : typeof namespace === "string" ? `${namespace}-application` : undefined;
+}
+
+/** A KV path below `space` (`space`, `space/x`, `space/data/x`), as the secret's name inside it; `app` for the space itself. */
+function secretInSpace(vaultPath: string, space: string): string | undefined {
+  const path = vaultPath.replace(/^\/+|\/+$/g, "");
+  if (path === space) return "app";
+  if (!path.startsWith(`${space}/`)) return undefined;
+  const rest = path.slice(space.length + 1).replace(/^data\//, "");
+  return rest === "" ? "app" : rest;
+}
+
+/** `vault.role`: ffnodes names the Kubernetes-auth role after the namespace; any other role is reported. */
+function vaultRole(value: unknown, ctx: TransformContext): TransformResult {
+  const namespace = ctx.setting("namespace");
+  if (value === namespace) return { lists: [], settings: [{ path: "namespace", value }], unmapped: [] };
+  const reason =
+    typeof namespace === "string"
+      ? `ffnodes names the Vault role after the namespace ('${namespace}'): the role '${String(value)}' is not adopted`
+      : "ffnodes names the Vault role after the namespace, which the tree does not name: check that they match";
+  return { lists: [], unmapped: [{ path: [], reason }] };
+}
+
+/** `vault.path`: the secret path the charts' agent templates read; its first segment is the customer's Vault path. */
+function vaultPath(value: unknown): TransformResult {
+  if (typeof value !== "string" || value.replace(/^\/+/, "") === "") return { lists: [], unmapped: [{ path: [], reason: "expected a Vault path" }] };
+  const space = value.replace(/^\/+/, "").split("/")[0];
+  const secret = secretInSpace(value, space);
+  return {
+    lists: [],
+    settings: [{ path: "vault.path", value: space }],
+    unmapped:
+      secret === "app"
+        ? []
+        : [{ path: [], reason: `the charts now read the generated secret ${space}/data/app: move the keys of '${secret}' there` }],
+  };
+}
+
+const EXTRA_SECRET_KEYS = ["secretName", "secretNamespace", "vaultPath"];
+
+/** `extraVaultSecrets`: syncs of the customer's own KV secrets into its namespace become `vault.extraSecrets`. */
+function extraVaultSecrets(value: unknown, ctx: TransformContext): TransformResult {
+  if (!Array.isArray(value)) return { lists: [], unmapped: [{ path: [], reason: "expected a list of secretName, secretNamespace and vaultPath" }] };
+  const namespace = ctx.setting("namespace");
+  const space = ownVaultPath(ctx);
+  const skipped: TransformResult["unmapped"] = [];
+  const syncs: { secretName: string; vaultSecret: string }[] = [];
+  value.forEach((entry: unknown, i) => {
+    const at = [String(i)];
+    if (!isPlainObject(entry) || typeof entry.secretName !== "string" || typeof entry.vaultPath !== "string") {
+      skipped.push({ path: at, reason: "expected secretName and vaultPath" });
+      return;
+    }
+    const problems = Object.keys(entry)
+      .filter((k) => !EXTRA_SECRET_KEYS.includes(k))
+      .sort()
+      .map((k) => ({ path: [...at, k], reason: "no ffnodes setting: ffnodes syncs the KV secret's keys as they are; this sync was not imported" }));
+    if (entry.secretNamespace !== undefined && entry.secretNamespace !== namespace) {
+      problems.push({ path: [...at, "secretNamespace"], reason: `ffnodes syncs into the customer's namespace ('${String(namespace)}') only; this sync was not imported` });
+    }
+    const vaultSecret = space === undefined ? undefined : secretInSpace(entry.vaultPath, space);
+    if (vaultSecret === undefined) {
+      problems.push({ path: [...at, "vaultPath"], reason: `outside the customer's Vault path ('${String(space)}'); this sync was not imported` });
+    }
+    skipped.push(...problems);
+    if (problems.length === 0 && vaultSecret !== undefined) syncs.push({ secretName: entry.secretName, vaultSecret });
+  });
+  return { lists: [], settings: [{ path: "vault.extraSecrets", value: syncs }], unmapped: skipped };
+}
+
+const CERTIFICATE_KEYS = ["name", "namespace", "dnsNames", "secretName"];
+
+/**
+ * `certs.certificates`: ffnodes creates one certificate for the environment's hosts. The
+ * customer's own certificate gives the Secret's name, and its names not yet hosts become extra
+ * hosts; certificates of other namespaces are the cluster's, not the customer's.
+ */
+function certificates(value: unknown, ctx: TransformContext): TransformResult {
+  const result: TransformResult = { lists: [], settings: [], unmapped: [] };
+  if (!Array.isArray(value)) return { ...result, unmapped: [{ path: [], reason: "expected a list of certificates" }] };
+  const namespace = ctx.setting("namespace");
+  const hosts: string[] = [];
+  value.forEach((cert: unknown, i) => {
+    const at = [String(i)];
+    if (!isPlainObject(cert)) {
+      result.unmapped.push({ path: at, reason: "expected name, namespace, dnsNames and secretName" });
+      return;
+    }
+    if (typeof namespace !== "string" || cert.namespace !== namespace) {
+      const names = Array.isArray(cert.dnsNames) ? ` (${cert.dnsNames.join(", ")})` : "";
+      result.unmapped.push({ path: at, reason: `a certificate of namespace '${String(cert.namespace)}'${names}: cluster-wide, not the customer's; ffnodes leaves it to the cluster` });
+      return;
+    }
+    const expected = objectName("fitfile", namespace);
+    if (cert.name !== expected) {
+      result.unmapped.push({ path: [...at, "name"], reason: `ffnodes names the environment's Certificate '${expected}' (adopt mode imports that one): '${String(cert.name)}' is not adopted` });
+    }
+    if (typeof cert.secretName === "string") result.settings?.push({ path: "certificates.secretName", value: cert.secretName });
+    if (Array.isArray(cert.dnsNames)) hosts.push(...cert.dnsNames.filter((h): h is string => typeof h === "string" && h !== ctx.setting("domain")));
+    for (const key of Object.keys(cert).filter((k) => !CERTIFICATE_KEYS.includes(k)).sort()) {
+      result.unmapped.push({ path: [...at, key], reason: "ffnodes's certificate takes its issuer and settings from `certificates`" });
+    }
+  });
+  result.lists.push({ setting: "extraHosts", items: hosts });
+  return result;
+}
+
+/** The ApplicationSet's repository: the charts' repoURL, and so one of the AppProject's source repositories. */
+function repoURL(value: unknown): TransformResult {
+  if (typeof value !== "string") return { lists: [], unmapped: [{ path: [], reason: "expected a repository URL" }] };
+  return { lists: [{ setting: "gitops.sourceRepos", items: [value] }], settings: [{ path: "gitops.repoURL", value }], unmapped: [] };
+}
+
+const CHART_PATH = /^charts\/\{\{\s*\.?serviceName\s*\}\}$/;
+
+/** ffnodes deploys each service from `charts/<service>`; another chart path is reported. */
+function chartPath(value: unknown): TransformResult {
+  if (typeof value === "string" && CHART_PATH.test(value)) return { lists: [], unmapped: [] };
+  return { lists: [], unmapped: [{ path: [], reason: `ffnodes deploys each service from charts/<service>; this ApplicationSet uses '${String(value)}'` }] };
+}
+
+const sleuth = (from: string, scope: Scope = "values"): Rule[] => [
+  { scope, from: `${from}.enabled`, to: setting("sleuth.enabled") },
+  { scope, from: `${from}.environment`, to: setting("sleuth.environment") },
+];
+
+const GENERATED_VAULT = unmapped("ffnodes generates the charts' Vault settings (role, path, agent templates)");
 
 export const RULES: Rule[] = [
   // Identity and names of the environment.
@@ -135,8 +279,9 @@ export const RULES: Rule[] = [
   { scope: "values", from: "applicationVaultPath", to: setting("vault.path") },
   { scope: "values", from: "global.dbSuffix", to: setting("dbSuffix") },
   { scope: "values", from: "global.fitConnectCode", to: { kind: "identity", key: "fitConnectCode" } },
-  { scope: "values", from: "global.app", to: pending("GitOps", "global.app (nodeEnv, fitfileEnv)") },
-  { scope: "values", from: "global.sleuth", to: pending("GitOps", "monitoring (sleuth enabled, environment)") },
+  { scope: "values", from: "global.app.nodeEnv", to: setting("app.nodeEnv") },
+  { scope: "values", from: "global.app.fitfileEnv", to: setting("app.fitfileEnv") },
+  ...sleuth("global.sleuth"),
   { scope: "values", from: "global.db", to: unmapped("database names are generated from dbSuffix") },
   { scope: "values", from: "global", to: unmapped("global values are generated from the customer's settings; no setting holds this one") },
   // Storage.
@@ -147,19 +292,24 @@ export const RULES: Rule[] = [
   { scope: "values", from: "postgresql.primary.persistence.existingClaim", to: setting("storage.postgresql.existingClaim") },
   { scope: "values", from: "postgresql.primary.persistence.storageClass", to: setting("storage.postgresql.storageClassName") },
   // Addons, Vault, certificates, monitoring, GitOps.
-  { scope: "values", from: "extraDeploy", to: { kind: "list", apply: extraDeploy } },
-  { scope: "values", from: "vault", to: pending("Vault", "vault.role and the agent's secret path") },
-  { scope: "values", from: "extraVaultSecrets", to: pending("Vault", "Vault-to-Kubernetes secret syncs") },
-  { scope: "values", from: "certs", to: pending("certificates", "certificates and their hosts") },
-  { scope: "values", from: "sleuth", to: pending("GitOps", "monitoring (sleuth)") },
-  { scope: "values", from: "workflowTemplates.sleuth", to: pending("GitOps", "monitoring (sleuth)") },
-  { scope: "values", from: "argocdApp.targetRevision", to: pending("GitOps", "targetRevision") },
+  { scope: "values", from: "extraDeploy", to: transform(extraDeploy) },
+  { scope: "values", from: "vault.role", to: transform(vaultRole) },
+  { scope: "values", from: "vault.path", to: transform(vaultPath) },
+  { scope: "values", from: "vault", to: GENERATED_VAULT },
+  { scope: "values", from: "extraVaultSecrets", to: transform(extraVaultSecrets) },
+  { scope: "values", from: "certs.certificates", to: transform(certificates) },
+  { scope: "values", from: "certs", to: unmapped("ffnodes creates the environment's certificate from `certificates`") },
+  ...sleuth("sleuth"),
+  ...sleuth("workflowTemplates.sleuth"),
+  { scope: "values", from: "argocdApp.targetRevision", to: setting("gitops.targetRevision") },
 
   // One service's values: its application config, and everything else as its infrastructure config.
-  { scope: "service", from: "appConfig.fitConnectHosts", to: { kind: "list", apply: fitConnectHosts } },
+  { scope: "service", from: "appConfig.fitConnectHosts", to: transform(fitConnectHosts) },
   { scope: "service", from: "appConfig", to: freeForm("services.{svc}.appConfig") },
-  { scope: "service", from: "sleuth", to: pending("GitOps", "monitoring (sleuth)") },
-  { scope: "service", from: "vault", to: pending("Vault", "vault.role and the agent's secret path") },
+  ...sleuth("sleuth", "service"),
+  { scope: "service", from: "vault.role", to: transform(vaultRole) },
+  { scope: "service", from: "vault.path", to: transform(vaultPath) },
+  { scope: "service", from: "vault", to: GENERATED_VAULT },
   { scope: "service", from: "", to: freeForm("services.{svc}.infraConfig") },
 
   // The ApplicationSet.
@@ -170,10 +320,10 @@ export const RULES: Rule[] = [
   { scope: "applicationSet", from: "spec.template.metadata", to: consumed },
   { scope: "applicationSet", from: "spec.template.spec.source.helm.valueFiles", to: consumed },
   { scope: "applicationSet", from: "spec.template.spec.destination.namespace", to: setting("namespace") },
-  { scope: "applicationSet", from: "spec.template.spec.destination.server", to: pending("GitOps", "destination cluster") },
-  { scope: "applicationSet", from: "spec.template.spec.source.repoURL", to: pending("GitOps", "repoURL") },
-  { scope: "applicationSet", from: "spec.template.spec.source.targetRevision", to: pending("GitOps", "targetRevision") },
-  { scope: "applicationSet", from: "spec.template.spec.source.path", to: pending("GitOps", "chart path") },
+  { scope: "applicationSet", from: "spec.template.spec.destination.server", to: setting("gitops.cluster") },
+  { scope: "applicationSet", from: "spec.template.spec.source.repoURL", to: transform(repoURL) },
+  { scope: "applicationSet", from: "spec.template.spec.source.targetRevision", to: setting("gitops.targetRevision") },
+  { scope: "applicationSet", from: "spec.template.spec.source.path", to: transform(chartPath) },
   { scope: "applicationSet", from: "spec.template.spec.project", to: unmapped("ffnodes generates the customer's AppProject") },
   { scope: "applicationSet", from: "spec.template.spec.syncPolicy", to: unmapped("ffnodes generates the seed's sync policy") },
   { scope: "applicationSet", from: "spec.syncPolicy", to: unmapped("ffnodes generates the ApplicationSet's own policy") },

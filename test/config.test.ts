@@ -111,7 +111,7 @@ const BAD: BadCase[] = [
   { title: "unknown key in stack settings", setup: { stackSettings: "  ffnodes:settings:\n    qouta: {}\n" }, file: STACK, path: "config.ffnodes:settings.qouta", says: /unknown key/ },
   { title: "adopt flag not a boolean", setup: { stackSettings: "  ffnodes:adopt: \"yes\"\n" }, file: STACK, path: "config.ffnodes:adopt", says: /true or false/ },
   { title: "adopt mode without a record id for a host", setup: { stackSettings: "  ffnodes:adopt: true\n" }, file: STACK, path: "config.ffnodes:adoptIds.dns-acme.fitfile.net", says: /live Cloudflare record of acme.fitfile.net as '<zone id>\/<record id>'.*or 'create'/ },
-  { title: "adopt mode with a malformed record id", setup: { stackSettings: "  ffnodes:adopt: true\n  ffnodes:adoptIds: { dns-acme.fitfile.net: 12345 }\n" }, file: STACK, path: "config.ffnodes:adoptIds.dns-acme.fitfile.net", says: /'<zone id>\/<record id>'/ },
+  { title: "adopt mode with a malformed record id", setup: { stackSettings: "  ffnodes:adopt: true\n  ffnodes:adoptIds: { dns-acme.fitfile.net: record-12345 }\n" }, file: STACK, path: "config.ffnodes:adoptIds.dns-acme.fitfile.net", says: /'<zone id>\/<record id>'/ },
   {
     title: "two services whose application names are cut to the same 63 characters",
     setup: { customer: mutate((d) => Object.assign(prod(d), { namespace: "n".repeat(60), services: { "frontend-a": { enabled: true }, "frontend-b": { enabled: true } } })) },

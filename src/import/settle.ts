@@ -85,11 +85,13 @@ export function settle(root: string, drafts: CustomerDraft[]): Settled {
     const baseline = validate();
 
     docs = docs.map((doc) => reduce(scratch, doc, baseline));
-    const final = outputFiles(root, docs);
-    writeFiles(scratch, final.files);
+    writeFiles(scratch, outputFiles(root, docs).files);
     const configs = validate();
     const imported = new Set(docs.flatMap((d) => Object.keys(d.environments).map((e) => `${d.name}-${e}`)));
-    return { docs, files: final.files, kept, configs: new Map([...configs].filter(([stack]) => imported.has(stack))) };
+    const importedConfigs = new Map([...configs].filter(([stack]) => imported.has(stack)));
+    // Validated without adopt mode (record ids are the operator's to fill in); written with it.
+    const adoptHosts = new Map([...importedConfigs].map(([stack, c]) => [stack, c.settings.dns.enabled ? c.hosts : []]));
+    return { docs, files: outputFiles(root, docs, adoptHosts).files, kept, configs: importedConfigs };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

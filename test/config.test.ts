@@ -119,6 +119,7 @@ const BAD: BadCase[] = [
     path: "environments.prod.services.frontend-b",
     says: /cut to 63 characters/,
   },
+  { title: "a sync of every key of the credentials secret", setup: { customer: mutate((d) => (prod(d).vault = { extraSecrets: [{ secretName: "everything", vaultSecret: "app" }] })) }, file: CUSTOMER, path: "environments.prod.vault.extraSecrets.0.keys", says: /would copy the database passwords into Secret 'everything'/ },
   { title: "YAML syntax error", setup: { customer: "name: acme\nenvironments: {prod: [\n" }, file: CUSTOMER, path: "", says: /invalid YAML at line/ },
   { title: "duplicate key", setup: { customer: "name: acme\nname: acme\n" }, file: CUSTOMER, path: "", says: /invalid YAML/ },
   { title: "file is a list", setup: { customer: "- acme\n" }, file: CUSTOMER, path: "", says: /mapping/ },

@@ -99,7 +99,6 @@ const BY_DESIGN: { path: string; change: Change[]; why: string }[] = [
   { path: "minio.persistence", change: ["added"], why: "every chart gets the claims ffnodes creates or adopts (name and size)" },
   { path: "postgresql.primary.persistence", change: ["added"], why: "as minio.persistence" },
   { path: "extraDeploy", change: ["dropped"], why: "pgweb's manifests became the pgweb addon, which ffnodes deploys itself; the rest is reported" },
-  { path: "extraVaultSecrets", change: ["dropped"], why: "ffnodes creates the Vault-to-Kubernetes syncs itself (vault.extraSecrets)" },
   { path: "argocdApp", change: ["dropped"], why: "read by ArgoCD, not the charts: now the ApplicationSet's targetRevision (checked separately)" },
 ];
 
@@ -157,6 +156,17 @@ describe("import-helm", () => {
       const stack = readYaml(root, "stacks/Pulumi.kch-staging.yaml").config as Record<string, unknown>;
       assert.equal(stack["ffnodes:adopt"], true, "an imported customer is live: its stacks start in adopt mode");
       assert.deepEqual(stack["cloudflare:apiToken"], { secure: "placeholder-set-with-pulumi-config-set-secret" });
+    });
+
+    it("lists what to settle before adopting: record ids, claims under ffnodes' own names, the credentials secret", () => {
+      const rows = result.data.beforeAdopting.filter((r) => r[0] === "ff-a-prod").map((r) => r[1]);
+      assert.deepEqual(rows, [
+        "ffnodes:adoptIds.dns-app.fitfile.net",
+        "ffnodes:adoptIds.dns-prod-pgweb.fitfile.net",
+        "storage.postgresql",
+        "ffnodes:adoptIds.vault-credentials",
+      ]);
+      assert.match(result.report, /adopt mode imports the claim ff-a\/pvc-ff-a-postgresql; if the chart keeps this data in a claim of its own/);
     });
 
     it("leaves each host's live record id for the operator, and plan names every one missing", () => {
@@ -263,6 +273,7 @@ describe("import-helm", () => {
       for (const expected of [
         "ffnodes/fitfile/ff-a/values.yaml: legacyReportingUrl",
         "ffnodes/fitfile/ff-a/values.yaml: extraDeploy.3",
+        "ffnodes/fitfile/ff-a/values.yaml: extraVaultSecrets.0",
         "ffnodes/fitfile/ff-a/values.yaml: certs.certificates.1",
         "ffnodes/fitfile/ff-a/values.yaml: certs.certificates.2",
         "ffnodes/kch/prod/values/frontend/infra-config.yaml: global.legacyAnalyticsId",
@@ -272,7 +283,7 @@ describe("import-helm", () => {
       }
       assert.match(result.report, /\| ffnodes\/fitfile\/ff-a\/values\.yaml \| `legacyReportingUrl` \| no ffnodes setting for this key \|/);
       assert.match(result.report, /\| `certs\.certificates\.1` \| a certificate of namespace 'argocd' \(argocd\.fitfile\.net\): cluster-wide, not the customer's/);
-      assert.ok(!listed.some((l) => /argocdApp|source\.(repoURL|targetRevision|path)|destination\.server|vault\.role|extraVaultSecrets|sleuth|global\.app/.test(l)), listed.join("\n"));
+      assert.ok(!listed.some((l) => /argocdApp|source\.(repoURL|targetRevision|path)|destination\.server|vault\.role|sleuth|global\.app/.test(l)), listed.join("\n"));
     });
 
     it("proposes what every imported customer shares as a default, and moves nothing", () => {
@@ -365,7 +376,9 @@ describe("import-helm", () => {
 
     it("lands ff-a's pgweb, certs, extraVaultSecrets, sleuth and argocdApp keys in its customer file, or drops them as defaults", () => {
       const ffa = readYaml(root, "customers/ff-a.yaml");
-      assert.deepEqual(valueAtPath(ffa, ["environments", "prod", "vault", "extraSecrets"]), [{ secretName: "sleuth-secret", vaultSecret: "app" }]);
+      // The seed syncs every key of the credentials secret: not imported, so the default sync, of sleuth's apiKey only, stands.
+      assert.equal(valueAtPath(ffa, ["environments", "prod", "vault", "extraSecrets"]), undefined);
+      assert.match(result.report, /`extraVaultSecrets\.0` \| would sync every key of the credentials secret 'app'/);
       const placed = result.data.mapped.filter((r) => r[0] === "ff-a (prod)").map((r) => `${r[1].replaceAll("ffnodes/fitfile/ff-a/values.yaml: ", "")} -> ${r[2]}`);
       const written = (key: string) => `customers/ff-a.yaml: environments.prod.${key}`;
       const asDefault = "not written: same as the defaults";
@@ -373,7 +386,6 @@ describe("import-helm", () => {
         `extraDeploy -> ${written("addons")}`,
         `extraDeploy -> ${written("extraHosts")}`,
         `extraDeploy -> ${asDefault}`,
-        `extraVaultSecrets -> ${written("vault.extraSecrets")}`,
         `certs.certificates -> ${asDefault}`,
         `global.sleuth.enabled; ffcloud.sleuth.enabled; frontend.sleuth.enabled; workflowTemplates.sleuth.enabled -> ${asDefault}`,
         `global.sleuth.environment; frontend.sleuth.environment; workflowTemplates.sleuth.environment -> ${asDefault}`,
@@ -462,8 +474,8 @@ describe("import-helm", () => {
             { secretName: "e", vaultPath: "x-kv", template: "{{ .password }}" },
           ],
         },
-        settings: { "vault.extraSecrets": [{ secretName: "a", vaultSecret: "app" }, { secretName: "b", vaultSecret: "reports" }] },
-        unmapped: [/^extraVaultSecrets\.2\.secretNamespace: ffnodes syncs into the customer's namespace \('x'\) only/, /^extraVaultSecrets\.3\.vaultPath: outside the customer's Vault path \('x-kv'\)/, /^extraVaultSecrets\.4\.template: no ffnodes setting/],
+        settings: { "vault.extraSecrets": [{ secretName: "b", vaultSecret: "reports" }] },
+        unmapped: [/^extraVaultSecrets\.0: would sync every key of the credentials secret 'app'/, /^extraVaultSecrets\.2\.secretNamespace: ffnodes syncs into the customer's namespace \('x'\) only/, /^extraVaultSecrets\.3\.vaultPath: outside the customer's Vault path \('x-kv'\)/, /^extraVaultSecrets\.4\.template: no ffnodes setting/],
       },
       {
         name: "the customer's certificate and a cluster-wide one",

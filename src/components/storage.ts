@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig } from "../config/load";
+import { claimName } from "../config/names";
 import { standardLabels } from "./labels";
 import { adoptedId, holdsData } from "./safety";
 
@@ -23,7 +24,7 @@ export function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
   return Object.entries(settings.storage)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, claim]) => {
-      const name = claim.existingClaim ?? `pvc-${namespace}-${key}`;
+      const name = claimName(namespace, key, claim.existingClaim);
       return {
         key,
         name,

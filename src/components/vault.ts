@@ -3,13 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { EnvironmentConfig } from "../config/load";
+import { APP_SECRET } from "../config/schema/vault";
 import { addonServiceAccounts } from "./addons";
 import { standardLabels } from "./labels";
 import { adoptedId, holdsData } from "./safety";
 import { PolicyRule, renderPolicy } from "./vault-policy";
 
 /** The KV secret, inside the customer's space, that holds the generated database credentials. */
-export const APP_SECRET = "app";
 /** Where the Vault agent writes the rendered secret files in the services' pods. */
 export const AGENT_SECRET_DIR = "/secrets";
 const VSO_API_VERSION = "secrets.hashicorp.com/v1beta1";

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { Layer, LayerSource, isPlainObject, mergeLayers, sourceOf, valueAtPath } from "./merge";
-import { isDns1123Label, MAX_LABEL_LENGTH, objectName } from "./names";
+import { claimName, isDns1123Label, MAX_LABEL_LENGTH, objectName } from "./names";
 import { quantityValue } from "./quantity";
 import { ConfigError, Problem, joinPath } from "./problems";
 import { CustomerIdentity, EnvironmentSettings, IDENTITY_KEYS, customerIdentity, environmentSettings } from "./schema";
@@ -385,9 +385,9 @@ function checkConsistency(namespace: string, settings: EnvironmentSettings, loca
     at("namespace", `namespace '${namespace}' must be a DNS-1123 label of at most 63 characters`);
   }
   for (const [claim, spec] of Object.entries(settings.storage)) {
-    const claimName = spec.existingClaim ?? `pvc-${namespace}-${claim}`;
-    if (claimName.length > MAX_LABEL_LENGTH) {
-      at(`storage.${claim}`, `claim name '${claimName}' is longer than 63 characters: shorten the claim key or set existingClaim`);
+    const name = claimName(namespace, claim, spec.existingClaim);
+    if (name.length > MAX_LABEL_LENGTH) {
+      at(`storage.${claim}`, `claim name '${name}' is longer than 63 characters: shorten the claim key or set existingClaim`);
     }
   }
   return problems;

@@ -18,3 +18,8 @@ export function isDns1123Label(value: string): boolean {
 export function objectName(...parts: string[]): string {
   return parts.join("-").slice(0, MAX_LABEL_LENGTH).replace(/-+$/, "");
 }
+
+/** The name of a storage entry's claim: the existing claim it adopts, or `pvc-<namespace>-<key>`. */
+export function claimName(namespace: string, key: string, existingClaim?: string): string {
+  return existingClaim ?? `pvc-${namespace}-${key}`;
+}

@@ -17,6 +17,7 @@
  */
 import { isPlainObject } from "../config/merge";
 import { objectName } from "../config/names";
+import { APP_SECRET } from "../config/schema/vault";
 
 export type Scope = "values" | "service" | "applicationSet";
 
@@ -207,10 +208,16 @@ function extraVaultSecrets(value: unknown, ctx: TransformContext): TransformResu
     if (vaultSecret === undefined) {
       problems.push({ path: [...at, "vaultPath"], reason: `outside the customer's Vault path ('${String(space)}'); this sync was not imported` });
     }
+    if (problems.length === 0 && vaultSecret === APP_SECRET) {
+      problems.push({
+        path: at,
+        reason: `would sync every key of the credentials secret '${APP_SECRET}' (the database passwords) into Secret '${entry.secretName}'; ffnodes syncs only listed keys (the defaults sync sleuth-secret's apiKey): add vault.extraSecrets by hand if more is needed; this sync was not imported`,
+      });
+    }
     skipped.push(...problems);
     if (problems.length === 0 && vaultSecret !== undefined) syncs.push({ secretName: entry.secretName, vaultSecret });
   });
-  return { lists: [], settings: [{ path: "vault.extraSecrets", value: syncs }], unmapped: skipped };
+  return { lists: [], settings: syncs.length > 0 ? [{ path: "vault.extraSecrets", value: syncs }] : [], unmapped: skipped };
 }
 
 const CERTIFICATE_KEYS = ["name", "namespace", "dnsNames", "secretName"];

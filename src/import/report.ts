@@ -1,4 +1,5 @@
-import { EnvironmentConfig, customerFileName } from "../config/load";
+import { EnvironmentConfig, customerFileName, dnsRecordName } from "../config/load";
+import { claimName } from "../config/names";
 import { joinPath } from "../config/problems";
 import { CustomerDraft } from "./draft";
 import { Proposal } from "./settle";
@@ -29,6 +30,36 @@ export interface Report {
   secrets: (Finding & { vaultPath: string })[];
   proposals: Proposal[];
   notes: string[];
+  /** What to check or fill in before the first preview in adopt mode: stack, key, what. */
+  beforeAdopting: string[][];
+}
+
+/**
+ * What an operator must settle before adopt mode can import a stack without surprises: the ids
+ * that cannot be derived, and the names under which live data is expected.
+ */
+export function adoptionChecklist(configs: Map<string, EnvironmentConfig>): string[][] {
+  const rows: string[][] = [];
+  for (const [stack, config] of [...configs].sort(([a], [b]) => a.localeCompare(b))) {
+    if (config.settings.dns.enabled) {
+      for (const host of config.hosts) {
+        rows.push([stack, `ffnodes:adoptIds.${dnsRecordName(host)}`, "the live Cloudflare record as <zone id>/<record id>, or create if the host has none"]);
+      }
+    }
+    for (const key of Object.keys(config.settings.storage).filter((k) => !config.settings.storage[k].existingClaim).sort()) {
+      rows.push([
+        stack,
+        `storage.${key}`,
+        `adopt mode imports the claim ${config.namespace}/${claimName(config.namespace, key)}; if the chart keeps this data in a claim of its own (a StatefulSet's, such as data-<release>-postgresql-0), set existingClaim to that claim's name first`,
+      ]);
+    }
+    rows.push([
+      stack,
+      "ffnodes:adoptIds.vault-credentials",
+      `adopt mode imports the credentials secret ${config.vaultPath}/data/app and keeps its values: put the live database credentials there first, or give create to generate new ones`,
+    ]);
+  }
+  return rows;
 }
 
 const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -74,12 +105,19 @@ export function buildReport(input: ReportInput): Report {
       if (fitConnectCode) mapped.push([`${draft.name} (${env.environment})`, fitConnectCode.origins.map(formatOrigin).join("; "), `${customerFileName(draft.name)}: fitConnectCode`]);
     }
   }
-  return { mapped, unmapped: uniqueFindings(unmapped), secrets, proposals: input.proposals, notes: [...new Set(notes)].sort() };
+  return {
+    mapped,
+    unmapped: uniqueFindings(unmapped),
+    secrets,
+    proposals: input.proposals,
+    notes: [...new Set(notes)].sort(),
+    beforeAdopting: adoptionChecklist(input.configs),
+  };
 }
 
 /** The import report, in Markdown: files, mapped keys, keys not mapped, secrets for Vault, proposed defaults, notes. */
 export function renderReport(input: ReportInput, report: Report): string {
-  const { mapped, unmapped, secrets, proposals, notes } = report;
+  const { mapped, unmapped, secrets, proposals, notes, beforeAdopting } = report;
   const imported = input.drafts.map((d) => `${d.name} (${d.environments.map((e) => e.environment).join(", ")})`).join(", ");
   const lines = [
     "# ffnodes import report",
@@ -110,6 +148,12 @@ export function renderReport(input: ReportInput, report: Report): string {
       secrets.map((s) => [s.file, code(s.path), `${s.vaultPath} (${s.path.split(".").pop() ?? ""})`, s.reason]),
       "None found.",
     ),
+    "",
+    `## Before the first preview in adopt mode (${beforeAdopting.length})`,
+    "",
+    "The stack files start in adopt mode: each live resource is imported by id, never created anew. Settle each of these first (README, \"Migrating a live customer\").",
+    "",
+    ...table(["stack", "key", "what"], beforeAdopting, "Nothing."),
     "",
     `## Proposed defaults (${proposals.length})`,
     "",

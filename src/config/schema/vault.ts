@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { dnsLabel } from "./common";
 
+/** The KV secret holding the generated database credentials, in every customer's space. */
+export const APP_SECRET = "app";
+
 /** Top-level Vault paths that belong to Vault itself: never a customer's mount. */
 const RESERVED_MOUNTS = ["sys", "auth", "identity", "cubbyhole"];
 
@@ -91,6 +94,13 @@ export const vaultSettings = {
         ctx.addIssue({ code: "custom", path: ["extraSecrets", index, "secretName"], message: `'${sync.secretName}' is synced twice` });
       }
       seen.add(sync.secretName);
+      if (sync.vaultSecret === APP_SECRET && !sync.keys) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["extraSecrets", index, "keys"],
+          message: `required for the credentials secret '${APP_SECRET}': syncing every key would copy the database passwords into Secret '${sync.secretName}'; list the keys to sync, e.g. { apiKey: sleuth_api_key }`,
+        });
+      }
     });
   }),
 };

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { CUSTOMERS_DIR, EnvironmentConfig, STACKS_DIR, customerFileName, listStacks, stackFileName } from "../config/load";
+import { CUSTOMERS_DIR, STACKS_DIR, customerFileName, listStacks, stackFileName } from "../config/load";
 import { ConfigError, Problem, formatProblem } from "../config/problems";
 import { customerIdentity } from "../config/schema";
 import { host as hostSchema } from "../config/schema/dns";
@@ -10,6 +10,7 @@ import { planStack } from "../plan/engine";
 import { knownEnvironments } from "../rollout/select";
 import { PRODUCTION_ENVIRONMENT } from "../rollout/waves";
 import { checkAllStacks } from "../config/fleet";
+import { renderStackFile } from "../config/stack-file";
 import { runCli, UsageError } from "./run";
 
 const USAGE = `usage: npm run new-customer -- --name <name> --domain <host> [--env prod,staging]
@@ -71,18 +72,6 @@ export function customerFileText(c: NewCustomer): string {
       "    #   ffcloud: { appConfig: { ffCloudCode: FFCloud_Prod_1 } }",
     );
   }
-  return `${lines.join("\n")}\n`;
-}
-
-/** Provider settings only, with placeholders, like every stack file: what the customer is lives in its customer file. */
-export function stackFileText(config: EnvironmentConfig): string {
-  const { stack, environment } = config;
-  const lines = [`# Provider settings and secrets for stack ${stack}; what the customer is lives in customers/.`];
-  if (config.settings.dns.enabled) {
-    lines.push(`# Replace the placeholder secret with: pulumi config set --secret cloudflare:apiToken <token> -s ${stack}`);
-  }
-  lines.push("config:", `  kubernetes:context: fitfile-${environment}`, "  vault:address: https://vault.fitfile.net");
-  if (config.settings.dns.enabled) lines.push("  cloudflare:apiToken:", "    secure: placeholder-set-with-pulumi-config-set-secret");
   return `${lines.join("\n")}\n`;
 }
 
@@ -166,7 +155,10 @@ export async function newCustomer(argv: string[], root: string): Promise<string>
     const { configs, problems } = checkAllStacks(scratch, listStacks(scratch));
     const introduced = problems.filter((p) => !before.has(formatProblem(p)));
     if (introduced.length > 0) throw new ConfigError(introduced);
-    for (const config of configs.filter((c) => stacks.includes(c.stack))) files.set(stackFileName(config.stack), stackFileText(config));
+    for (const config of configs.filter((c) => stacks.includes(c.stack))) files.set(
+        stackFileName(config.stack),
+        renderStackFile({ stack: config.stack, environment: config.environment, cloudflare: config.settings.dns.enabled }),
+      );
     for (const [file, text] of files) write(file, text);
     const planned: string[] = [];
     for (const stack of stacks) planned.push(`${stack}: ${(await planStack(scratch, stack)).resources.length} resources`);

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { isPlainObject } from "./merge";
-import { StackSettingsLayer, stackFileName, stackLayerFromConfig } from "./load";
+import { StackSettingsLayer, dnsRecordName, stackFileName, stackLayerFromConfig } from "./load";
 import { ConfigError } from "./problems";
 import { readYamlFile } from "./yaml";
 import { SECRET_PLACEHOLDER } from "./secret";
@@ -42,4 +42,41 @@ export function parseStackFile(root: string, stack: string): StackFileConfig {
 export function readStackLayer(root: string, stack: string): StackSettingsLayer {
   const { config } = parseStackFile(root, stack);
   return stackLayerFromConfig((key) => config[`ffnodes:${key}`], stackFileName(stack));
+}
+
+/** What an operator must fill in before an adopted stack plans: each host's live record id. */
+export const RECORD_ID_PLACEHOLDER = "<zone id>/<record id>";
+
+export interface StackFileSpec {
+  stack: string;
+  environment: string;
+  /** Whether the stack talks to Cloudflare (and so needs its token). */
+  cloudflare: boolean;
+  /**
+   * Turns adopt mode on, for a customer that runs live: its resources are imported by id, never
+   * created anew, and each of these hosts' record ids is left for the operator to fill in (until
+   * then `plan` names every one that is missing).
+   */
+  adoptHosts?: string[];
+}
+
+/** A new stack file: provider settings with placeholders, never what the customer is. */
+export function renderStackFile(spec: StackFileSpec): string {
+  const { stack, environment } = spec;
+  const lines = [`# Provider settings and secrets for stack ${stack}; what the customer is lives in customers/.`];
+  if (spec.cloudflare) lines.push(`# Replace the placeholder secret with: pulumi config set --secret cloudflare:apiToken <token> -s ${stack}`);
+  lines.push("config:", `  kubernetes:context: fitfile-${environment}`, "  vault:address: https://vault.fitfile.net");
+  if (spec.cloudflare) lines.push("  cloudflare:apiToken:", "    secure: placeholder-set-with-pulumi-config-set-secret");
+  if (spec.adoptHosts) {
+    lines.push(
+      "  # Imported from a live Helm deployment: adopt mode imports the live resources instead of creating them",
+      `  # (README, "Migrating a live customer"). After the first successful up: pulumi config rm ffnodes:adopt -s ${stack}`,
+      "  ffnodes:adopt: true",
+    );
+    if (spec.adoptHosts.length > 0) {
+      lines.push("  # Each host's live Cloudflare record as <zone id>/<record id>, or `create` for a host that has none yet:", "  ffnodes:adoptIds:");
+      for (const host of spec.adoptHosts) lines.push(`    ${dnsRecordName(host)}: "${RECORD_ID_PLACEHOLDER}"`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
 }

@@ -90,7 +90,9 @@ export function settle(root: string, drafts: CustomerDraft[]): Settled {
     const imported = new Set(docs.flatMap((d) => Object.keys(d.environments).map((e) => `${d.name}-${e}`)));
     const importedConfigs = new Map([...configs].filter(([stack]) => imported.has(stack)));
     // Validated without adopt mode (record ids are the operator's to fill in); written with it.
-    const adoptHosts = new Map([...importedConfigs].map(([stack, c]) => [stack, c.settings.dns.enabled ? c.hosts : []]));
+    const adoptHosts = new Map(
+      [...importedConfigs].map(([stack, c]) => [stack, { cloudflare: c.settings.dns.enabled, hosts: c.settings.dns.enabled ? c.hosts : [] }]),
+    );
     return { docs, files: outputFiles(root, docs, adoptHosts).files, kept, configs: importedConfigs };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { customerFileName, dnsRecordName, stackFileName } from "../config/load";
+import { customerFileName, stackFileName } from "../config/load";
+import { renderStackFile } from "../config/stack-file";
 import { sortKeys } from "./values";
 
 /** A customer file as the importer writes it: identity, customer-wide settings, then environments. */
@@ -37,45 +38,16 @@ export function renderCustomerFile(doc: CustomerDocument): string {
   ].join("\n");
 }
 
-/** What an operator must fill in before an imported stack plans: each host's live record id. */
-export const RECORD_ID_PLACEHOLDER = "<zone id>/<record id>";
-
-/**
- * Provider settings for an imported stack, with placeholders like every stack file. With
- * `adoptHosts`, adopt mode is on (the customer runs live: its resources are imported by id, never
- * created anew) and each host's Cloudflare record id is left for the operator to fill in: until
- * then `plan` names every one that is missing.
- */
-export function renderStackFile(stack: string, environment: string, adoptHosts?: string[]): string {
-  const lines = [
-    `# Provider settings and secrets for stack ${stack}; what the customer is lives in customers/.`,
-    `# Check the kube context, and replace the placeholder secret with: pulumi config set --secret cloudflare:apiToken <token> -s ${stack}`,
-    "config:",
-    `  kubernetes:context: fitfile-${environment}`,
-    "  vault:address: https://vault.fitfile.net",
-    "  cloudflare:apiToken:",
-    "    secure: placeholder-set-with-pulumi-config-set-secret",
-  ];
-  if (adoptHosts) {
-    lines.push(
-      "  # Imported from a live Helm deployment: adopt mode imports the live resources instead of creating them",
-      `  # (README, "Migrating a live customer"). After the first successful up: pulumi config rm ffnodes:adopt -s ${stack}`,
-      "  ffnodes:adopt: true",
-    );
-    if (adoptHosts.length > 0) {
-      lines.push("  # Each host's live Cloudflare record as <zone id>/<record id>, or `create` for a host that has none yet:", "  ffnodes:adoptIds:");
-      for (const host of adoptHosts) lines.push(`    ${dnsRecordName(host)}: "${RECORD_ID_PLACEHOLDER}"`);
-    }
-  }
-  return [...lines, ""].join("\n");
-}
-
 /**
  * The files of an import: each customer file, and a stack file per environment unless one is
  * there already (a stack file holds secrets set by hand: never overwritten). `adoptHosts`, by
  * stack, turns adopt mode on in the stack files written.
  */
-export function outputFiles(root: string, docs: CustomerDocument[], adoptHosts?: Map<string, string[]>): { files: OutputFile[]; kept: string[] } {
+export function outputFiles(
+  root: string,
+  docs: CustomerDocument[],
+  adoptHosts?: Map<string, { cloudflare: boolean; hosts: string[] }>,
+): { files: OutputFile[]; kept: string[] } {
   const files: OutputFile[] = [];
   const kept: string[] = [];
   for (const doc of docs) {
@@ -84,7 +56,10 @@ export function outputFiles(root: string, docs: CustomerDocument[], adoptHosts?:
       const stack = `${doc.name}-${env}`;
       const file = stackFileName(stack);
       if (fs.existsSync(path.join(root, file))) kept.push(file);
-      else files.push({ file, text: renderStackFile(stack, env, adoptHosts?.get(stack)) });
+      else {
+        const live = adoptHosts?.get(stack);
+        files.push({ file, text: renderStackFile({ stack, environment: env, cloudflare: live?.cloudflare ?? true, adoptHosts: live?.hosts }) });
+      }
     }
   }
   return { files, kept };

@@ -7,7 +7,7 @@
  * rule `appConfig` becomes `services.ffcloud.appConfig.ffCloudCode`).
  *
  * Scopes:
- * - `values`: any values file, at its top level (a node file, or one service's merged files);
+ * - `values`: each values file, at its top level (a node file, or one service's merged files);
  * - `service`: one service's values (a per-service file, or `<service>.` in a node file), with
  *   `{svc}` in a setting path standing for the service;
  * - `applicationSet`: the ApplicationSet document itself.

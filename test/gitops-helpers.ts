@@ -1,11 +1,11 @@
 import { WorkloadInputs } from "../src/components/helm-values";
 import { buildVault } from "../src/components/vault";
-import { EnvironmentConfig, resolveEnvironment, stackFileName } from "../src/config/load";
-import { REPO_ROOT } from "./helpers";
+import { EnvironmentConfig } from "../src/config/load";
+import { REPO_ROOT, resolveStack } from "./helpers";
 
 /** A stack's layered config as the program resolves it (the repository's stack files set no ffnodes:settings). */
 export function stackConfig(stack: string, root = REPO_ROOT): EnvironmentConfig {
-  return resolveEnvironment(root, stack, { settings: undefined, file: stackFileName(stack) });
+  return resolveStack(root, stack);
 }
 
 /** What Customer passes the GitOps and addon components: the Vault component's outputs, the TLS secret's name. */

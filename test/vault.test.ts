@@ -10,7 +10,7 @@ import { ConfigError } from "../src/config/problems";
 import { VaultSettings, vaultSettings } from "../src/config/schema/vault";
 import { COMPUTED_OUTPUTS, offlineMocks } from "../src/plan/mocks";
 import { SECRET_PLACEHOLDER, planStack } from "../src/plan/engine";
-import { REPO_ROOT, findResource, fixtureRoot, planRepoStack, resourcesOfType, stackFile } from "./helpers";
+import { REPO_ROOT, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile } from "./helpers";
 
 const T = {
   mount: "vault:index/mount:Mount",
@@ -21,8 +21,7 @@ const T = {
   staticSecret: "kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret",
 };
 
-const seedConfig = (): EnvironmentConfig =>
-  resolveEnvironment(REPO_ROOT, "ff-a-prod", { settings: undefined, file: stackFileName("ff-a-prod") });
+const seedConfig = (): EnvironmentConfig => resolveStack(REPO_ROOT, "ff-a-prod");
 
 /** A valid customer environment: the seed's, with another namespace and Vault settings validated by the schema. */
 function customer(base: EnvironmentConfig, namespace: string, vault: Partial<VaultSettings>): EnvironmentConfig {

@@ -1,8 +1,7 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { CUSTOMERS_DIR, STACKS_DIR, customerFileName, listStacks, stackFileName } from "../config/load";
+import { customerFileName, listStacks, scratchCopy, stackFileName } from "../config/load";
 import { ConfigError, Problem, formatProblem } from "../config/problems";
 import { customerIdentity } from "../config/schema";
 import { host as hostSchema } from "../config/schema/dns";
@@ -119,19 +118,6 @@ function parse(argv: string[], root: string): NewCustomer {
     displayName,
     fitConnectCode: values["fitconnect-code"] ?? `FITConnect ${displayName}`,
   };
-}
-
-/** A copy of the fleet's configuration (customers/ and stacks/) to try the new files in. */
-function scratchCopy(root: string): string {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-new-customer-"));
-  for (const dir of [CUSTOMERS_DIR, STACKS_DIR]) {
-    fs.mkdirSync(path.join(scratch, dir));
-    if (!fs.existsSync(path.join(root, dir))) continue;
-    for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
-      fs.copyFileSync(path.join(root, dir, file), path.join(scratch, dir, file));
-    }
-  }
-  return scratch;
 }
 
 /**

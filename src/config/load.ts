@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
 import { Layer, LayerSource, isPlainObject, mergeLayers, sourceOf, valueAtPath } from "./merge";
@@ -184,6 +185,22 @@ export function listCustomers(root: string): string[] {
     .filter((f) => f.endsWith(".yaml") && !f.startsWith("_"))
     .map((f) => f.slice(0, -".yaml".length))
     .sort();
+}
+
+/**
+ * A throw-away copy of the fleet's configuration (the YAML files of customers/ and stacks/), for
+ * trying new files against every other stack before anything is written. The caller removes it.
+ */
+export function scratchCopy(root: string): string {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-scratch-"));
+  for (const dir of [CUSTOMERS_DIR, STACKS_DIR]) {
+    fs.mkdirSync(path.join(scratch, dir));
+    if (!fs.existsSync(path.join(root, dir))) continue;
+    for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
+      fs.copyFileSync(path.join(root, dir, file), path.join(scratch, dir, file));
+    }
+  }
+  return scratch;
 }
 
 /** Names of every stack with a file in stacks/, sorted. */

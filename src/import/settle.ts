@@ -1,8 +1,6 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { checkAllStacks } from "../config/fleet";
-import { CUSTOMERS_DIR, EnvironmentConfig, STACKS_DIR, customerFileName, listStacks, loadDefaults } from "../config/load";
+import { EnvironmentConfig, customerFileName, listStacks, loadDefaults, scratchCopy } from "../config/load";
 import { deepMerge } from "../config/merge";
 import { ConfigError, Problem, joinPath } from "../config/problems";
 import { CustomerDraft, environmentSettings } from "./draft";
@@ -32,11 +30,6 @@ export interface Proposal {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
-function copyDir(from: string, to: string): void {
-  fs.mkdirSync(to, { recursive: true });
-  if (!fs.existsSync(from)) return;
-  for (const f of fs.readdirSync(from).filter((f) => f.endsWith(".yaml"))) fs.copyFileSync(path.join(from, f), path.join(to, f));
-}
 
 /** Problems in an imported customer file, told with the key of the tree the value came from. */
 function withOrigins(problems: Problem[], drafts: CustomerDraft[]): Problem[] {
@@ -62,10 +55,8 @@ function withOrigins(problems: Problem[], drafts: CustomerDraft[]): Problem[] {
  * the customer's top level. Throws a ConfigError, writing nothing to `root`, when invalid.
  */
 export function settle(root: string, drafts: CustomerDraft[]): Settled {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-import-"));
+  const scratch = scratchCopy(root);
   try {
-    copyDir(path.join(root, CUSTOMERS_DIR), path.join(scratch, CUSTOMERS_DIR));
-    copyDir(path.join(root, STACKS_DIR), path.join(scratch, STACKS_DIR));
     let docs: CustomerDocument[] = drafts.map((d) => ({
       name: d.name,
       source: d.source,

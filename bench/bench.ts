@@ -5,13 +5,15 @@
  *       also the program's start the way `pulumi` runs it (ts-node, transpile only);
  *   (b) plan --all over generated customers: total and marginal time per customer;
  *   (c) peak memory of plan --all over 100 customers;
- *   (d) rollout scheduling over 200 fake stacks against the ideal ceil(n/p) x d.
+ *   (d) rollout scheduling over 200 fake stacks against the ideal ceil(n/p) x d;
+ *   (e) `pulumi preview` under the real CLI as committed against Pulumi's default ts-node start.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { benchPulumiPreview } from "./pulumi-preview";
 import { benchRollout } from "./rollout";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
   for (const dir of [small, large]) fs.rmSync(dir, { recursive: true, force: true });
 
   for (const line of await benchRollout()) print(`(d) ${line}`);
+  benchPulumiPreview(3).forEach((line, i) => print(`${i === 0 ? "(e)" : "   "} ${line}`));
 }
 
 main().catch((error: unknown) => {

@@ -56,11 +56,13 @@ describe("plan of the example stacks", () => {
     assert.equal(quota.hard["requests.storage"], "256Gi");
   });
 
-  it("adopts ff-a's existing MinIO claim and creates the PostgreSQL claim, both protected", () => {
+  it("names ff-a's MinIO claim as existingClaim says, imports neither claim outside adopt mode, both protected", () => {
     const plan = plans.find((p) => p.stack === "ff-a-prod")!;
     const minio = findResource(plan, "kubernetes:core/v1:PersistentVolumeClaim", "claim-minio");
     const postgres = findResource(plan, "kubernetes:core/v1:PersistentVolumeClaim", "claim-postgresql");
-    assert.equal(minio.import, "ff-a/pvc-ff-a-minio");
+    assert.equal(metadataOf(minio.inputs).name, "pvc-ff-a-minio");
+    assert.equal(minio.import, undefined);
+    assert.ok(minio.protect && minio.retainOnDelete && postgres.protect && postgres.retainOnDelete);
     assert.equal(metadataOf(postgres.inputs).name, "pvc-ff-a-postgresql");
     assert.equal(postgres.import, undefined);
     assert.deepEqual((minio.inputs.spec as { resources: unknown }).resources, { requests: { storage: "64Gi" } });

@@ -61,7 +61,7 @@ describe("properties over random customers", () => {
           const key = claim.name.slice("claim-".length);
           const spec = claim.inputs.spec as { resources: { requests: { storage: string } } };
           assert.equal(spec.resources.requests.storage, config.settings.storage[key].size);
-          assert.equal(claim.import !== undefined, config.settings.storage[key].existingClaim !== undefined);
+          assert.equal(claim.import, undefined, "outside adopt mode nothing is imported, existingClaim or not");
         }
         const quota = resourcesOfType(plan, "kubernetes:core/v1:ResourceQuota")[0].inputs.spec as { hard: Record<string, string> };
         assert.equal(quota.hard.pods, String(c.pods));

@@ -10,6 +10,13 @@ type Metadata = k8s.types.input.meta.v1.ObjectMeta;
 
 const PGWEB = "pgweb";
 const PGWEB_PORT = 8081;
+/**
+ * pgweb becomes ready only once the database that ArgoCD deploys after the first `up` is
+ * serving, and its Service and Ingress only with it. Waiting for them (the kubernetes provider's
+ * default, about 10 minutes each) would fail every new customer's first `up`, so ffnodes
+ * declares them and lets ArgoCD's health checks report on them.
+ */
+const NOT_AWAITED = { "pulumi.com/skipAwait": "true" };
 /** Written by the Vault agent before pgweb starts; holds `export DATABASE_URL=...`. */
 const DATABASE_URL_FILE = "/vault/secrets/database-url";
 
@@ -55,12 +62,13 @@ export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): P
   const selector = { "app.kubernetes.io/name": PGWEB, "app.kubernetes.io/instance": namespace };
   const labels = { ...standardLabels(config, "addons"), ...selector };
   const metadata: Metadata = { name: PGWEB, namespace, labels };
+  const workloadMetadata: Metadata = { ...metadata, annotations: NOT_AWAITED };
   const probe = (initialDelaySeconds: number) => ({ httpGet: { path: "/", port: "http" }, initialDelaySeconds, periodSeconds: 15 });
 
   return {
     serviceAccount: { metadata },
     deployment: {
-      metadata,
+      metadata: workloadMetadata,
       spec: {
         replicas: 1,
         selector: { matchLabels: selector },
@@ -101,11 +109,11 @@ export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): P
       },
     },
     service: {
-      metadata,
+      metadata: workloadMetadata,
       spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http" }] },
     },
     ingress: {
-      metadata,
+      metadata: workloadMetadata,
       spec: {
         ingressClassName,
         tls: [{ hosts: [host], secretName: inputs.tlsSecretName }],

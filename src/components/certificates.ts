@@ -7,7 +7,7 @@ import * as tls from "@pulumi/tls";
 import { EnvironmentConfig } from "../config/load";
 import { objectName } from "../config/names";
 import { standardLabels } from "./labels";
-import { adoptedId } from "./safety";
+import { adoptOptions, adoptedId } from "./safety";
 
 /** The longest common name a CSR may carry. */
 const MAX_COMMON_NAME_LENGTH = 64;
@@ -96,7 +96,7 @@ export class Certificates extends pulumi.ComponentResource {
         new k8s.apiextensions.CustomResource("certificate", specs.certificate, {
           parent: this,
           dependsOn: [...filledBy],
-          import: specs.certificateImportId,
+          ...adoptOptions(specs.certificateImportId, specs.certificate),
         }),
       );
     }

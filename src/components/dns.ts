@@ -2,7 +2,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig, dnsRecordName } from "../config/load";
 import { recordType, zoneOf } from "../config/schema/dns";
-import { adoptedId } from "./safety";
+import { adoptOptions, adoptedId } from "./safety";
 
 /** Cloudflare's limit on a record comment (Free plan). */
 const MAX_COMMENT_LENGTH = 100;
@@ -65,7 +65,7 @@ export class DnsRecords extends pulumi.ComponentResource {
       this.records[record.host] = new cloudflare.DnsRecord(
         record.name,
         { ...record.args, zoneId: zoneId(record.zone) },
-        { parent: this, retainOnDelete: config.settings.dns.retainOnDelete, import: record.importId },
+        { parent: this, retainOnDelete: config.settings.dns.retainOnDelete, ...adoptOptions(record.importId, record.args) },
       ).id;
     }
     this.registerOutputs({ records: this.records });

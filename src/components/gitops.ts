@@ -6,7 +6,7 @@ import { EnvironmentConfig } from "../config/load";
 import { objectName } from "../config/names";
 import { WorkloadInputs, buildHelmValues, enabledServices, renderValues } from "./helm-values";
 import { standardLabels } from "./labels";
-import { adoptedId } from "./safety";
+import { adoptOptions, adoptedId } from "./safety";
 
 export interface GitOpsInputs extends WorkloadInputs {
   /**
@@ -131,12 +131,12 @@ export class GitOps extends pulumi.ComponentResource {
     // of their own: adopt mode imports the set, and the project only when an id is given.
     const project = new k8s.apiextensions.CustomResource("gitops-project", specs.project, {
       parent: this,
-      import: adoptedId(config, "gitops-project"),
+      ...adoptOptions(adoptedId(config, "gitops-project"), specs.project),
     });
     new k8s.apiextensions.CustomResource("gitops-applicationset", specs.applicationSet, {
       parent: this,
       dependsOn: [project, ...inputs.dependsOn],
-      import: adoptedId(config, "gitops-applicationset", `${argocdNamespace}/${config.namespace}`),
+      ...adoptOptions(adoptedId(config, "gitops-applicationset", `${argocdNamespace}/${config.namespace}`), specs.applicationSet),
     });
     this.applications = specs.applications;
     this.registerOutputs({ applications: this.applications });

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig } from "../config/load";
 import { standardLabels } from "./labels";
-import { adoptedId, holdsData } from "./safety";
+import { adoptOptions, adoptedId, holdsData } from "./safety";
 
 type Metadata = k8s.types.input.meta.v1.ObjectMeta;
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
@@ -150,7 +150,7 @@ export class NamespaceIsolation extends pulumi.ComponentResource {
     this.namespace = new k8s.core.v1.Namespace(
       "namespace",
       specs.namespace,
-      holdsData({ parent: this, import: adoptedId(config, "namespace", config.namespace) }),
+      holdsData({ parent: this, ...adoptOptions(adoptedId(config, "namespace", config.namespace), specs.namespace) }),
     );
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
     new k8s.core.v1.ResourceQuota("quota", specs.resourceQuota, inNamespace);

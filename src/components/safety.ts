@@ -26,3 +26,15 @@ export function adoptedId(config: EnvironmentConfig, key: string, derivedId?: st
   const id = config.adopt.ids[key] ?? derivedId;
   return id === ADOPT_CREATE ? undefined : id;
 }
+
+/**
+ * Options that import a live object by `importId` (none when it is undefined). The engine refuses
+ * an import whose declared inputs differ from the live object, and a Helm-era object lacks what
+ * ffnodes adds (labels, policies' new rules, descriptions), so the import ignores changes to every
+ * declared input. The first run without adopt mode then updates the object in place to what
+ * ffnodes declares; a difference that would replace it stops there, since data holders are protected.
+ */
+export function adoptOptions(importId: string | undefined, declared: object, ignoreChanges: string[] = []): pulumi.CustomResourceOptions {
+  if (importId === undefined) return ignoreChanges.length > 0 ? { ignoreChanges } : {};
+  return { import: importId, ignoreChanges: [...new Set([...ignoreChanges, ...Object.keys(declared)])].sort() };
+}

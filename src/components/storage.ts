@@ -3,14 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig } from "../config/load";
 import { claimName } from "../config/names";
 import { standardLabels } from "./labels";
-import { adoptedId, holdsData } from "./safety";
+import { adoptOptions, adoptedId, holdsData } from "./safety";
 
 export interface ClaimSpec {
   /** The storage entry's key (`minio`, `postgresql`, ...). */
   key: string;
   /** The claim's name, which the charts' `existingClaim` values refer to. */
   name: string;
-  /** Set when the claim already exists (existingClaim, or adopt mode): `<namespace>/<name>`. */
+  /** Set in adopt mode, when the claim (named by existingClaim, or derived) already exists: `<namespace>/<name>`. */
   importId?: string;
   args: {
     metadata: k8s.types.input.meta.v1.ObjectMeta;
@@ -28,7 +28,7 @@ export function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
       return {
         key,
         name,
-        importId: claim.existingClaim ? `${namespace}/${name}` : adoptedId(config, `claim-${key}`, `${namespace}/${name}`),
+        importId: adoptedId(config, `claim-${key}`, `${namespace}/${name}`),
         args: {
           metadata: {
             name,
@@ -45,7 +45,7 @@ export function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
     });
 }
 
-/** The customer's PersistentVolumeClaims: protected, retained, and adopted when they exist. */
+/** The customer's PersistentVolumeClaims: protected, retained, and adopted in adopt mode. */
 export class Storage extends pulumi.ComponentResource {
   /** Claim names by storage key. */
   readonly claims: Record<string, pulumi.Output<string>> = {};
@@ -56,7 +56,7 @@ export class Storage extends pulumi.ComponentResource {
       const pvc = new k8s.core.v1.PersistentVolumeClaim(
         `claim-${claim.key}`,
         claim.args,
-        holdsData({ parent: this, import: claim.importId }),
+        holdsData({ parent: this, ...adoptOptions(claim.importId, claim.args) }),
       );
       this.claims[claim.key] = pvc.metadata.name;
     }

@@ -6,7 +6,7 @@ import { EnvironmentConfig } from "../config/load";
 import { APP_SECRET } from "../config/schema/vault";
 import { addonServiceAccounts } from "./addons";
 import { standardLabels } from "./labels";
-import { adoptedId, holdsData } from "./safety";
+import { adoptOptions, adoptedId, holdsData } from "./safety";
 import { PolicyRule, renderPolicy } from "./vault-policy";
 
 /** The KV secret, inside the customer's space, that holds the generated database credentials. */
@@ -294,16 +294,20 @@ export class VaultSpace extends pulumi.ComponentResource {
     super("ffnodes:customer:Vault", name, {}, opts);
     const specs = buildVault(config);
 
-    const mount = specs.mount && new vault.Mount("vault-mount", specs.mount.args, holdsData({ parent: this, import: specs.mount.importId }));
+    const mount =
+      specs.mount && new vault.Mount("vault-mount", specs.mount.args, holdsData({ parent: this, ...adoptOptions(specs.mount.importId, specs.mount.args) }));
     const onMount = { parent: this, dependsOn: mount ? [mount] : [] };
 
     const policies = specs.policies.map(
-      (p) => new vault.Policy(`vault-policy-${p.key}`, { name: p.name, policy: p.hcl }, { ...onMount, import: p.importId }),
+      (p) => {
+        const args = { name: p.name, policy: p.hcl };
+        return new vault.Policy(`vault-policy-${p.key}`, args, { ...onMount, ...adoptOptions(p.importId, args) });
+      },
     );
     const role = new vault.kubernetes.AuthBackendRole("vault-auth-role", specs.authRole.args, {
       parent: this,
       dependsOn: policies,
-      import: specs.authRole.importId,
+      ...adoptOptions(specs.authRole.importId, specs.authRole.args),
     });
 
     let credentials: vault.kv.SecretV2 | undefined;
@@ -320,11 +324,15 @@ export class VaultSpace extends pulumi.ComponentResource {
       const dataJson = pulumi.secret(
         pulumi.all(entries).apply((pairs) => JSON.stringify(Object.fromEntries(pairs.sort(([a], [b]) => a.localeCompare(b))))),
       );
+      // Check-and-set 0: Vault accepts the write only while no secret exists at the path, so a
+      // stack that lost its state (or points at another's path) can never overwrite credentials.
+      const args = { mount: specs.space.mount, name: secretName, dataJson, disableRead: true, cas: 0 };
       credentials = new vault.kv.SecretV2(
         "vault-credentials",
-        { mount: specs.space.mount, name: secretName, dataJson, disableRead: true },
-        // Written once: a rotated value in Vault is never read back nor overwritten by a later run.
-        holdsData({ ...onMount, import: importId, ignoreChanges: ["dataJson"], additionalSecretOutputs: ["dataJson"] }),
+        args,
+        // Written once: a rotated value in Vault is never read back nor overwritten by a later
+        // run. `cas` and `disableRead` matter only when the secret is created.
+        holdsData({ ...onMount, ...adoptOptions(importId, args, ["cas", "dataJson", "disableRead"]), additionalSecretOutputs: ["dataJson"] }),
       );
     }
 

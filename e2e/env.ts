@@ -1,0 +1,326 @@
+// A throwaway control plane on loopback for the end-to-end tests and for trying stacks by hand:
+// etcd, kube-apiserver and kube-controller-manager, a Vault dev server with Kubernetes auth
+// pointed at that API server, the upstream CRDs, and a local file state backend. Every binary is
+// built from the Go modules under e2e/tools (build.sh); nothing else is downloaded.
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+const CACHE = process.env.FFNODES_E2E_CACHE ?? path.join(os.homedir(), ".cache", "ffnodes-e2e");
+/** The running environment's files: certificates, data, logs, kubeconfig, state backend. */
+export const STATE_DIR = process.env.FFNODES_E2E_STATE ?? path.join(CACHE, "env");
+const SHARED = process.env.FFNODES_SHARED ?? path.resolve(REPO_ROOT, "..", "shared");
+
+/** The kubeconfig context the e2e API server is reached by; stacks/Pulumi.demo-local.yaml names it. */
+export const KUBE_CONTEXT = "ffnodes-local";
+const VAULT_TOKEN = "ffnodes-e2e-root";
+const PASSPHRASE = "ffnodes-e2e";
+/** Storage classes of the e2e cluster. WaitForFirstConsumer, as on a kind or k3d cluster: a claim stays Pending until a pod uses it. */
+const STORAGE_CLASSES = ["standard", "local-path"];
+/** Namespaces the cluster itself runs: ArgoCD's, and the ones the customers' NetworkPolicies name. */
+const CLUSTER_NAMESPACES = ["argocd", "cert-manager", "ingress-nginx", "vault"];
+
+export interface Environment {
+  /** Variables that point `pulumi`, the providers and the tests at this environment. */
+  vars: Record<string, string>;
+  kubeconfig: string;
+  vaultAddr: string;
+  vaultToken: string;
+  apiServer: string;
+}
+
+interface Saved {
+  pids: Record<string, number>;
+  env: Environment;
+}
+
+const savedFile = path.join(STATE_DIR, "environment.json");
+
+function log(message: string): void {
+  process.stderr.write(`e2e-env: ${message}\n`);
+}
+
+/** Builds the toolchain (a no-op once it is cached) and returns the folders that hold it. */
+export function buildToolchain(): string[] {
+  const result = spawnSync("bash", [path.join(REPO_ROOT, "e2e", "tools", "build.sh")], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`building the e2e toolchain failed (exit ${result.status ?? result.signal}); see the output above`);
+  return result.stdout.trim().split("\n").filter(Boolean);
+}
+
+function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): string {
+  const result = spawnSync(command, args, { encoding: "utf8", env: options.env ?? process.env, input: options.input });
+  if (result.error) throw new Error(`${command}: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}:\n${result.stderr}`);
+  return result.stdout;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function makePki(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const ssl = (...args: string[]) => run("openssl", args);
+  const at = (name: string) => path.join(dir, name);
+  ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=ffnodes-e2e-ca", "-keyout", at("ca.key"), "-out", at("ca.crt"));
+  const sign = (name: string, subject: string, extensions: string) => {
+    ssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", at(`${name}.key`), "-out", at(`${name}.csr`));
+    fs.writeFileSync(at(`${name}.ext`), extensions);
+    ssl("x509", "-req", "-in", at(`${name}.csr`), "-CA", at("ca.crt"), "-CAkey", at("ca.key"), "-CAcreateserial", "-days", "30", "-extfile", at(`${name}.ext`), "-out", at(`${name}.crt`));
+  };
+  sign(
+    "apiserver",
+    "/CN=kube-apiserver",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n",
+  );
+  sign("admin", "/O=system:masters/CN=ffnodes-e2e-admin", "extendedKeyUsage=clientAuth\n");
+  ssl("genrsa", "-out", at("sa.key"), "2048");
+  ssl("rsa", "-in", at("sa.key"), "-pubout", "-out", at("sa.pub"));
+}
+
+function kubeconfigText(server: string, pki: string): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    `current-context: ${KUBE_CONTEXT}`,
+    "clusters:",
+    `- name: ${KUBE_CONTEXT}`,
+    "  cluster:",
+    `    server: ${server}`,
+    `    certificate-authority: ${path.join(pki, "ca.crt")}`,
+    "users:",
+    `- name: ${KUBE_CONTEXT}-admin`,
+    "  user:",
+    `    client-certificate: ${path.join(pki, "admin.crt")}`,
+    `    client-key: ${path.join(pki, "admin.key")}`,
+    "contexts:",
+    `- name: ${KUBE_CONTEXT}`,
+    "  context:",
+    `    cluster: ${KUBE_CONTEXT}`,
+    `    user: ${KUBE_CONTEXT}-admin`,
+    "",
+  ].join("\n");
+}
+
+function startDaemon(name: string, binary: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const logs = path.join(STATE_DIR, "logs");
+  fs.mkdirSync(logs, { recursive: true });
+  const out = fs.openSync(path.join(logs, `${name}.log`), "a");
+  const child = spawn(binary, args, { detached: true, stdio: ["ignore", out, out], env });
+  fs.closeSync(out);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`${name} did not start`);
+  return child.pid;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(what: string, pids: Record<string, number>, check: () => boolean | Promise<boolean>, seconds = 120): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    for (const [name, pid] of Object.entries(pids)) {
+      if (!alive(pid)) throw new Error(`${name} exited while waiting for ${what}; see ${path.join(STATE_DIR, "logs", `${name}.log`)}`);
+    }
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`timed out after ${seconds}s waiting for ${what}; logs are in ${path.join(STATE_DIR, "logs")}`);
+}
+
+function which(binDirs: string[], name: string): string {
+  for (const dir of binDirs) {
+    const candidate = path.join(dir, name);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error(`the e2e toolchain has no ${name} (looked in ${binDirs.join(", ")})`);
+}
+
+function kubectl(env: Environment, binDirs: string[], args: string[], input?: string): string {
+  return run(which(binDirs, "kubectl"), ["--kubeconfig", env.kubeconfig, ...args], { input });
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+function vault(env: Environment, binDirs: string[], args: string[]): string {
+  return run(which(binDirs, "vault"), args, { env: { ...process.env, VAULT_ADDR: env.vaultAddr, VAULT_TOKEN: env.vaultToken } });
+}
+
+function crdFiles(): string[] {
+  const root = path.join(SHARED, "schemas", "crds");
+  if (!fs.existsSync(root)) throw new Error(`the upstream CRDs are not at ${root}; set FFNODES_SHARED to the shared/ folder`);
+  return fs
+    .readdirSync(root, { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".yaml"))
+    .sort()
+    .map((file) => path.join(root, file));
+}
+
+function storageClassManifest(name: string): string {
+  return `apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: ${name}\nprovisioner: rancher.io/local-path\nvolumeBindingMode: WaitForFirstConsumer\nreclaimPolicy: Retain\n`;
+}
+
+function readSaved(): Saved | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(savedFile, "utf8")) as Saved;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The running environment, if every one of its processes is alive. */
+export function status(): Environment | undefined {
+  const saved = readSaved();
+  return saved && Object.keys(saved.env.vars).length > 0 && Object.values(saved.pids).every(alive) ? saved.env : undefined;
+}
+
+/** Starts the environment, or returns the one already running. */
+export async function up(): Promise<Environment> {
+  const running = status();
+  if (running) return running;
+  await down();
+
+  const binDirs = buildToolchain();
+  if (spawnSync("sh", ["-c", "command -v openssl"]).status !== 0) throw new Error("openssl is not installed; it makes the control plane's certificates (apt-get install openssl)");
+  const started = Date.now();
+  fs.mkdirSync(STATE_DIR, { recursive: true });
+  const pki = path.join(STATE_DIR, "pki");
+  makePki(pki);
+
+  const [etcdPort, etcdPeerPort, apiPort, vaultPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const pids: Record<string, number> = {};
+  const env: Environment = {
+    kubeconfig: path.join(STATE_DIR, "kubeconfig"),
+    apiServer: `https://127.0.0.1:${apiPort}`,
+    vaultAddr: `http://127.0.0.1:${vaultPort}`,
+    vaultToken: VAULT_TOKEN,
+    vars: {},
+  };
+  const save = () => fs.writeFileSync(savedFile, JSON.stringify({ pids, env } satisfies Saved, null, 2));
+
+  try {
+    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    const peerUrl = `http://127.0.0.1:${etcdPeerPort}`;
+    pids.etcd = startDaemon("etcd", which(binDirs, "etcd"), [
+      "--data-dir", path.join(STATE_DIR, "etcd"),
+      "--listen-client-urls", etcdUrl, "--advertise-client-urls", etcdUrl,
+      "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
+      "--initial-cluster", `default=${peerUrl}`, "--unsafe-no-fsync",
+    ]);
+    save();
+
+    pids["kube-apiserver"] = startDaemon("kube-apiserver", which(binDirs, "kube-apiserver"), [
+      "--etcd-servers", etcdUrl,
+      "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", String(apiPort),
+      "--tls-cert-file", path.join(pki, "apiserver.crt"), "--tls-private-key-file", path.join(pki, "apiserver.key"),
+      "--client-ca-file", path.join(pki, "ca.crt"),
+      "--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
+      "--service-account-key-file", path.join(pki, "sa.pub"),
+      "--service-account-signing-key-file", path.join(pki, "sa.key"),
+      "--service-cluster-ip-range", "10.96.0.0/16",
+      "--authorization-mode", "Node,RBAC",
+    ]);
+    save();
+    fs.writeFileSync(env.kubeconfig, kubeconfigText(env.apiServer, pki));
+    await waitFor("the API server", pids, () => spawnSync(which(binDirs, "kubectl"), ["--kubeconfig", env.kubeconfig, "get", "--raw", "/readyz"]).status === 0);
+
+    pids["kube-controller-manager"] = startDaemon("kube-controller-manager", which(binDirs, "kube-controller-manager"), [
+      "--kubeconfig", env.kubeconfig,
+      "--bind-address", "127.0.0.1", "--secure-port", "0",
+      "--leader-elect=false",
+      // The controllers whose work the kubernetes provider waits for: quota status, namespace
+      // deletion, service accounts and their tokens, claim protection, garbage collection.
+      "--controllers", "namespace-controller,resourcequota-controller,serviceaccount-controller,serviceaccount-token-controller,persistentvolumeclaim-protection-controller,garbage-collector-controller,root-ca-certificate-publisher-controller",
+      "--service-account-private-key-file", path.join(pki, "sa.key"),
+      "--root-ca-file", path.join(pki, "ca.crt"),
+    ]);
+    save();
+
+    pids.vault = startDaemon("vault", which(binDirs, "vault"), [
+      "server", "-dev", `-dev-root-token-id=${VAULT_TOKEN}`, `-dev-listen-address=127.0.0.1:${vaultPort}`,
+    ], { ...process.env, HOME: STATE_DIR, VAULT_DISABLE_MLOCK: "true" });
+    save();
+    await waitFor("Vault", pids, () => answers(`${env.vaultAddr}/v1/sys/health`));
+    vault(env, binDirs, ["auth", "enable", "kubernetes"]);
+    vault(env, binDirs, ["write", "auth/kubernetes/config", `kubernetes_host=${env.apiServer}`, `kubernetes_ca_cert=@${path.join(pki, "ca.crt")}`]);
+
+    for (const file of crdFiles()) kubectl(env, binDirs, ["apply", "--server-side", "--field-manager=ffnodes-e2e", "-f", file]);
+    kubectl(env, binDirs, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
+    kubectl(env, binDirs, ["apply", "--server-side", "--field-manager=ffnodes-e2e", "-f", "-"], STORAGE_CLASSES.map(storageClassManifest).join("---\n"));
+    for (const ns of CLUSTER_NAMESPACES) kubectl(env, binDirs, ["create", "namespace", ns]);
+
+    const backend = path.join(STATE_DIR, "backend");
+    fs.mkdirSync(backend, { recursive: true });
+    env.vars = {
+      PATH: [...binDirs, process.env.PATH ?? ""].join(":"),
+      KUBECONFIG: env.kubeconfig,
+      VAULT_ADDR: env.vaultAddr,
+      VAULT_TOKEN: env.vaultToken,
+      PULUMI_BACKEND_URL: `file://${backend}`,
+      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+      PULUMI_SKIP_UPDATE_CHECK: "1",
+      PULUMI_HOME: path.join(STATE_DIR, "pulumi-home"),
+    };
+    save();
+    log(`up in ${Math.round((Date.now() - started) / 1000)}s; state and logs in ${STATE_DIR}`);
+    return env;
+  } catch (e) {
+    save();
+    await down();
+    throw e;
+  }
+}
+
+/** Stops every process of the environment and removes its files. Safe to call when nothing runs. */
+export async function down(): Promise<void> {
+  const saved = readSaved();
+  const pids = Object.entries(saved?.pids ?? {});
+  for (const [, pid] of pids) {
+    try {
+      process.kill(-pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + 15_000;
+  while (pids.some(([, pid]) => alive(pid)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  for (const [name, pid] of pids) {
+    if (!alive(pid)) continue;
+    log(`${name} did not stop on SIGTERM; killing it`);
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  fs.rmSync(STATE_DIR, { recursive: true, force: true });
+}
+
+/** The environment as shell assignments, for `eval "$(npm run -s e2e:env -- up)"`. */
+export function shellExports(env: Environment): string {
+  return Object.entries(env.vars)
+    .map(([name, value]) => `export ${name}='${value.replace(/'/g, `'\\''`)}'`)
+    .join("\n");
+}

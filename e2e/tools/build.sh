@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds the e2e toolchain from the Go modules under e2e/tools/, one module per tool,
+# pinned by its committed go.mod and go.sum. Nothing is downloaded but Go modules.
+#
+#   e2e/tools/build.sh [tool ...]     build the named tools (default: all); prints one bin dir a line
+#
+# A tool is a folder here holding a Go module and a `targets` file, one binary a line:
+#   <binary name>|<package>|<ldflags>|<build tags>
+# where {version <module>} in the ldflags stands for that module's version in the tool's go.mod.
+# An optional prepare.sh runs in the build's copy of the module first, with the module cache
+# ready (it copies files that a module ships but does not embed).
+#
+# A tool's binaries land in $FFNODES_E2E_CACHE/bin/<tool>-<key>, where <key> hashes the tool's
+# folder and the Go version: a changed pin builds anew, an unchanged one is reused. All tools
+# share one module cache and one build cache, so common dependencies compile once.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache=${FFNODES_E2E_CACHE:-$HOME/.cache/ffnodes-e2e}
+export GOMODCACHE=$cache/gomod GOCACHE=$cache/gocache
+export GOTOOLCHAIN=local GOFLAGS=-mod=readonly CGO_ENABLED=0
+
+say() { echo "build.sh: $*" >&2; }
+
+all_tools() { for d in "$here"/*/targets; do basename "$(dirname "$d")"; done; }
+
+# The version of a module as the tool's go.mod requires it, so that each pin is written once.
+module_version() {
+  local v
+  v=$(cd "$1" && go list -m -f '{{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}' "$2")
+  [ -n "$v" ] || { say "$1/go.mod does not require $2"; return 1; }
+  echo "$v"
+}
+
+expand_versions() {
+  local dir=$1 text=$2 module
+  while [[ $text =~ \{version\ ([^}]+)\} ]]; do
+    module=${BASH_REMATCH[1]}
+    text=${text//"{version $module}"/$(module_version "$dir" "$module")}
+  done
+  echo "$text"
+}
+
+key_of() {
+  (cd "$here/$1" && find . -type f | LC_ALL=C sort | xargs sha256sum; go version) | sha256sum | cut -c1-16
+}
+
+build_tool() {
+  local tool=$1 key out src started name pkg ld tags
+  key=$(key_of "$tool")
+  out=$cache/bin/$tool-$key
+  mkdir -p "$cache/locks"
+  # One build of a pin at a time: a second caller waits for the first and reuses its result.
+  exec {lock}>"$cache/locks/$tool-$key"
+  flock "$lock"
+  if [ -f "$out/.complete" ]; then
+    flock -u "$lock"
+    echo "$out"
+    return
+  fi
+  started=$(date +%s)
+  say "building $tool into $out (the first build of a pin takes minutes; later runs reuse it)"
+  src=$cache/src/$tool-$key
+  rm -rf "$src" "$out.partial"
+  mkdir -p "$src" "$out.partial"
+  cp -R "$here/$tool/." "$src/"
+  (cd "$src" && go mod download) >&2
+  if [ -x "$src/prepare.sh" ]; then (cd "$src" && ./prepare.sh) >&2; fi
+  while IFS='|' read -r name pkg ld tags; do
+    [ -n "$name" ] && [ "${name:0:1}" != "#" ] || continue
+    ld=$(expand_versions "$src" "$ld")
+    say "  go build $pkg -> $name"
+    (cd "$src" && go build -trimpath -tags "$tags" -ldflags "-s -w $ld" -o "$out.partial/$name" "$pkg") >&2
+  done < "$src/targets"
+  touch "$out.partial/.complete"
+  rm -rf "$out" "$src"
+  mv "$out.partial" "$out"
+  flock -u "$lock"
+  say "built $tool in $(( $(date +%s) - started ))s"
+  echo "$out"
+}
+
+command -v go >/dev/null || { say "Go is not installed; the e2e toolchain is built with it (README: End to end)"; exit 1; }
+if [ $# -gt 0 ]; then tools=("$@"); else mapfile -t tools < <(all_tools); fi
+for tool in "${tools[@]}"; do
+  [ -f "$here/$tool/targets" ] || { say "unknown tool '$tool' (known: $(all_tools | tr '\n' ' '))"; exit 2; }
+  build_tool "$tool"
+done

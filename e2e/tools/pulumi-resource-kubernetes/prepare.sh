@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+set -euo pipefail
+dir=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)
+cp "$dir/cmd/pulumi-resource-kubernetes/schema.json" "$dir/cmd/pulumi-resource-kubernetes/terraform-mapping.json" .
+chmod u+w schema.json terraform-mapping.json

@@ -1,0 +1,124 @@
+// A new customer, applied by the real `pulumi` to the e2e API server and Vault: every declared
+// object is live with its declared fields, a second run changes nothing, and the generated
+// credentials are never overwritten.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { environment } from "./hooks";
+import { kubeGet, vaultApi } from "./harness";
+import { Workdir } from "../../e2e/workdir";
+import { assertKubernetesMatchesPlan, plan } from "./live";
+import type { StackPlan } from "../../src/plan/engine";
+
+const CREDENTIAL_KEYS = ["mongodb_password", "mongodb_username", "postgresql_password", "postgresql_username"];
+
+interface VaultSpace {
+  mount: string;
+  path: string;
+  role: string;
+  authMount: string;
+  policies: { appRead: string; operator: string };
+  /** The credentials secret's kv-v2 API path, `<mount>/data/<prefix>app`. */
+  appSecretPath: string;
+}
+
+for (const stack of ["demo-local", "e2e-prod"]) {
+  describe(`a new customer: pulumi up of ${stack}`, () => {
+    let workdir: Workdir;
+    let stackPlan: StackPlan;
+    let outputs: Record<string, unknown>;
+    let space: VaultSpace;
+
+    before(() => {
+      workdir = new Workdir(environment());
+      stackPlan = plan(workdir, stack);
+      outputs = workdir.up(stack);
+      space = outputs.vault as VaultSpace;
+    });
+    after(() => workdir.remove());
+
+    it("reports the planned outputs as the stack's outputs", () => {
+      assert.equal(outputs.namespace, stackPlan.outputs.namespace);
+      assert.deepEqual(outputs.claims, stackPlan.outputs.claims);
+    });
+
+    it("creates every Kubernetes object with its declared fields", () => {
+      assertKubernetesMatchesPlan(environment(), stackPlan);
+    });
+
+    it("labels the namespace for Pod Security Admission", () => {
+      const namespace = kubeGet(environment(), "namespace", outputs.namespace as string);
+      assert.ok(namespace);
+      assert.equal(namespace.metadata.labels?.["pod-security.kubernetes.io/enforce"], "baseline");
+      assert.equal(namespace.metadata.labels?.["kubernetes.io/metadata.name"], outputs.namespace);
+    });
+
+    it("creates the customer's kv-v2 mount, both policies with the planned HCL, and the auth role bound to the namespace", async () => {
+      const env = environment();
+      const mount = await vaultApi(env, "GET", `sys/mounts/${space.mount}`);
+      assert.ok(mount, `mount ${space.mount} does not exist`);
+      assert.equal((mount.data as { type: string }).type, "kv");
+      assert.equal((mount.data as { options: { version: string } }).options.version, "2");
+
+      for (const resource of stackPlan.resources.filter((r) => r.type === "vault:index/policy:Policy")) {
+        const live = await vaultApi(env, "GET", `sys/policy/${resource.inputs.name as string}`);
+        assert.ok(live, `policy ${resource.inputs.name as string} does not exist`);
+        assert.equal((live.data as { rules: string }).rules, resource.inputs.policy);
+      }
+      assert.deepEqual(
+        stackPlan.resources.filter((r) => r.type === "vault:index/policy:Policy").map((r) => r.inputs.name).sort(),
+        [space.policies.appRead, space.policies.operator].sort(),
+      );
+
+      const role = await vaultApi(env, "GET", `auth/${space.authMount}/role/${space.role}`);
+      assert.ok(role, `auth role ${space.role} does not exist`);
+      const data = role.data as { bound_service_account_namespaces: string[]; token_policies: string[] };
+      assert.deepEqual(data.bound_service_account_namespaces, [outputs.namespace]);
+      assert.deepEqual([...data.token_policies].sort(), [space.policies.appRead]);
+    });
+
+    it("writes the credentials secret with its four generated keys", async () => {
+      const secret = await vaultApi(environment(), "GET", space.appSecretPath);
+      assert.ok(secret, "the credentials secret does not exist");
+      const data = (secret.data as { data: Record<string, string> }).data;
+      assert.deepEqual(Object.keys(data).sort(), CREDENTIAL_KEYS);
+      for (const key of CREDENTIAL_KEYS) assert.ok(data[key].length >= 8, `${key} is empty or short`);
+    });
+
+    it("is idempotent: a second preview changes nothing, nor does a refresh followed by a preview", () => {
+      workdir.pulumi(["preview", "--expect-no-changes", "-s", stack]);
+      workdir.pulumi(["refresh", "--yes", "--skip-preview", "-s", stack]);
+      workdir.pulumi(["preview", "--expect-no-changes", "-s", stack]);
+    });
+
+    it("keeps a password changed in Vault when it runs again", async () => {
+      const env = environment();
+      const secretPath = space.appSecretPath;
+      const before = await vaultApi(env, "GET", secretPath);
+      const data = { ...(before?.data as { data: Record<string, string> }).data, postgresql_password: "rotated-by-an-operator" };
+      await vaultApi(env, "POST", secretPath, { data });
+      workdir.pulumi(["up", "--yes", "--skip-preview", "-s", stack]);
+      const after = await vaultApi(env, "GET", secretPath);
+      assert.equal((after?.data as { data: Record<string, string> }).data.postgresql_password, "rotated-by-an-operator");
+    });
+
+    it("never overwrites existing credentials from a stack that lost its state", async () => {
+      const env = environment();
+      const before = await vaultApi(env, "GET", space.appSecretPath);
+      const lostState = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-e2e-lost-state-"));
+      const lost = new Workdir({ ...env, vars: { ...env.vars, PULUMI_BACKEND_URL: `file://${lostState}` } });
+      try {
+        lost.ensureStack(stack);
+        const result = lost.pulumiMayFail(["up", "--yes", "--skip-preview", "-s", stack]);
+        assert.notEqual(result.status, 0, "an up with lost state must fail rather than take over live objects");
+        assert.match(result.stdout + result.stderr, /check-and-set|cas/i, "the credentials write is refused by Vault's check-and-set");
+      } finally {
+        lost.remove();
+        fs.rmSync(lostState, { recursive: true, force: true });
+      }
+      const after = await vaultApi(env, "GET", space.appSecretPath);
+      assert.deepEqual(after?.data, before?.data);
+    });
+  });
+}

@@ -1,0 +1,32 @@
+// The program starts under the real CLI exactly as committed: Pulumi.yaml unchanged, from the
+// project root, through the project's transpile hook.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { REPO_ROOT } from "../../e2e/env";
+import { environment } from "./hooks";
+import { Workdir } from "../../e2e/workdir";
+
+describe("the program as committed under the real CLI", () => {
+  let workdir: Workdir;
+
+  before(() => {
+    workdir = new Workdir(environment());
+  });
+  after(() => workdir.remove());
+
+  it("runs Pulumi.yaml byte for byte as committed, from the project root", () => {
+    assert.equal(workdir.read("Pulumi.yaml"), fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+    workdir.ensureStack("demo-local");
+    const preview = workdir.preview("demo-local");
+    assert.ok(preview.steps.length > 30, "the program registered the customer's resources");
+  });
+
+  it("stops a stack with invalid configuration with the problem, not a stack trace", () => {
+    workdir.write("customers/demo.yaml", workdir.read("customers/demo.yaml").replace("domain: demo.localtest.me", "domain: demo.localtest.me\n    colour: blue"));
+    const result = workdir.pulumiMayFail(["preview", "-s", "demo-local"]);
+    assert.notEqual(result.status, 0);
+    assert.match(result.stdout + result.stderr, /customers\/demo\.yaml: environments\.local\.colour: unknown key/);
+    assert.doesNotMatch(result.stdout + result.stderr, /at .*\.ts:\d+:\d+/);
+  });
+});

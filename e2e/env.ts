@@ -281,6 +281,8 @@ export async function up(): Promise<Environment> {
       PULUMI_BACKEND_URL: `file://${backend}`,
       PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
       PULUMI_SKIP_UPDATE_CHECK: "1",
+      // Every provider is built here and found on PATH; nothing is to be downloaded.
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_HOME: path.join(STATE_DIR, "pulumi-home"),
     };
     save();

@@ -62,11 +62,12 @@ export class DnsRecords extends pulumi.ComponentResource {
       return id;
     };
     for (const record of buildDnsRecords(config)) {
-      this.records[record.host] = new cloudflare.DnsRecord(
-        record.name,
-        { ...record.args, zoneId: zoneId(record.zone) },
-        { parent: this, retainOnDelete: config.settings.dns.retainOnDelete, ...adoptOptions(record.importId, record.args) },
-      ).id;
+      const args = { ...record.args, zoneId: zoneId(record.zone) };
+      this.records[record.host] = new cloudflare.DnsRecord(record.name, args, {
+        parent: this,
+        retainOnDelete: config.settings.dns.retainOnDelete,
+        ...adoptOptions(record.importId, args),
+      }).id;
     }
     this.registerOutputs({ records: this.records });
   }

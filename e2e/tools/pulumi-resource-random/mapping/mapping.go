@@ -1,0 +1,44 @@
+// Package mapping tells the Pulumi Terraform bridge how the random provider appears in Pulumi:
+// under the tokens and property names of the @pulumi/random npm SDK.
+package mapping
+
+import (
+	"context"
+	"io"
+
+	pftfbridge "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfbridge"
+	pftfgen "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfgen"
+	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
+	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
+	"github.com/terraform-providers/terraform-provider-random/shim"
+)
+
+func Provider(version string) tfbridge.ProviderInfo {
+	info := tfbridge.ProviderInfo{
+		P:            pftfbridge.ShimProvider(shim.NewProvider()),
+		Name:         "random",
+		Version:      version,
+		GitHubOrg:    "hashicorp",
+		MetadataInfo: tfbridge.NewProviderMetadata(nil),
+	}
+	// The SDK keeps the provider's prefix in every name: random_string is
+	// random:index/randomString:RandomString.
+	info.MustComputeTokens(tokens.SingleModule("", "index", tokens.MakeStandard("random")))
+	return info
+}
+
+// Schema is the Pulumi package schema of the provider, with the Terraform schema's descriptions
+// standing in for the upstream docs.
+func Schema(info tfbridge.ProviderInfo) ([]byte, error) {
+	res, err := pftfgen.GenerateSchema(context.Background(), pftfgen.GenerateSchemaOptions{
+		ProviderInfo:    info,
+		DiagnosticsSink: diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: colors.Never}),
+		XInMemoryDocs:   true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.ProviderMetadata.PackageSchema, nil
+}

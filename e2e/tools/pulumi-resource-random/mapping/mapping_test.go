@@ -1,0 +1,59 @@
+package mapping
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	pschema "github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+)
+
+func schema(t *testing.T) pschema.PackageSpec {
+	t.Helper()
+	bytes, err := Schema(Provider("4.21.2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec pschema.PackageSpec
+	if err := json.Unmarshal(bytes, &spec); err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+// The resources ffnodes uses (src/components/vault.ts) are what @pulumi/random registers: the
+// same tokens, the same property names, the same ones secret.
+func TestMatchesNpmSDK(t *testing.T) {
+	dir := sdkDir(t, "random")
+	spec := schema(t)
+	for _, file := range []string{"randomString.js", "randomPassword.js"} {
+		checkResource(t, spec, readSDKResource(t, filepath.Join(dir, file)), true)
+	}
+	provider := readSDKResource(t, filepath.Join(dir, "provider.js"))
+	sameNames(t, "provider configuration", provider.inputs, names(spec.Provider.InputProperties, false), true)
+}
+
+// Every other resource of the SDK is there too, with at least the SDK's properties.
+func TestCoversNpmSDK(t *testing.T) {
+	dir := sdkDir(t, "random")
+	spec := schema(t)
+	err := filepath.WalkDir(dir, func(path string, _ fs.DirEntry, err error) error {
+		if err != nil || !strings.HasSuffix(path, ".js") || filepath.Base(path) == "provider.js" {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if pulumiType.Match(src) {
+			checkResource(t, spec, readSDKResource(t, path), false)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

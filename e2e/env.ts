@@ -295,29 +295,58 @@ export async function up(): Promise<Environment> {
   }
 }
 
-/** Stops every process of the environment and removes its files. Safe to call when nothing runs. */
+/** Stops every process of the environment, the last started first, and removes its files. Safe to call when nothing runs. */
 export async function down(): Promise<void> {
   const saved = readSaved();
-  const pids = Object.entries(saved?.pids ?? {});
-  for (const [, pid] of pids) {
-    try {
-      process.kill(-pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
-  const deadline = Date.now() + 15_000;
-  while (pids.some(([, pid]) => alive(pid)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-  for (const [name, pid] of pids) {
-    if (!alive(pid)) continue;
-    log(`${name} did not stop on SIGTERM; killing it`);
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+  for (const [name, pid] of Object.entries(saved?.pids ?? {}).reverse()) await stopGroup(name, pid);
+  killStrayToolchainProcesses();
   fs.rmSync(STATE_DIR, { recursive: true, force: true });
+}
+
+/**
+ * Kills what still runs a binary of the toolchain: providers and language hosts that a `pulumi`
+ * killed mid-run (a test's time-out) left behind. Read from /proc, so Linux only.
+ */
+function killStrayToolchainProcesses(): void {
+  const bin = path.join(CACHE, "bin") + path.sep;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    let exe: string;
+    try {
+      exe = fs.readlinkSync(`/proc/${entry}/exe`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if (!exe.startsWith(bin)) continue;
+    log(`stopping ${path.basename(exe)} (pid ${entry}), left behind by an interrupted run`);
+    try {
+      process.kill(Number(entry), "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** SIGTERM to a daemon's process group, then SIGKILL if it is still there after 10 seconds. */
+async function stopGroup(name: string, pid: number): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  signal("SIGTERM");
+  const deadline = Date.now() + 10_000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (!alive(pid)) return;
+  log(`${name} did not stop on SIGTERM; killing it`);
+  signal("SIGKILL");
 }
 
 /** The environment as shell assignments, for `eval "$(npm run -s e2e:env -- up)"`. */

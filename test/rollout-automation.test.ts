@@ -117,4 +117,18 @@ describe("rollout through the Automation API (stand-in pulumi on PATH)", functio
     assert.equal(stackOf(refresh[0]), "ff-b-prod");
     assert.equal(log.filter((c) => c.argv[0] === "up" || c.argv[0] === "preview").length, 0);
   });
+
+  it("installs no plugins where automatic plugin acquisition is off: the providers are on PATH", async () => {
+    const before = fs.readFileSync(process.env.FAKE_PULUMI_LOG ?? "", "utf8").trim().split("\n").length;
+    process.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = "true";
+    try {
+      const preview = await rollout(["--preview-only", "--stacks", "ff-b-prod", "--report-dir", "own-plugins"], root, { progress: silent, signal: new AbortController().signal });
+      assert.equal(preview.exitCode, 0, preview.output);
+    } finally {
+      delete process.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION;
+    }
+    const log = fs.readFileSync(process.env.FAKE_PULUMI_LOG ?? "", "utf8").trim().split("\n").slice(before).map((l) => JSON.parse(l) as Call);
+    assert.deepEqual(log.filter((c) => c.argv[0] === "install"), []);
+    assert.equal(log.filter((c) => c.argv[0] === "preview").length, 1);
+  });
 });

@@ -375,9 +375,9 @@ describe("vault: plan", () => {
 
     const secret = findResource(plan, T.secret, "vault-credentials");
     assert.ok(secret.protect && secret.retainOnDelete);
-    assert.deepEqual(secret.ignoreChanges, ["cas", "dataJson", "disableRead"]);
+    assert.deepEqual(secret.ignoreChanges, ["dataJson", "disableRead", "options"]);
     // cas 0: Vault refuses the write when a secret already exists there (test/e2e/01-new-customer.e2e.ts).
-    assert.deepEqual(secret.inputs, { cas: 0, dataJson: SECRET_PLACEHOLDER, disableRead: true, mount: "ff-a-application", name: "app" });
+    assert.deepEqual(secret.inputs, { dataJson: SECRET_PLACEHOLDER, disableRead: true, mount: "ff-a-application", name: "app", options: { cas: "0" } });
     assert.equal(secret.parent, "vault");
 
     for (const r of [...resourcesOfType(plan, T.policy), findResource(plan, T.role, "vault-auth-role")]) {
@@ -449,7 +449,7 @@ describe("vault: plan", () => {
     assert.equal(findResource(plan, T.role, "vault-auth-role").import, "auth/kubernetes/role/acme");
     const secret = findResource(plan, T.secret, "vault-credentials");
     assert.equal(secret.import, "acme-application/data/app");
-    assert.deepEqual(secret.ignoreChanges, ["cas", "dataJson", "disableRead", "mount", "name"]);
+    assert.deepEqual(secret.ignoreChanges, ["dataJson", "disableRead", "options"]);
     const sync = findResource(plan, T.staticSecret, "vault-sync-sleuth-secret").inputs.spec as { destination: { overwrite: boolean } };
     assert.equal(sync.destination.overwrite, true);
   });

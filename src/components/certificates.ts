@@ -7,7 +7,7 @@ import * as tls from "@pulumi/tls";
 import { EnvironmentConfig } from "../config/load";
 import { objectName } from "../config/names";
 import { standardLabels } from "./labels";
-import { adoptOptions, adoptedId } from "./safety";
+import { ADOPTABLE, adoptedId } from "./safety";
 
 /** The longest common name a CSR may carry. */
 const MAX_COMMON_NAME_LENGTH = 64;
@@ -65,7 +65,7 @@ export function buildCertificates(config: EnvironmentConfig): CertificateSpecs {
     certificate: {
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",
-      metadata: { name, namespace, labels },
+      metadata: { name, namespace, labels, annotations: ADOPTABLE },
       spec: {
         secretName,
         secretTemplate: { labels },
@@ -96,7 +96,7 @@ export class Certificates extends pulumi.ComponentResource {
         new k8s.apiextensions.CustomResource("certificate", specs.certificate, {
           parent: this,
           dependsOn: [...filledBy],
-          ...adoptOptions(specs.certificateImportId, specs.certificate),
+          import: specs.certificateImportId,
         }),
       );
     }

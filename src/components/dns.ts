@@ -2,7 +2,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig, dnsRecordName } from "../config/load";
 import { recordType, zoneOf } from "../config/schema/dns";
-import { adoptOptions, adoptedId } from "./safety";
+import { adoptedId } from "./safety";
 
 /** Cloudflare's limit on a record comment (Free plan). */
 const MAX_COMMENT_LENGTH = 100;
@@ -62,12 +62,11 @@ export class DnsRecords extends pulumi.ComponentResource {
       return id;
     };
     for (const record of buildDnsRecords(config)) {
-      const args = { ...record.args, zoneId: zoneId(record.zone) };
-      this.records[record.host] = new cloudflare.DnsRecord(record.name, args, {
-        parent: this,
-        retainOnDelete: config.settings.dns.retainOnDelete,
-        ...adoptOptions(record.importId, args),
-      }).id;
+      this.records[record.host] = new cloudflare.DnsRecord(
+        record.name,
+        { ...record.args, zoneId: zoneId(record.zone) },
+        { parent: this, retainOnDelete: config.settings.dns.retainOnDelete, import: record.importId },
+      ).id;
     }
     this.registerOutputs({ records: this.records });
   }

@@ -6,7 +6,7 @@ import { EnvironmentConfig } from "../config/load";
 import { objectName } from "../config/names";
 import { WorkloadInputs, buildHelmValues, enabledServices, renderValues } from "./helm-values";
 import { standardLabels } from "./labels";
-import { adoptOptions, adoptedId } from "./safety";
+import { ADOPTABLE, adoptedId } from "./safety";
 
 export interface GitOpsInputs extends WorkloadInputs {
   /**
@@ -60,7 +60,7 @@ export function buildGitOps(config: EnvironmentConfig, inputs: WorkloadInputs): 
   const { namespace, settings } = config;
   const { gitops } = settings;
   const labels = standardLabels(config, "gitops");
-  const metadata = { name: namespace, namespace: gitops.argocdNamespace, labels };
+  const metadata = { name: namespace, namespace: gitops.argocdNamespace, labels, annotations: ADOPTABLE };
   const destination = { server: gitops.cluster, namespace };
   const values = buildHelmValues(config, inputs);
 
@@ -131,12 +131,12 @@ export class GitOps extends pulumi.ComponentResource {
     // of their own: adopt mode imports the set, and the project only when an id is given.
     const project = new k8s.apiextensions.CustomResource("gitops-project", specs.project, {
       parent: this,
-      ...adoptOptions(adoptedId(config, "gitops-project"), specs.project),
+      import: adoptedId(config, "gitops-project"),
     });
     new k8s.apiextensions.CustomResource("gitops-applicationset", specs.applicationSet, {
       parent: this,
       dependsOn: [project, ...inputs.dependsOn],
-      ...adoptOptions(adoptedId(config, "gitops-applicationset", `${argocdNamespace}/${config.namespace}`), specs.applicationSet),
+      import: adoptedId(config, "gitops-applicationset", `${argocdNamespace}/${config.namespace}`),
     });
     this.applications = specs.applications;
     this.registerOutputs({ applications: this.applications });

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig } from "../config/load";
 import { standardLabels } from "./labels";
-import { adoptOptions, adoptedId, holdsData } from "./safety";
+import { ADOPTABLE, adoptedId, holdsData } from "./safety";
 
 type Metadata = k8s.types.input.meta.v1.ObjectMeta;
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
@@ -95,7 +95,7 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
           "pod-security.kubernetes.io/audit": podSecurity.audit,
           "pod-security.kubernetes.io/audit-version": "latest",
         },
-        annotations: { "ffnodes.fitfile.net/display-name": config.customer.displayName },
+        annotations: { ...ADOPTABLE, "ffnodes.fitfile.net/display-name": config.customer.displayName },
       },
     },
     resourceQuota: {
@@ -150,7 +150,7 @@ export class NamespaceIsolation extends pulumi.ComponentResource {
     this.namespace = new k8s.core.v1.Namespace(
       "namespace",
       specs.namespace,
-      holdsData({ parent: this, ...adoptOptions(adoptedId(config, "namespace", config.namespace), specs.namespace) }),
+      holdsData({ parent: this, import: adoptedId(config, "namespace", config.namespace) }),
     );
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
     new k8s.core.v1.ResourceQuota("quota", specs.resourceQuota, inNamespace);

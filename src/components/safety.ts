@@ -28,13 +28,9 @@ export function adoptedId(config: EnvironmentConfig, key: string, derivedId?: st
 }
 
 /**
- * Options that import a live object by `importId` (none when it is undefined). The engine refuses
- * an import whose declared inputs differ from the live object, and a Helm-era object lacks what
- * ffnodes adds (labels, policies' new rules, descriptions), so the import ignores changes to every
- * declared input. The first run without adopt mode then updates the object in place to what
- * ffnodes declares; a difference that would replace it stops there, since data holders are protected.
+ * Annotations of a Kubernetes object that adopt mode may import. Helm or ArgoCD created it, and
+ * server-side apply refuses to change a field another manager set ("field conflict"); ffnodes
+ * owns what it declares, so its apply takes those fields over (verified by test/e2e/04-adopt).
+ * Always set, not only in adopt mode, so that turning adopt mode off changes nothing.
  */
-export function adoptOptions(importId: string | undefined, declared: object, ignoreChanges: string[] = []): pulumi.CustomResourceOptions {
-  if (importId === undefined) return ignoreChanges.length > 0 ? { ignoreChanges } : {};
-  return { import: importId, ignoreChanges: [...new Set([...ignoreChanges, ...Object.keys(declared)])].sort() };
-}
+export const ADOPTABLE = { "pulumi.com/patchForce": "true" } as const;

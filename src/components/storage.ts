@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig } from "../config/load";
 import { claimName } from "../config/names";
 import { standardLabels } from "./labels";
-import { adoptOptions, adoptedId, holdsData } from "./safety";
+import { ADOPTABLE, adoptedId, holdsData } from "./safety";
 
 export interface ClaimSpec {
   /** The storage entry's key (`minio`, `postgresql`, ...). */
@@ -33,6 +33,7 @@ export function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
           metadata: {
             name,
             namespace,
+            annotations: ADOPTABLE,
             labels: { ...standardLabels(config, "storage"), "ffnodes.fitfile.net/claim": key },
           },
           spec: {
@@ -56,7 +57,7 @@ export class Storage extends pulumi.ComponentResource {
       const pvc = new k8s.core.v1.PersistentVolumeClaim(
         `claim-${claim.key}`,
         claim.args,
-        holdsData({ parent: this, ...adoptOptions(claim.importId, claim.args) }),
+        holdsData({ parent: this, import: claim.importId }),
       );
       this.claims[claim.key] = pvc.metadata.name;
     }

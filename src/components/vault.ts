@@ -6,7 +6,7 @@ import { EnvironmentConfig } from "../config/load";
 import { APP_SECRET } from "../config/schema/vault";
 import { addonServiceAccounts } from "./addons";
 import { standardLabels } from "./labels";
-import { adoptOptions, adoptedId, holdsData } from "./safety";
+import { adoptedId, holdsData } from "./safety";
 import { PolicyRule, renderPolicy } from "./vault-policy";
 
 /** The KV secret, inside the customer's space, that holds the generated database credentials. */
@@ -251,8 +251,10 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
                   destination: {
                     name: sync.secretName,
                     create: true,
-                    // Adopting a live environment: take over the Secret its earlier tooling wrote.
-                    overwrite: config.adopt.enabled,
+                    // The Secret is Vault's copy, named by ffnodes in the customer's own namespace:
+                    // the operator takes over one that earlier tooling wrote (adopting a live
+                    // customer), and the setting stays when adopt mode is turned off.
+                    overwrite: true,
                     labels,
                     transformation: sync.keys && {
                       excludeRaw: true,
@@ -294,20 +296,16 @@ export class VaultSpace extends pulumi.ComponentResource {
     super("ffnodes:customer:Vault", name, {}, opts);
     const specs = buildVault(config);
 
-    const mount =
-      specs.mount && new vault.Mount("vault-mount", specs.mount.args, holdsData({ parent: this, ...adoptOptions(specs.mount.importId, specs.mount.args) }));
+    const mount = specs.mount && new vault.Mount("vault-mount", specs.mount.args, holdsData({ parent: this, import: specs.mount.importId }));
     const onMount = { parent: this, dependsOn: mount ? [mount] : [] };
 
     const policies = specs.policies.map(
-      (p) => {
-        const args = { name: p.name, policy: p.hcl };
-        return new vault.Policy(`vault-policy-${p.key}`, args, { ...onMount, ...adoptOptions(p.importId, args) });
-      },
+      (p) => new vault.Policy(`vault-policy-${p.key}`, { name: p.name, policy: p.hcl }, { ...onMount, import: p.importId }),
     );
     const role = new vault.kubernetes.AuthBackendRole("vault-auth-role", specs.authRole.args, {
       parent: this,
       dependsOn: policies,
-      ...adoptOptions(specs.authRole.importId, specs.authRole.args),
+      import: specs.authRole.importId,
     });
 
     let credentials: vault.kv.SecretV2 | undefined;
@@ -326,13 +324,14 @@ export class VaultSpace extends pulumi.ComponentResource {
       );
       // Check-and-set 0: Vault accepts the write only while no secret exists at the path, so a
       // stack that lost its state (or points at another's path) can never overwrite credentials.
-      const args = { mount: specs.space.mount, name: secretName, dataJson, disableRead: true, cas: 0 };
+      // It goes in `options`: the provider sends its `cas` field outside the request's options,
+      // where Vault ignores it (seen against a real Vault by test/e2e/01-new-customer.e2e.ts).
       credentials = new vault.kv.SecretV2(
         "vault-credentials",
-        args,
+        { mount: specs.space.mount, name: secretName, dataJson, disableRead: true, options: { cas: "0" } },
         // Written once: a rotated value in Vault is never read back nor overwritten by a later
-        // run. `cas` and `disableRead` matter only when the secret is created.
-        holdsData({ ...onMount, ...adoptOptions(importId, args, ["cas", "dataJson", "disableRead"]), additionalSecretOutputs: ["dataJson"] }),
+        // run, nor an adopted one. `options` and `disableRead` matter only when it is created.
+        holdsData({ ...onMount, import: importId, ignoreChanges: ["dataJson", "disableRead", "options"], additionalSecretOutputs: ["dataJson"] }),
       );
     }
 

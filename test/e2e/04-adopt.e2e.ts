@@ -1,7 +1,8 @@
-// Migration from the Helm layout in adopt mode, under the real engine: the live objects are
-// imported as they are (the engine refuses an import whose inputs differ, so ffnodes ignores its
-// own additions on import), nothing is replaced or deleted, and the first run without adopt mode
-// updates them in place to what ffnodes declares.
+// Migration from the Helm layout in adopt mode, under the real engine: each live object is
+// imported and, in the same run, updated in place to what ffnodes declares (the v3.248 engine
+// diffs an imported resource against its declared inputs and updates it); nothing is replaced or
+// deleted, every data holder keeps its uid and its data, and with adopt mode then turned off
+// there is nothing left to change.
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
 import { KubeObject, kubeGet, kubectl, vaultApi } from "./harness";
@@ -64,11 +65,6 @@ async function vaultData(): Promise<unknown[]> {
   return [await read(`${MOUNT}/data/app`), await read(`${MOUNT}/data/extra`)];
 }
 
-/** The stack file with adopt mode turned off, as the migration guide's last step leaves it. */
-function withoutAdoptMode(stackFile: string): string {
-  return stackFile.replace(/\n {2}ffnodes:adopt: true\n {2}ffnodes:adoptIds:\n( {4}.*\n)+/, "\n");
-}
-
 describe("migration in adopt mode: pulumi up over the Helm layout", () => {
   let workdir: Workdir;
   let uidsBefore: Record<string, string | undefined>;
@@ -81,34 +77,36 @@ describe("migration in adopt mode: pulumi up over the Helm layout", () => {
   });
   after(() => workdir.remove());
 
-  it("previews imports and creations only: no replace, no delete, no update", () => {
+  it("previews imports, creations and in-place updates only: no replace, no delete", () => {
     const preview = workdir.preview(STACK);
-    const ops = new Set(preview.steps.map((s) => s.op));
-    for (const op of ops) assert.ok(["same", "create", "import"].includes(op), `unexpected ${op} in adopt mode: ${JSON.stringify(preview.steps.filter((s) => s.op === op).map((s) => s.urn))}`);
+    for (const step of preview.steps) assert.ok(["same", "create", "import", "update"].includes(step.op), `unexpected ${step.op} of ${step.urn}`);
     assert.ok(preview.changeSummary.import >= 8, `expected the live objects to be imported: ${JSON.stringify(preview.changeSummary)}`);
   });
 
-  it("succeeds, and every stateful object keeps its uid and its data", async () => {
+  it("succeeds; every stateful object keeps its uid and its data, and is as ffnodes declares it", async () => {
     workdir.pulumi(["up", "--yes", "--skip-preview", "-s", STACK]);
     assert.deepEqual(uids(), uidsBefore);
     assert.deepEqual(await vaultData(), [HELM_CREDENTIALS, { keep: "me" }]);
-  });
-
-  it("then, with adopt mode off, updates in place to what ffnodes declares, replacing and deleting nothing", async () => {
-    workdir.write(`stacks/Pulumi.${STACK}.yaml`, withoutAdoptMode(workdir.read(`stacks/Pulumi.${STACK}.yaml`)));
-    assert.doesNotMatch(workdir.read(`stacks/Pulumi.${STACK}.yaml`), /adopt/);
-    const preview = workdir.preview(STACK);
-    for (const step of preview.steps) assert.ok(["same", "update"].includes(step.op), `unexpected ${step.op} of ${step.urn}`);
-    workdir.pulumi(["up", "--yes", "--skip-preview", "-s", STACK]);
-    assert.deepEqual(uids(), uidsBefore);
-    assert.deepEqual(await vaultData(), [HELM_CREDENTIALS, { keep: "me" }]);
-    assertKubernetesMatchesPlan(environment(), plan(workdir, STACK));
+    const stackPlan = plan(workdir, STACK);
+    assertKubernetesMatchesPlan(environment(), stackPlan);
     const policy = await vaultApi(environment(), "GET", "sys/policy/legacy-app-read");
-    const planned = plan(workdir, STACK).resources.find((r) => r.type === "vault:index/policy:Policy" && r.name === "vault-policy-app-read");
+    const planned = stackPlan.resources.find((r) => r.type === "vault:index/policy:Policy" && r.name === "vault-policy-app-read");
     assert.equal((policy?.data as { rules: string }).rules, planned?.inputs.policy);
+    const role = await vaultApi(environment(), "GET", "auth/kubernetes/role/legacy");
+    assert.ok(!(role?.data as { bound_service_account_names: string[] }).bound_service_account_names.includes("default"), "the role is bound as ffnodes declares");
   });
 
-  it("and a preview after that shows no changes", () => {
+  it("then, with adopt mode turned off, has nothing left to change", () => {
+    // As the migration guide says (README, "Migrating a live customer").
+    workdir.pulumi(["config", "rm", "ffnodes:adopt", "-s", STACK]);
+    workdir.pulumi(["config", "rm", "ffnodes:adoptIds", "-s", STACK]);
+    assert.doesNotMatch(workdir.read(`stacks/Pulumi.${STACK}.yaml`), /ffnodes:adopt/);
     workdir.pulumi(["preview", "--expect-no-changes", "-s", STACK]);
+  });
+
+  it("and keeps the uids and the data through that", async () => {
+    workdir.pulumi(["up", "--yes", "--skip-preview", "-s", STACK]);
+    assert.deepEqual(uids(), uidsBefore);
+    assert.deepEqual(await vaultData(), [HELM_CREDENTIALS, { keep: "me" }]);
   });
 });

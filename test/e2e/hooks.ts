@@ -1,5 +1,6 @@
-// Root hooks of the e2e suite: one control plane for the whole run, stopped at the end whatever
-// happened (also on Ctrl-C). FFNODES_E2E_KEEP=1 leaves it running to look around afterwards.
+// Root hooks of the e2e suite: one fresh control plane for the whole run (one that
+// `npm run e2e:env -- up` left running is stopped first), stopped at the end whatever happened
+// (also on Ctrl-C). FFNODES_E2E_KEEP=1 leaves it running to look around afterwards.
 import { Environment, down, up } from "../../e2e/env";
 
 let current: Environment | undefined;
@@ -27,6 +28,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
     this.timeout(3 * 60 * 60 * 1000); // a cold toolchain build
+    // A fresh control plane: the scenarios expect an empty cluster, Vault and state backend.
+    await down();
     current = await up();
   },
   async afterAll(): Promise<void> {

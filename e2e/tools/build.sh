@@ -75,6 +75,8 @@ build_tool() {
   touch "$out.partial/.complete"
   rm -rf "$out" "$src"
   mv "$out.partial" "$out"
+  # Earlier pins of this tool are not used again.
+  find "$cache/bin" -maxdepth 1 -regextype posix-extended -regex ".*/$tool-[0-9a-f]{16}(\.partial)?" ! -path "$out" -exec rm -rf {} +
   flock -u "$lock"
   say "built $tool in $(( $(date +%s) - started ))s"
   echo "$out"

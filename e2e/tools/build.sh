@@ -2,7 +2,10 @@
 # Builds the e2e toolchain from the Go modules under e2e/tools/, one module per tool,
 # pinned by its committed go.mod and go.sum. Nothing is downloaded but Go modules.
 #
-#   e2e/tools/build.sh [tool ...]     build the named tools (default: all); prints one bin dir a line
+#   e2e/tools/build.sh [tool ...]          build the named tools (default: all); prints one bin dir a line
+#   e2e/tools/build.sh --test [tool ...]   also runs the Go tests of those tools' own code
+#                                          (the bridged providers' checks against the npm SDKs and a
+#                                          real Vault, the language host's argument parsing)
 #
 # A tool is a folder here holding a Go module and a `targets` file, one binary a line:
 #   <binary name>|<package>|<ldflags>|<build tags>
@@ -83,8 +86,19 @@ build_tool() {
 }
 
 command -v go >/dev/null || { say "Go is not installed; the e2e toolchain is built with it (README: End to end)"; exit 1; }
+testing=false
+if [ "${1:-}" = --test ]; then testing=true; shift; fi
 if [ $# -gt 0 ]; then tools=("$@"); else mapfile -t tools < <(all_tools); fi
 for tool in "${tools[@]}"; do
   [ -f "$here/$tool/targets" ] || { say "unknown tool '$tool' (known: $(all_tools | tr '\n' ' '))"; exit 2; }
   build_tool "$tool"
 done
+if $testing; then
+  VAULT_BIN="$(build_tool vault)/vault"
+  export VAULT_BIN
+  for tool in "${tools[@]}"; do
+    [ -n "$(find "$here/$tool" -name '*_test.go' -print -quit)" ] || continue
+    say "go test $tool"
+    (cd "$here/$tool" && go test -trimpath ./...) >&2
+  done
+fi

@@ -2,6 +2,7 @@ import { ConfigError } from "./problems";
 import { EnvironmentConfig, customerFileName, resolveEnvironment } from "./load";
 import { readStackLayer } from "./stack-file";
 import { Problem, joinPath } from "./problems";
+import { Tombstone, readTombstones, tombstoneFileName } from "./tombstones";
 
 interface Claim {
   value: string;
@@ -15,14 +16,15 @@ function hostKey(config: EnvironmentConfig, host: string): string {
 }
 
 /** What must be unique across every stack of the fleet, and where each value comes from. */
-const UNIQUE: { what: string; claims: (c: EnvironmentConfig) => Claim[] }[] = [
-  { what: "namespace", claims: (c) => [{ value: c.namespace, config: c, key: "namespace" }] },
+const UNIQUE: { what: string; claims: (c: EnvironmentConfig) => Claim[]; reserved: (t: Tombstone) => string[] }[] = [
+  { what: "namespace", claims: (c) => [{ value: c.namespace, config: c, key: "namespace" }], reserved: (t) => [t.reserved.namespace] },
   {
     what: "host",
     claims: (c) => c.hosts.map((h) => ({ value: h, config: c, key: hostKey(c, h) })),
+    reserved: (t) => t.reserved.hosts,
   },
-  { what: "Vault path", claims: (c) => [{ value: c.vaultPath, config: c, key: "vault.path" }] },
-  { what: "dbSuffix", claims: (c) => [{ value: c.dbSuffix, config: c, key: "dbSuffix" }] },
+  { what: "Vault path", claims: (c) => [{ value: c.vaultPath, config: c, key: "vault.path" }], reserved: (t) => [t.reserved.vaultPath] },
+  { what: "dbSuffix", claims: (c) => [{ value: c.dbSuffix, config: c, key: "dbSuffix" }], reserved: (t) => [t.reserved.dbSuffix] },
 ];
 
 /**
@@ -89,6 +91,30 @@ function checkSharedMounts(configs: EnvironmentConfig[]): Problem[] {
     }));
 }
 
+/**
+ * Names that a retired stack's data still sits under (its tombstone in customers/retired/) are
+ * given to no stack; only the stack being decommissioned keeps them until it is gone.
+ */
+export function checkReservations(configs: EnvironmentConfig[], tombstones: Tombstone[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const tombstone of tombstones) {
+    const holds = (c: EnvironmentConfig) => !(tombstone.status === "in-progress" && tombstone.stack === c.stack);
+    for (const { what, claims, reserved } of UNIQUE) {
+      const names = new Set(reserved(tombstone));
+      for (const claim of configs.filter(holds).flatMap(claims).filter((c) => names.has(c.value))) {
+        problems.push({
+          file: customerFileName(claim.config.customer.name),
+          path: joinPath("environments", claim.config.environment, claim.key),
+          message:
+            `${what} '${claim.value}' of stack ${claim.config.stack} is reserved by ${tombstoneFileName(tombstone.stack)}: ` +
+            `retired stack ${tombstone.stack} left its data under it; choose another, or purge that data and delete the tombstone (README, "Removing a customer")`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
 /** Layers every stack's configuration, collecting all problems, then runs the fleet checks. */
 export function checkAllStacks(root: string, stacks: string[]): { configs: EnvironmentConfig[]; problems: Problem[] } {
   const configs: EnvironmentConfig[] = [];
@@ -101,5 +127,6 @@ export function checkAllStacks(root: string, stacks: string[]): { configs: Envir
       problems.push(...e.problems);
     }
   }
-  return { configs, problems: [...problems, ...checkFleet(configs)] };
+  const retired = readTombstones(root);
+  return { configs, problems: [...problems, ...retired.problems, ...checkFleet(configs), ...checkReservations(configs, retired.tombstones)] };
 }

@@ -12,6 +12,8 @@ import { readYamlFile } from "./yaml";
 export const CUSTOMERS_DIR = "customers";
 export const STACKS_DIR = "stacks";
 export const DEFAULTS_FILE = `${CUSTOMERS_DIR}/_defaults.yaml`;
+/** Tombstones of decommissioned stacks (src/config/tombstones.ts). */
+export const RETIRED_DIR = `${CUSTOMERS_DIR}/retired`;
 
 /** A FITConnect peer, as the customer's services need to reach it. */
 export interface Peer {
@@ -188,12 +190,12 @@ export function listCustomers(root: string): string[] {
 }
 
 /**
- * A throw-away copy of the fleet's configuration (the YAML files of customers/ and stacks/), for
+ * A throw-away copy of the fleet's configuration (the YAML files of customers/, its tombstones and stacks/), for
  * trying new files against every other stack before anything is written. The caller removes it.
  */
 export function scratchCopy(root: string): string {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-scratch-"));
-  for (const dir of [CUSTOMERS_DIR, STACKS_DIR]) {
+  for (const dir of [CUSTOMERS_DIR, RETIRED_DIR, STACKS_DIR]) {
     fs.mkdirSync(path.join(scratch, dir));
     if (!fs.existsSync(path.join(root, dir))) continue;
     for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {

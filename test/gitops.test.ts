@@ -167,12 +167,20 @@ describe("GitOps: AppProject and ApplicationSet", () => {
     }
   });
 
+  it("gives no list element a `values` key, which the ApplicationSet controller reserves (argo-cd applicationset/generators/list.go, value_interpolation.go)", () => {
+    for (const stack of listStacks(REPO_ROOT)) {
+      for (const element of elementsOf(gitopsOf(stackConfig(stack)).applicationSet)) {
+        assert.ok(!Object.hasOwn(element, "values"), `${stack}: ${element.name}`);
+      }
+    }
+  });
+
   it("would fail under missingkey=error if the template read a field an element lacks", () => {
     const specs = gitopsOf(stackConfig("ff-a-prod"));
     const [element] = elementsOf(specs.applicationSet);
     const withoutValues: Partial<ServiceElement> = { ...element };
-    delete withoutValues.values;
-    assert.throws(() => renderApplication(specs.applicationSet, withoutValues), /no entry for key "values"/);
+    delete withoutValues.helmValues;
+    assert.throws(() => renderApplication(specs.applicationSet, withoutValues), /no entry for key "helmValues"/);
   });
 
   it("every AppProject confines destinations to its one namespace on its one cluster", () => {

@@ -15,6 +15,13 @@ function renderAllValues(config: EnvironmentConfig): string {
     .join("---\n");
 }
 
+/** The part of `value` that has the keys of `shape`, recursively. */
+function pick(value: unknown, shape: unknown): unknown {
+  if (typeof shape !== "object" || shape === null || typeof value !== "object" || value === null) return value;
+  const object = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(shape).map((key) => [key, pick(object[key], (shape as Record<string, unknown>)[key])]));
+}
+
 function valuesOf(stack: string, root = REPO_ROOT) {
   const config = stackConfig(stack, root);
   return buildHelmValues(config, workloadInputs(config));
@@ -31,6 +38,19 @@ function assertKeysSorted(text: string): void {
 }
 
 const SNAPSHOT = path.join(__dirname, "snapshots", "ff-a-prod.values.yaml");
+
+const OFF = { enabled: false };
+/**
+ * Every switch of a NetworkPolicy the database subcharts render by default, as their templates
+ * read it (bitnami/charts: postgresql/templates/primary/networkpolicy.yaml and
+ * read/networkpolicy.yaml, mongodb/templates/networkpolicy.yaml, minio/templates/networkpolicy.yaml,
+ * console/networkpolicy.yaml and provisioning-networkpolicy.yaml).
+ */
+const SUBCHART_POLICIES_OFF = {
+  postgresql: { primary: { networkPolicy: OFF }, readReplicas: { networkPolicy: OFF } },
+  mongodb: { networkPolicy: OFF },
+  minio: { networkPolicy: OFF, console: { networkPolicy: OFF }, provisioning: { networkPolicy: OFF } },
+};
 
 describe("Helm values generated from the layered config", () => {
   describe("ff-a prod carries the seed's facts", () => {
@@ -59,8 +79,12 @@ describe("Helm values generated from the layered config", () => {
         );
         assert.deepEqual(v.sleuth, { enabled: true, environment: "production" }, service);
         assert.deepEqual(v.vault, { role: "ff-a", path: "ff-a-application/data/app" }, service);
-        assert.deepEqual(v.minio, { persistence: { size: "64Gi", existingClaim: "pvc-ff-a-minio" } }, service);
-        assert.deepEqual(v.postgresql, { primary: { persistence: { size: "8Gi", existingClaim: "pvc-ff-a-postgresql" } } }, service);
+        assert.deepEqual(v.minio, { ...SUBCHART_POLICIES_OFF.minio, persistence: { size: "64Gi", existingClaim: "pvc-ff-a-minio" } }, service);
+        assert.deepEqual(
+          v.postgresql,
+          { primary: { networkPolicy: OFF, persistence: { size: "8Gi", existingClaim: "pvc-ff-a-postgresql" } }, readReplicas: { networkPolicy: OFF } },
+          service,
+        );
         assert.deepEqual(v.certs, { certificates: [] }, service);
       }
     });
@@ -88,6 +112,16 @@ describe("Helm values generated from the layered config", () => {
     });
   });
 
+  it("turns off every NetworkPolicy the database subcharts render, for every service of every stack (the AppProject refuses them)", () => {
+    for (const stack of ["ff-a-prod", "kch-staging", "demo-local"]) {
+      for (const [service, v] of Object.entries(valuesOf(stack))) {
+        for (const [chart, switches] of Object.entries(SUBCHART_POLICIES_OFF)) {
+          assert.deepEqual(pick(v[chart], switches), switches, `${stack} ${service} ${chart}`);
+        }
+      }
+    }
+  });
+
   it("follows the environment: staging names its databases with its own suffix and reports as staging", () => {
     const values = valuesOf("kch-staging");
     assert.equal(values.ffcloud.namespace, "kch-staging");
@@ -99,8 +133,11 @@ describe("Helm values generated from the layered config", () => {
       sleuth: { enabled: true, environment: "staging" },
       tls: { secretName: "cloudflare-tls" },
     });
-    assert.deepEqual(values.ffcloud.minio, { persistence: { size: "16Gi", existingClaim: "pvc-kch-staging-minio" } });
-    assert.deepEqual(values.ffcloud.postgresql, { primary: { persistence: { size: "16Gi", existingClaim: "pvc-kch-staging-postgresql" } } });
+    assert.deepEqual(values.ffcloud.minio, { ...SUBCHART_POLICIES_OFF.minio, persistence: { size: "16Gi", existingClaim: "pvc-kch-staging-minio" } });
+    assert.deepEqual(values.ffcloud.postgresql, {
+      primary: { networkPolicy: OFF, persistence: { size: "16Gi", existingClaim: "pvc-kch-staging-postgresql" } },
+      readReplicas: { networkPolicy: OFF },
+    });
   });
 
   describe("fitConnectHosts", () => {
@@ -159,7 +196,7 @@ environments:
         ...(values.frontend.global as object),
         app: { nodeEnv: "development", fitfileEnv: "production" },
       });
-      assert.deepEqual(values.ffcloud.minio, { persistence: { size: "64Gi", existingClaim: "pvc-x-minio", storageClass: "fast" } });
+      assert.deepEqual(values.ffcloud.minio, { ...SUBCHART_POLICIES_OFF.minio, persistence: { size: "64Gi", existingClaim: "pvc-x-minio", storageClass: "fast" } });
     });
 
     it("touches no other service", () => {

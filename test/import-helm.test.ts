@@ -98,6 +98,11 @@ const BY_DESIGN: { path: string; change: Change[]; why: string }[] = [
   { path: "certs.certificates", change: ["added", "dropped", "replaced"], why: "emptied: ffnodes creates the environment's Certificate, so no chart creates a second one for the same Secret" },
   { path: "minio.persistence", change: ["added"], why: "every chart gets the claims ffnodes creates or adopts (name and size)" },
   { path: "postgresql.primary.persistence", change: ["added"], why: "as minio.persistence" },
+  ...["postgresql.primary", "postgresql.readReplicas", "mongodb", "minio", "minio.console", "minio.provisioning"].map((chart) => ({
+    path: `${chart}.networkPolicy`,
+    change: ["added"] as Change[],
+    why: "the subcharts' own NetworkPolicies are off: the namespace's policies cover their pods, and the AppProject refuses NetworkPolicies",
+  })),
   { path: "extraDeploy", change: ["dropped"], why: "pgweb's manifests became the pgweb addon, which ffnodes deploys itself; the rest is reported" },
   { path: "argocdApp", change: ["dropped"], why: "read by ArgoCD, not the charts: now the ApplicationSet's targetRevision (checked separately)" },
 ];

@@ -33,14 +33,20 @@ export const NAMESPACE_RESOURCE_BLACKLIST = [
   { group: "networking.k8s.io", kind: "NetworkPolicy" },
 ];
 
-/** One list element per enabled service; every field is read by the template. */
+/**
+ * One list element per enabled service; every field is read by the template. No field is named
+ * `values`: the ApplicationSet controller reserves that key (argoproj/argo-cd
+ * applicationset/generators/list.go flattens an element's `values` map into `values.<key>`
+ * parameters without goTemplate, and value_interpolation.go sets `values` from a generator's own
+ * `values` with it), so an element's own `values` is lost or refused.
+ */
 export interface ServiceElement {
   serviceName: string;
   /** The Application's name, `<namespace>-<service>` within 63 characters. */
   name: string;
   targetRevision: string;
   /** The service's Helm values as YAML. */
-  values: string;
+  helmValues: string;
 }
 
 export interface GitOpsSpecs {
@@ -68,7 +74,7 @@ export function buildGitOps(config: EnvironmentConfig, inputs: WorkloadInputs): 
     serviceName: service,
     name: applicationName(namespace, service),
     targetRevision: serviceSettings.targetRevision ?? gitops.targetRevision,
-    values: renderValues(values[service]),
+    helmValues: renderValues(values[service]),
   }));
 
   return {
@@ -106,7 +112,7 @@ export function buildGitOps(config: EnvironmentConfig, inputs: WorkloadInputs): 
               repoURL: gitops.repoURL,
               targetRevision: "{{ .targetRevision }}",
               path: "charts/{{ .serviceName }}",
-              helm: { values: "{{ .values }}" },
+              helm: { values: "{{ .helmValues }}" },
             },
             destination,
             syncPolicy: SYNC_POLICY,

@@ -33,6 +33,23 @@ const GENERATED_APP_CONFIG: Record<string, (config: EnvironmentConfig) => HelmVa
   ffcloud: (config) => ({ fitConnectHosts: fitConnectHosts(config) }),
 };
 
+/**
+ * Where the database subcharts switch their own NetworkPolicies, each on by default: Bitnami's
+ * postgresql (`primary.` and `readReplicas.networkPolicy.enabled`), mongodb and minio
+ * (`networkPolicy.enabled`; minio also `console.` and `provisioning.networkPolicy.enabled`), as
+ * their templates read them in bitnami/charts. The namespace's own policies already confine
+ * those pods, and the AppProject refuses NetworkPolicies from the applications, so every one is
+ * turned off rather than allowed.
+ */
+const SUBCHART_NETWORK_POLICIES = [
+  ["postgresql", "primary"],
+  ["postgresql", "readReplicas"],
+  ["mongodb"],
+  ["minio"],
+  ["minio", "console"],
+  ["minio", "provisioning"],
+];
+
 function nest(path: string[], leaf: HelmValues): HelmValues {
   return path.reduceRight((inner, key) => ({ [key]: inner }), leaf);
 }
@@ -55,8 +72,12 @@ export function sharedValues(config: EnvironmentConfig, inputs: WorkloadInputs):
       merge(values, nest(PERSISTENCE_PATHS[claim.key] ?? [claim.key, "persistence"], { size: settings.storage[claim.key].size, existingClaim: claim.name })),
     {},
   );
+  const networkPoliciesOff = SUBCHART_NETWORK_POLICIES.reduce<HelmValues>(
+    (values, chartPath) => merge(values, nest([...chartPath, "networkPolicy"], { enabled: false })),
+    {},
+  );
   return {
-    ...storage,
+    ...merge(storage, networkPoliciesOff),
     namespace: config.namespace,
     host: settings.domain,
     applicationVaultPath: config.vaultPath,

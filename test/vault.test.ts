@@ -215,9 +215,17 @@ describe("vault: policies", () => {
       "ff-a-application/data/*": ["read", "list"],
       "ff-a-application/metadata/*": ["read", "list"],
     });
+    // Checked against Vault's kv-v2 ACL rules (developer.hashicorp.com/vault/docs/secrets/kv/kv-v2):
+    // `vault kv patch` needs patch on data/ (and metadata/ for `kv metadata patch`); deleting,
+    // undeleting and destroying versions needs update on delete/, undelete/ and destroy/.
     assert.equal(operator.name, "ff-a-operator");
-    const all = ["create", "read", "update", "delete", "list"];
-    assert.deepEqual(parsePolicy(operator.hcl), { "ff-a-application/data/*": all, "ff-a-application/metadata/*": all });
+    assert.deepEqual(parsePolicy(operator.hcl), {
+      "ff-a-application/data/*": ["create", "read", "update", "patch", "delete"],
+      "ff-a-application/delete/*": ["update"],
+      "ff-a-application/destroy/*": ["update"],
+      "ff-a-application/metadata/*": ["create", "read", "update", "patch", "delete", "list"],
+      "ff-a-application/undelete/*": ["update"],
+    });
   });
 
   it("for any valid customer, every granted path is inside its own space and nothing reaches sys/", () => {
@@ -231,7 +239,7 @@ describe("vault: policies", () => {
         const prefixes =
           config.settings.vault.mount === "own"
             ? [`${config.vaultPath}/`]
-            : [`secret/data/${config.vaultPath}/`, `secret/metadata/${config.vaultPath}/`];
+            : ["data", "metadata", "delete", "undelete", "destroy"].map((api) => `secret/${api}/${config.vaultPath}/`);
         for (const p of grantedPaths(specs)) {
           literalPrefix(p);
           assert.ok(prefixes.some((prefix) => p.startsWith(prefix)), `${p} outside ${prefixes.join(", ")}`);
@@ -240,7 +248,7 @@ describe("vault: policies", () => {
         }
         const [appRead, operator] = specs.policies.map((p) => Object.values(parsePolicy(p.hcl)).flat());
         assert.ok(appRead.every((c) => c === "read" || c === "list"));
-        assert.ok(operator.every((c) => ["create", "read", "update", "delete", "list"].includes(c)));
+        assert.ok(operator.every((c) => ["create", "read", "update", "patch", "delete", "list"].includes(c)));
 
         const role = specs.authRole.args;
         assert.deepEqual(role.boundServiceAccountNamespaces, [namespace]);
@@ -392,6 +400,20 @@ describe("vault: plan", () => {
     assert.equal(outputs.path, "ff-a-application");
     assert.equal(outputs.mount, "ff-a-application");
     assert.deepEqual(outputs.policies, { appRead: "ff-a-app-read", operator: "ff-a-operator" });
+  });
+
+  it("keeps the generated usernames secret in the state, as the passwords are", async () => {
+    // @pulumi/random's RandomString declares no secret output (RandomPassword's result is secret
+    // in the provider's schema), so the program asks the engine to encrypt the username.
+    await pulumi.runtime.setMocks(offlineMocks, "ffnodes", "ff-a-prod", false);
+    const secretOutputs = new Map<string, string[] | undefined>();
+    const capture: pulumi.ResourceTransformation = (args) => {
+      if (args.type === "random:index/randomString:RandomString") secretOutputs.set(args.name, (args.opts as pulumi.CustomResourceOptions).additionalSecretOutputs);
+      return undefined;
+    };
+    new VaultSpace("vault", seedConfig(), { transformations: [capture] });
+    assert.deepEqual([...secretOutputs.keys()].sort(), ["vault-mongodb-username", "vault-postgresql-username"]);
+    for (const [name, outputs] of secretOutputs) assert.deepEqual(outputs, ["result"], name);
   });
 
   it("never shows a generated credential in the plan or the stack outputs", async () => {

@@ -1,6 +1,6 @@
 /** Vault ACL policies as data, rendered to HCL by one pure function. */
 
-export const CAPABILITIES = ["create", "read", "update", "delete", "list"] as const;
+export const CAPABILITIES = ["create", "read", "update", "patch", "delete", "list"] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export interface PolicyRule {

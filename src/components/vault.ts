@@ -126,9 +126,14 @@ export function kvSpace(config: EnvironmentConfig): KvSpace {
     : { mount: settings.sharedMount, prefix: `${config.vaultPath}/` };
 }
 
-/** The policy paths of a kv-v2 space: secret data and its metadata, nothing else. */
-export function spaceGlobs(space: KvSpace): { data: string; metadata: string } {
-  return { data: `${space.mount}/data/${space.prefix}*`, metadata: `${space.mount}/metadata/${space.prefix}*` };
+/**
+ * The policy paths of a kv-v2 space, as the engine's API splits them (Vault docs, "KV secrets
+ * engine - version 2", ACL rules): the secrets' data, their metadata, and the soft delete,
+ * undelete and destroy of given versions; nothing else.
+ */
+export function spaceGlobs(space: KvSpace): Record<"data" | "metadata" | "delete" | "undelete" | "destroy", string> {
+  const glob = (api: string) => `${space.mount}/${api}/${space.prefix}*`;
+  return { data: glob("data"), metadata: glob("metadata"), delete: glob("delete"), undelete: glob("undelete"), destroy: glob("destroy") };
 }
 
 export function secretApiPath(space: KvSpace, name: string): string {
@@ -164,9 +169,14 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
     { path: globs.data, capabilities: ["read", "list"] },
     { path: globs.metadata, capabilities: ["read", "list"] },
   ]);
+  // `patch` is a partial write (`vault kv patch`), which `update` does not allow; versions are
+  // deleted, undeleted and destroyed with `update` on their own paths.
   const operator = policy("operator", [
-    { path: globs.data, capabilities: ["create", "read", "update", "delete", "list"] },
-    { path: globs.metadata, capabilities: ["create", "read", "update", "delete", "list"] },
+    { path: globs.data, capabilities: ["create", "read", "update", "patch", "delete"] },
+    { path: globs.metadata, capabilities: ["create", "read", "update", "patch", "delete", "list"] },
+    { path: globs.delete, capabilities: ["update"] },
+    { path: globs.undelete, capabilities: ["update"] },
+    { path: globs.destroy, capabilities: ["update"] },
   ]);
 
   const syncs = settings.extraSecrets;
@@ -312,7 +322,13 @@ export class VaultSpace extends pulumi.ComponentResource {
     if (specs.credentials) {
       const { databases, passwordLength, name: secretName, importId } = specs.credentials;
       const entries = databases.flatMap((db): pulumi.Output<[string, string]>[] => {
-        const user = new random.RandomString(`vault-${db}-username`, { length: 8, upper: false, special: false }, { parent: this });
+        // RandomString's result is no secret to the provider (RandomPassword's is): a username
+        // is a credential too, so its state holds it encrypted.
+        const user = new random.RandomString(
+          `vault-${db}-username`,
+          { length: 8, upper: false, special: false },
+          { parent: this, additionalSecretOutputs: ["result"] },
+        );
         const password = new random.RandomPassword(`vault-${db}-password`, { length: passwordLength, special: false }, { parent: this });
         return [
           user.result.apply((v): [string, string] => [`${db}_username`, `${db}_${v}`]),

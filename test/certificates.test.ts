@@ -60,7 +60,7 @@ describe("certificates", () => {
 
   it("in origin-ca mode stores a Cloudflare Origin CA certificate for every host in a TLS Secret, the key secret", async () => {
     const root = fixtureRoot(
-      customerFixture("o", "domain: o.fitfile.net\nextraHosts: ['*.o.fitfile.net']\ncertificates: { mode: origin-ca, originCa: { requestType: origin-ecc, validityDays: 365 } }"),
+      customerFixture("o", "domain: o.fitfile.net\nextraHosts: ['*.o.fitfile.net']\ndns: { advancedCertificateManager: true }\ncertificates: { mode: origin-ca, originCa: { requestType: origin-ecc, validityDays: 365 } }"),
     );
     const plan = await planStack(root, "o-prod");
     assert.deepEqual(resourcesOfType(plan, CERTIFICATE), []);
@@ -120,7 +120,8 @@ describe("certificates", () => {
     fc.assert(
       fc.property(hostSet, ({ domain, extraHosts, wildcard, mode }) => {
         const extra = wildcard ? [...extraHosts, `*.${domain}`] : extraHosts;
-        const config = resolveStack(root, "p-prod", { domain, extraHosts: extra, certificates: { mode } });
+        // Hosts up to four labels deep: the zone's Advanced Certificate Manager covers them at the edge.
+        const config = resolveStack(root, "p-prod", { domain, extraHosts: extra, certificates: { mode }, dns: { advancedCertificateManager: true } });
         const hosts = new Set([domain, ...extra]);
         const records = buildDnsRecords(config);
         assert.equal(records.length, hosts.size);

@@ -185,7 +185,7 @@ const GOOD: { title: string; setup: Setup; check: (c: EnvironmentConfig) => void
   },
   {
     title: "a staging environment gets its own namespace",
-    setup: { stack: "acme-staging", customer: mutate((d) => ((d.environments as Doc).staging = { domain: "staging.acme.fitfile.net" })) },
+    setup: { stack: "acme-staging", customer: mutate((d) => ((d.environments as Doc).staging = { domain: "acme-staging.fitfile.net" })) },
     check: (c) => {
       assert.equal(c.namespace, "acme-staging");
       assert.equal(c.vaultPath, "acme-staging-application");

@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
-import { buildDnsRecords } from "../src/components/dns";
+import * as pulumi from "@pulumi/pulumi";
+import { DnsRecords, buildDnsRecords } from "../src/components/dns";
 import { stackFileName } from "../src/config/load";
 import { ConfigError, Problem } from "../src/config/problems";
 import { checkAllStacks } from "../src/config/fleet";
 import { planStack } from "../src/plan/engine";
-import { INVOKE_ANSWERS } from "../src/plan/mocks";
-import { customerFixture, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile } from "./helpers";
+import { INVOKE_ANSWERS, offlineMocks } from "../src/plan/mocks";
+import { REPO_ROOT, customerFixture, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile } from "./helpers";
 
 const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const GET_ZONE = "cloudflare:index/getZone:getZone";
@@ -62,6 +63,18 @@ describe("DNS records", () => {
       assert.equal(record.protect, false);
       assert.equal(record.import, undefined);
     }
+  });
+
+  it("replaces a record (a new zone id) by deleting the old one first, so that a host never has two", async () => {
+    await pulumi.runtime.setMocks(offlineMocks, "ffnodes", "ff-a-prod", false);
+    const options: pulumi.CustomResourceOptions[] = [];
+    const capture: pulumi.ResourceTransformation = (args) => {
+      if (args.type === RECORD) options.push(args.opts);
+      return undefined;
+    };
+    new DnsRecords("dns", resolveStack(REPO_ROOT, "ff-a-prod"), { transformations: [capture] });
+    assert.equal(options.length, 4);
+    for (const opts of options) assert.equal(opts.deleteBeforeReplace, true);
   });
 
   it("puts each host in the longest zone it is inside, looks each zone up once, and uses a configured zone id as given", async () => {
@@ -168,6 +181,12 @@ describe("host validation", () => {
     { what: "a bad CNAME target", prod: "domain: h.fitfile.net\ndns: { target: Ingress.fitfile.net }", path: "environments.prod.dns.target", message: /an IPv4 or IPv6 address or a host name: 'Ingress\.fitfile\.net' has upper-case letters/ },
     { what: "a TTL other than 1 while proxied", prod: "domain: h.fitfile.net\ndns: { ttl: 300 }", path: "environments.prod.dns.ttl", message: /must be 1 \(automatic\) while proxied is true/ },
     { what: "a TTL out of range", prod: "domain: h.fitfile.net\ndns: { proxied: false, ttl: 5 }", path: "environments.prod.dns.ttl", message: /1 \(automatic\), or 60 to 86400 seconds/ },
+    // Cloudflare accepts 60 to 86400 (30 only on Enterprise zones): terraform-provider-cloudflare dns_record schema.
+    { what: "a TTL of 30 (Enterprise zones only)", prod: "domain: h.fitfile.net\ndns: { proxied: false, ttl: 30 }", path: "environments.prod.dns.ttl", message: /^1 \(automatic\), or 60 to 86400 seconds$/ },
+    // Universal SSL covers the zone and its first-level subdomains only (developers.cloudflare.com/ssl/edge-certificates/universal-ssl/limitations/).
+    { what: "a proxied domain two levels below its zone", prod: "domain: staging.kch.fitfile.net", path: "environments.prod.domain", message: /'staging\.kch\.fitfile\.net' is 2 levels below zone 'fitfile\.net'.* such as 'staging-kch\.fitfile\.net', set dns\.proxied: false, or dns\.advancedCertificateManager: true/ },
+    { what: "a proxied wildcard under a first-level host", prod: "domain: h.fitfile.net\nextraHosts: ['*.h.fitfile.net']", path: "environments.prod.extraHosts.0", message: /'\*\.h\.fitfile\.net' is 2 levels below zone 'fitfile\.net'.*use a first-level name, set dns\.proxied: false/ },
+    { what: "a proxied host three levels below its zone", prod: "domain: h.fitfile.net\nextraHosts: [a.b.h.fitfile.net]", path: "environments.prod.extraHosts.0", message: /is 3 levels below zone 'fitfile\.net'/ },
     { what: "a bad zone id", prod: "domain: h.fitfile.net\ndns: { zones: [{ name: fitfile.net, id: ZONE }] }", path: "environments.prod.dns.zones.0.id", message: /32 lower-case hexadecimal/ },
     { what: "an Origin CA certificate without the proxy", prod: "domain: h.fitfile.net\ndns: { proxied: false, ttl: 300 }\ncertificates: { mode: origin-ca }", path: "environments.prod.certificates.mode", message: /trusted only by Cloudflare's proxy/ },
     { what: "no zone", prod: "domain: h.fitfile.net\ndns: { zones: [] }", path: "environments.prod.dns.zones", message: /at least one zone/ },
@@ -190,6 +209,16 @@ describe("host validation", () => {
     assert.deepEqual(problems.map((p) => [p.file, p.path]), [["stacks/Pulumi.s-prod.yaml", "config.ffnodes:settings.dns.ttl"]]);
   });
 
+  it("accepts deeper hosts when not proxied, with Advanced Certificate Manager, or under a deeper zone", () => {
+    const root = fixtureRoot({
+      ...customerFixture("direct", "domain: staging.direct.fitfile.net\nextraHosts: ['*.staging.direct.fitfile.net']\ndns: { proxied: false }"),
+      ...customerFixture("acm", "domain: staging.acm.fitfile.net\ndns: { advancedCertificateManager: true }"),
+      ...customerFixture("sub", "domain: staging.sub.fitfile.net\nextraHosts: ['*.staging.sub.fitfile.net']\ndns: { zones: [{ name: fitfile.net }, { name: staging.sub.fitfile.net }] }"),
+      ...customerFixture("apex", "domain: fitfile.org\nextraHosts: ['*.fitfile.org']\ndns: { zones: [{ name: fitfile.org }] }"),
+    });
+    for (const stack of ["direct-prod", "acm-prod", "sub-prod", "apex-prod"]) assert.ok(resolveStack(root, stack), stack);
+  });
+
   it("accepts a wildcard under the primary domain, hosts outside the zones when Cloudflare is not used, and a non-proxied TTL", () => {
     const root = fixtureRoot({
       ...customerFixture("ok", "domain: ok.fitfile.net\nextraHosts: ['*.ok.fitfile.net', ok-pgweb.fitfile.net]\ndns: { proxied: false, ttl: 300 }"),
@@ -210,8 +239,8 @@ describe("hosts across the fleet", () => {
     },
     {
       what: "a host of one customer covered by another's wildcard",
-      one: "domain: one.fitfile.net\nextraHosts: ['*.one.fitfile.net']",
-      two: "domain: two.one.fitfile.net",
+      one: "domain: one.fitfile.net\nextraHosts: ['*.one.fitfile.net']\ndns: { proxied: false }",
+      two: "domain: two.one.fitfile.net\ndns: { proxied: false }",
       message: "host 'two.one.fitfile.net' of stack two-prod is covered by wildcard '*.one.fitfile.net' of stack one-prod; each host must belong to one stack",
     },
   ];

@@ -86,6 +86,9 @@ type Change = "added" | "dropped" | "replaced";
  * equal unless the import report lists the original key. `added`: the program sets the key where
  * the tree did not; `dropped`: the tree's key is deliberately absent; `replaced`: both differ.
  */
+/** The zones of the repository's defaults. */
+const ZONES = [{ name: "fitfile.net" }];
+
 const BY_DESIGN: { path: string; change: Change[]; why: string }[] = [
   { path: "global.db", change: ["added"], why: "database names generated from app.databases and dbSuffix (the tree's global.db held passwords, reported as secrets)" },
   { path: "global.tls.secretName", change: ["added"], why: "the Secret of the certificate ffnodes creates (certificates.secretName)" },
@@ -209,6 +212,13 @@ describe("import-helm", () => {
       assert.equal(valueAtPath(minio.inputs, ["metadata", "name"]), "pvc-ff-a-minio");
       assert.equal(minio.import, "ff-a/pvc-ff-a-minio");
       assert.equal(valueAtPath(minio.inputs, ["spec", "resources", "requests", "storage"]), "64Gi");
+    });
+
+    it("imports kch staging, two labels below its zone, DNS-only: Cloudflare's Universal SSL would not cover it proxied", () => {
+      const kch = readYaml(root, "customers/kch.yaml").environments as Record<string, Record<string, unknown>>;
+      assert.equal(kch.staging.domain, "staging.kch.fitfile.net");
+      assert.deepEqual(kch.staging.dns, { proxied: false });
+      assert.equal(kch.prod.dns, undefined, "kch.fitfile.net is one label below the zone: proxied as the defaults say");
     });
 
     it("plans both kch stacks, with the per-service values in place", async () => {
@@ -443,7 +453,7 @@ describe("import-helm", () => {
         sources: [source("ffcloud", "a.fitfile.net", "ffcloud.yaml"), source("frontend", "b.fitfile.net", "frontend.yaml")],
         notes: [],
       };
-      const draft = mapEnvironment(env, { customer: "x", defaultServices: [], byCode: () => undefined });
+      const draft = mapEnvironment(env, { customer: "x", defaultServices: [], zones: ZONES, byCode: () => undefined });
       assert.equal(draft.settings.get(JSON.stringify(["domain"]))?.value, "a.fitfile.net");
       assert.deepEqual(draft.unmapped, [{ file: "frontend.yaml", path: "host", reason: "differs from ffcloud.yaml: host, whose value was kept" }]);
     });
@@ -454,7 +464,7 @@ describe("import-helm", () => {
     const mapNode = (values: Record<string, unknown>) => {
       const provenance = new Map([["", { file: "values.yaml", prefix: "" }]]);
       const env: EnvironmentValues = { environment: "prod", sources: [{ files: ["values.yaml"], merged: { value: values, provenance } }], notes: [] };
-      const draft = mapEnvironment(env, { customer: "x", defaultServices: ["ffcloud"], byCode: () => undefined });
+      const draft = mapEnvironment(env, { customer: "x", defaultServices: ["ffcloud"], zones: ZONES, byCode: () => undefined });
       return {
         setting: (p: string) => draft.settings.get(JSON.stringify(p.split(".")))?.value,
         unmapped: draft.unmapped.map((u) => `${u.path}: ${u.reason}`),
@@ -513,7 +523,7 @@ describe("import-helm", () => {
     it("a chart path other than charts/<service> is reported; the repository becomes repoURL and a source repository", () => {
       const document = { spec: { template: { spec: { source: { path: "helm/{{serviceName}}", repoURL: "https://gitlab.com/fitfile/other.git" } } } } };
       const env: EnvironmentValues = { environment: "prod", sources: [], applicationSet: { file: "appset.yaml", document, services: ["ffcloud"] }, notes: [] };
-      const draft = mapEnvironment(env, { customer: "x", defaultServices: ["ffcloud"], byCode: () => undefined });
+      const draft = mapEnvironment(env, { customer: "x", defaultServices: ["ffcloud"], zones: ZONES, byCode: () => undefined });
       assert.deepEqual(draft.unmapped, [{ file: "appset.yaml", path: "spec.template.spec.source.path", reason: "ffnodes deploys each service from charts/<service>; this ApplicationSet uses 'helm/{{serviceName}}'" }]);
       assert.equal(draft.settings.get(JSON.stringify(["gitops", "repoURL"]))?.value, "https://gitlab.com/fitfile/other.git");
       assert.deepEqual(draft.settings.get(JSON.stringify(["gitops", "sourceRepos"]))?.value, ["https://gitlab.com/fitfile/other.git"]);

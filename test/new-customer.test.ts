@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as fc from "fast-check";
-import { displayNameOf, newCustomer } from "../src/cli/new-customer";
+import { displayNameOf, hostFor, newCustomer } from "../src/cli/new-customer";
 import { checkAllStacks } from "../src/config/fleet";
 import { UsageError } from "../src/cli/run";
 import { listStacks } from "../src/config/load";
@@ -45,7 +45,7 @@ describe("npm run new-customer", function () {
     const staging = configs.find((c) => c.stack === "acme-health-staging");
     assert.deepEqual(staging && [staging.namespace, staging.hosts, staging.dbSuffix, staging.customer], [
       "acme-health-staging",
-      ["staging.acme.fitfile.net"],
+      ["acme-staging.fitfile.net"],
       "_acme_health_staging",
       { name: "acme-health", displayName: "Acme Health", fitConnectCode: "FITConnect Acme Health" },
     ]);
@@ -81,7 +81,11 @@ describe("npm run new-customer", function () {
     ["an unknown environment", ["--name", "acme", "--domain", "acme.fitfile.net", "--env", "prod,qa"], /--env: unknown environment 'qa'; environments are: local, prod, staging/],
     ["a taken host (new stack sorts last)", ["--name", "zed", "--domain", "app.fitfile.net"], /host 'app.fitfile.net' of stack zed-prod is already used by stack ff-a-prod/],
     ["a taken host (new stack sorts first)", ["--name", "aaa", "--domain", "kch.fitfile.net"], /host 'kch.fitfile.net' .*aaa-prod/],
-    ["a taken staging host", ["--name", "kch2", "--domain", "kch.fitfile.net", "--env", "staging"], /host 'staging.kch.fitfile.net' of stack kch2-staging is already used by stack kch-staging/],
+    [
+      "a proxied host deeper than Cloudflare's edge certificate covers",
+      ["--name", "acme", "--domain", "acme.health.fitfile.net", "--env", "staging"],
+      /'acme-staging\.health\.fitfile\.net' is 2 levels below zone 'fitfile\.net': Cloudflare's Universal SSL covers .* such as 'acme-staging-health\.fitfile\.net'/,
+    ],
     ["an existing customer", ["--name", "kch", "--domain", "kch2.fitfile.net"], /customers\/kch\.yaml already exists; new-customer never overwrites/],
   ];
   for (const [what, argv, expected] of bad) {
@@ -105,6 +109,21 @@ describe("npm run new-customer", function () {
 
   it("--name and --domain are required", async () => {
     await assert.rejects(newCustomer(["--name", "x"], REPO_ROOT), UsageError);
+  });
+
+  it("gives another environment a host as deep as the domain, so that a zone's first-level edge certificate covers both", () => {
+    assert.deepEqual(
+      [["acme.fitfile.net", "staging"], ["acme.fitfile.net", "prod"], ["acme.com", "staging"], ["a.b.example.org", "local"]].map(([d, e]) => hostFor(d, e)),
+      ["acme-staging.fitfile.net", "acme.fitfile.net", "staging.acme.com", "a-local.b.example.org"],
+    );
+    const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/);
+    fc.assert(
+      fc.property(fc.array(label, { minLength: 3, maxLength: 5 }), fc.constantFrom("staging", "local"), (labels, env) => {
+        const host = hostFor(labels.join("."), env);
+        assert.equal(host.split(".").length, labels.length);
+        assert.equal(host, [`${labels[0]}-${env}`, ...labels.slice(1)].join("."));
+      }),
+    );
   });
 
   it("display names read as words, short ones as acronyms", () => {

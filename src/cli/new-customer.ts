@@ -17,7 +17,8 @@ const USAGE = `usage: npm run new-customer -- --name <name> --domain <host> [--e
 
 Writes customers/<name>.yaml and stacks/Pulumi.<name>-<env>.yaml for each environment (default:
 prod), after checking them against the whole fleet and planning each new stack offline. Never
-overwrites a file. --domain is the production host; another environment gets <env>.<domain>.
+overwrites a file. --domain is the production host; another environment gets <first label>-<env>
+and the rest of the domain (acme-staging.fitfile.net).
 --display-name defaults to the name in words, --fitconnect-code to "FITConnect <display name>".`;
 
 const COMMAND_LINE = "command line";
@@ -38,9 +39,16 @@ export function displayNameOf(name: string): string {
     .join(" ");
 }
 
-/** The production environment keeps the domain; any other gets `<env>.<domain>`, as the seed's staging hosts do. */
+/**
+ * The production environment keeps the domain; any other gets a host as deep as the domain, its
+ * first label suffixed with the environment (`acme.fitfile.net` → `acme-staging.fitfile.net`),
+ * or `<env>.<domain>` under a two-label domain. `staging.acme.fitfile.net` would be two labels
+ * below the zone, where Cloudflare's Universal SSL serves no edge certificate.
+ */
 export function hostFor(domain: string, environment: string): string {
-  return environment === PRODUCTION_ENVIRONMENT ? domain : `${environment}.${domain}`;
+  if (environment === PRODUCTION_ENVIRONMENT) return domain;
+  const [first, ...rest] = domain.split(".");
+  return rest.length < 2 ? `${environment}.${domain}` : [`${first}-${environment}`, ...rest].join(".");
 }
 
 const quoted = (text: string) => JSON.stringify(text);

@@ -65,7 +65,9 @@ export class DnsRecords extends pulumi.ComponentResource {
       this.records[record.host] = new cloudflare.DnsRecord(
         record.name,
         { ...record.args, zoneId: zoneId(record.zone) },
-        { parent: this, retainOnDelete: config.settings.dns.retainOnDelete, import: record.importId },
+        // A new zone id replaces the record (zone_id is RequiresReplace in terraform-provider-cloudflare's
+        // dns_record schema): the old record goes first, so the host never has two.
+        { parent: this, retainOnDelete: config.settings.dns.retainOnDelete, deleteBeforeReplace: true, import: record.importId },
       ).id;
     }
     this.registerOutputs({ records: this.records });

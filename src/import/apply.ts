@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { sourceOf } from "../config/merge";
 import { joinPath } from "../config/problems";
+import { depthBelowZone, zoneOf } from "../config/schema/dns";
 import { KnownCustomer, ListSetting, RULES, Rule, SECRET_REFERENCES, Scope, Target, TransformContext, TransformResult, findRule } from "./mapping";
 
 type TransformRun = (value: unknown, ctx: TransformContext) => TransformResult;
@@ -31,6 +32,8 @@ export interface MapContext {
   customer: string;
   /** Services the defaults declare, in the defaults' order. */
   defaultServices: string[];
+  /** The DNS zones the defaults declare (`dns.zones`), by name. */
+  zones: { name: string }[];
   byCode: (fitConnectCode: string) => KnownCustomer | undefined;
 }
 
@@ -60,6 +63,23 @@ class Collector {
     items.forEach((i) => entry.items.add(i));
     entry.origins.push(origin);
     this.lists.set(setting, entry);
+  }
+}
+
+/**
+ * A host more than one label below its zone (the seed's `staging.kch.fitfile.net`) gets no
+ * edge certificate from Cloudflare's Universal SSL while proxied, so the environment is imported
+ * DNS-only (`dns.proxied: false`), the way it could only have been served.
+ */
+function keepDeepHostsDnsOnly(c: Collector, zones: { name: string }[]): void {
+  for (const key of [["domain"], ["extraHosts"]]) {
+    const mapped = c.settings.get(JSON.stringify(key));
+    const hosts = [mapped?.value].flat().filter((h): h is string => typeof h === "string");
+    const deep = hosts.some((host) => {
+      const zone = zoneOf(host, zones);
+      return zone !== undefined && depthBelowZone(host, zone.name) > 1;
+    });
+    if (mapped && deep) c.record(c.settings, ["dns", "proxied"], false, mapped.origins[0]);
   }
 }
 
@@ -151,5 +171,6 @@ export function mapEnvironment(env: EnvironmentValues, ctx: MapContext): Environ
     const keys = setting.split(".");
     c.settings.set(JSON.stringify(keys), { path: keys, value: [...items].sort(), origins });
   }
+  keepDeepHostsDnsOnly(c, ctx.zones);
   return { environment: env.environment, settings: c.settings, identity: c.identity, unmapped: c.unmapped, secrets: c.secrets, notes: env.notes };
 }

@@ -82,9 +82,9 @@ function existingCustomers(root: string): KnownCustomer[] {
  * FITConnect code among the imported customers and the project's own, so drafting runs twice:
  * once to learn each imported customer's code and domains, once with them known.
  */
-export function draftCustomers(root: string, customers: CustomerValues[], defaultServices: string[]): CustomerDraft[] {
-  const first = customers.map((c) => draftCustomer(c, { defaultServices, byCode: () => undefined }));
+export function draftCustomers(root: string, customers: CustomerValues[], defaultServices: string[], zones: { name: string }[]): CustomerDraft[] {
+  const first = customers.map((c) => draftCustomer(c, { defaultServices, zones, byCode: () => undefined }));
   const directory = new Map<string, KnownCustomer>();
   for (const k of [...existingCustomers(root), ...first.map(known)]) directory.set(k.fitConnectCode, k);
-  return customers.map((c) => draftCustomer(c, { defaultServices, byCode: (code) => directory.get(code) }));
+  return customers.map((c) => draftCustomer(c, { defaultServices, zones, byCode: (code) => directory.get(code) }));
 }

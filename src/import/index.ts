@@ -38,6 +38,8 @@ export function importHelm(options: ImportOptions): ImportResult {
   const { defaults, problems } = loadDefaults(options.root);
   if (!defaults) throw new ConfigError(problems);
   const services = isPlainObject(defaults.all) && isPlainObject(defaults.all.services) ? Object.keys(defaults.all.services) : [];
+  const dns = isPlainObject(defaults.all) && isPlainObject(defaults.all.dns) ? defaults.all.dns : {};
+  const zones = (Array.isArray(dns.zones) ? dns.zones : []).filter((z): z is { name: string } => isPlainObject(z) && typeof z.name === "string");
 
   const tree = readTree(options.dir, Object.keys(defaults.environments), options.customers);
   const missing = (options.customers ?? []).filter((c) => !tree.found.includes(c));
@@ -57,7 +59,7 @@ export function importHelm(options: ImportOptions): ImportResult {
     );
   }
 
-  const drafts = draftCustomers(options.root, tree.customers, services);
+  const drafts = draftCustomers(options.root, tree.customers, services, zones);
   const settled = settle(options.root, drafts);
   const input = {
     dir: options.dir,

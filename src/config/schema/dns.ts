@@ -4,6 +4,8 @@ import { HOSTNAME, MAX_LABEL_LENGTH } from "../names";
 import { dnsLabel } from "./common";
 
 const MAX_NAME_LENGTH = 253;
+const MIN_TTL = 60;
+const MAX_TTL = 86400;
 /** Let's Encrypt's limit on names in one certificate (an ACME ClusterIssuer's). */
 const MAX_CERTIFICATE_NAMES = 100;
 /** The days Cloudflare's Origin CA issues certificates for. */
@@ -81,10 +83,20 @@ const dns = z
     target,
     /** Traffic through Cloudflare's proxy. */
     proxied: z.boolean(),
-    /** Seconds; 1 means automatic, the only value Cloudflare accepts for a proxied record. */
+    /**
+     * The zone has Advanced Certificate Manager (with Total TLS, or an advanced certificate for
+     * the hosts), so Cloudflare's edge can serve proxied hosts deeper than its first-level
+     * subdomains, which Universal SSL alone does not cover.
+     */
+    advancedCertificateManager: z.boolean(),
+    /**
+     * Seconds; 1 means automatic, the only value Cloudflare accepts for a proxied record. The
+     * provider's schema (terraform-provider-cloudflare dns_record): 60 to 86400, 30 only on
+     * Enterprise zones, which ffnodes does not assume.
+     */
     ttl: z
       .int("a whole number of seconds")
-      .refine((ttl) => ttl === 1 || (ttl >= 30 && ttl <= 86400), "1 (automatic), or 60 to 86400 seconds (30 on Enterprise zones)"),
+      .refine((ttl) => ttl === 1 || (ttl >= MIN_TTL && ttl <= MAX_TTL), `1 (automatic), or ${MIN_TTL} to ${MAX_TTL} seconds`),
     /** Keep the records in Cloudflare when the stack deletes them. */
     retainOnDelete: z.boolean(),
   })
@@ -121,6 +133,23 @@ export const dnsSettings = { dns, certificates };
 export type DnsSettings = z.infer<typeof dns>;
 export type CertificateSettings = z.infer<typeof certificates>;
 
+/**
+ * How many labels a host has below its zone's apex: 0 for the apex, 1 for `www.<zone>` and
+ * `*.<zone>`, 2 for `staging.kch.<zone>`.
+ */
+export function depthBelowZone(hostName: string, zoneName: string): number {
+  return hostName.split(".").length - zoneName.split(".").length;
+}
+
+/**
+ * A first-level name for a deeper host, its labels below the zone joined by '-':
+ * `staging.kch.fitfile.net` becomes `staging-kch.fitfile.net`.
+ */
+function firstLevelName(hostName: string, zoneName: string): string {
+  const below = hostName.slice(0, -(zoneName.length + 1));
+  return `${below.replace(/\./g, "-")}.${zoneName}`;
+}
+
 /** The zone a host belongs to: the longest configured zone it equals or is inside. */
 export function zoneOf<Z extends { name: string }>(hostName: string, zones: Z[]): Z | undefined {
   const name = hostName.replace(/^\*\./, "");
@@ -149,10 +178,23 @@ export function checkHosts(settings: HostSettings, ctx: z.RefinementCtx): void {
     [settings.domain, ["domain"], "forbidden"],
     ...settings.extraHosts.map((h, i): [string, (string | number)[], "allowed"] => [h, ["extraHosts", i], "allowed"]),
   ];
+  // Cloudflare's Universal SSL covers a zone's apex and its first-level subdomains only
+  // (developers.cloudflare.com/ssl/edge-certificates/universal-ssl/limitations/): a proxied host
+  // deeper down gets no edge certificate and browsers fail the TLS handshake.
+  const edgeCoversFirstLevelOnly = settings.dns.enabled && settings.dns.proxied && !settings.dns.advancedCertificateManager;
   for (const [name, path, wildcard] of entries) {
     if (hostProblem(name, wildcard)) continue;
-    if (usesCloudflare && settings.dns.zones.length > 0 && !zoneOf(name, settings.dns.zones)) {
+    const zone = zoneOf(name, settings.dns.zones);
+    if (usesCloudflare && settings.dns.zones.length > 0 && !zone) {
       ctx.addIssue({ code: "custom", path, message: `'${name}' is not inside a configured zone (dns.zones: ${zoneNames})` });
+    }
+    if (zone && edgeCoversFirstLevelOnly && depthBelowZone(name, zone.name) > 1) {
+      const instead = name.startsWith("*.") ? "" : ` such as '${firstLevelName(name, zone.name)}'`;
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `'${name}' is ${depthBelowZone(name, zone.name)} levels below zone '${zone.name}': Cloudflare's Universal SSL covers a proxied zone's first-level subdomains only, so browsers would fail the TLS handshake; use a first-level name${instead}, set dns.proxied: false, or dns.advancedCertificateManager: true if the zone has Advanced Certificate Manager`,
+      });
     }
     if (name.startsWith("*.") && name !== `*.${settings.domain}`) {
       ctx.addIssue({ code: "custom", path, message: `wildcard '${name}' is only allowed as '*.${settings.domain}', under the primary domain` });

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ipBlocks } from "../config/cidr";
 import { EnvironmentConfig } from "../config/load";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId, holdsData } from "./safety";
@@ -37,7 +38,10 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
         policyTypes: ["Egress"],
         egress: [
           {
-            to: [{ namespaceSelector: { matchLabels: byName(network.dnsNamespace) } }],
+            to: [
+              { namespaceSelector: { matchLabels: byName(network.dnsNamespace) } },
+              ...network.dnsCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+            ],
             ports: [
               { protocol: "UDP", port: 53 },
               { protocol: "TCP", port: 53 },
@@ -66,18 +70,25 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
       }),
     );
   }
+  // Policies add up: the API server's own rule lets through what the external rule excepts.
+  const { apiServer } = network;
+  if (apiServer.cidrs.length > 0 && apiServer.ports.length > 0) {
+    networkPolicies.push(
+      policy("allow-egress-api-server", {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [{ to: apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: apiServer.ports.map((port) => ({ protocol: "TCP", port })) }],
+      }),
+    );
+  }
   const external = network.externalEgress;
-  if (external.cidrs.length > 0 && external.ports.length > 0) {
+  const externalBlocks = ipBlocks(external.cidrs, [...external.except, ...network.clusterCidrs]);
+  if (externalBlocks.length > 0 && external.ports.length > 0) {
     networkPolicies.push(
       policy("allow-egress-external", {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: [
-          {
-            to: external.cidrs.map((cidr) => ({ ipBlock: { cidr, except: external.except.length > 0 ? external.except : undefined } })),
-            ports: external.ports.map((port) => ({ protocol: "TCP", port })),
-          },
-        ],
+        egress: [{ to: externalBlocks.map((ipBlock) => ({ ipBlock })), ports: external.ports.map((port) => ({ protocol: "TCP", port })) }],
       }),
     );
   }

@@ -4,8 +4,10 @@ import { ADOPT_CREATE, EnvironmentConfig } from "../config/load";
 /**
  * Options for anything that holds data (namespaces, claims, Vault data, ...): never deleted by
  * `pulumi destroy` or a replacement, refused by a destroy until unprotected by hand, and
- * recognised under its earlier top-level location so that moving it into or between components
- * does not replace it.
+ * recognised under its earlier top-level location (directly under the stack), so that moving it
+ * from there into a component does not replace it. `rootStackResource` is undefined by design:
+ * an alias whose `parent` key is present but undefined means "no parent" (@pulumi/pulumi
+ * resource.d.ts, Alias; the SDK sends it as noParent), as test/aliases.test.ts checks.
  */
 export function holdsData(opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
   return {

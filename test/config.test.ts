@@ -120,6 +120,21 @@ const BAD: BadCase[] = [
     says: /cut to 63 characters/,
   },
   { title: "a sync of every key of the credentials secret", setup: { customer: mutate((d) => (prod(d).vault = { extraSecrets: [{ secretName: "everything", vaultSecret: "app" }] })) }, file: CUSTOMER, path: "environments.prod.vault.extraSecrets.0.keys", says: /would copy the database passwords into Secret 'everything'/ },
+  // The Vault agent injector's sidecar, by vault-k8s's defaults (250m/64Mi requested, 500m/128Mi limits), in every service's pod.
+  {
+    title: "a CPU limits quota that cannot hold one injected pod per service",
+    setup: { customer: mutate((d) => (prod(d).quota = { limitsCpu: "4" })) },
+    file: CUSTOMER,
+    path: "environments.prod.quota.limitsCpu",
+    says: /4 cannot hold one pod each for 5 service\(s\) \(databases, ffcloud, fitconnect, frontend, workflows\): each pod takes the LimitRange's default 500m plus the Vault agent's 500m, at least 5000m in all/,
+  },
+  {
+    title: "a memory request quota without room for the agents and pgweb's init container",
+    setup: { customer: mutate((d) => Object.assign(prod(d), { quota: { requestsMemory: "1000Mi" }, addons: ["pgweb"], extraHosts: ["acme-pgweb.fitfile.net"] })) },
+    file: CUSTOMER,
+    path: "environments.prod.quota.requestsMemory",
+    says: /5 service\(s\) .* and pgweb: .* default 128Mi plus the Vault agent's 64Mi, at least 1088Mi in all/,
+  },
   { title: "YAML syntax error", setup: { customer: "name: acme\nenvironments: {prod: [\n" }, file: CUSTOMER, path: "", says: /invalid YAML at line/ },
   { title: "duplicate key", setup: { customer: "name: acme\nname: acme\n" }, file: CUSTOMER, path: "", says: /invalid YAML/ },
   { title: "file is a list", setup: { customer: "- acme\n" }, file: CUSTOMER, path: "", says: /mapping/ },
@@ -173,6 +188,18 @@ describe("customer file validation", () => {
 });
 
 const GOOD: { title: string; setup: Setup; check: (c: EnvironmentConfig) => void }[] = [
+  {
+    title: "a small quota for the one service left enabled: its pod and the Vault agent fit",
+    setup: {
+      customer: mutate((d) =>
+        Object.assign(prod(d), {
+          services: { databases: { enabled: false }, ffcloud: { enabled: false }, fitconnect: { enabled: false }, workflows: { enabled: false } },
+          quota: { requestsCpu: "350m", requestsMemory: "192Mi", limitsCpu: "1", limitsMemory: "640Mi" },
+        }),
+      ),
+    },
+    check: (c) => assert.equal(c.settings.quota.limitsCpu, "1"),
+  },
   {
     title: "the smallest file",
     setup: {},

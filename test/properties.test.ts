@@ -40,6 +40,8 @@ function customerDocument(c: CustomerCase): Record<string, unknown> {
         ),
         quota: { pods: c.pods, requestsStorage: "8Ti" },
         podSecurity: { enforce: c.enforce },
+        // Hosts up to six labels deep: only a zone with Advanced Certificate Manager serves them proxied.
+        dns: { advancedCertificateManager: true },
         ...(c.team ? { team: c.team } : {}),
       },
     },

@@ -3,7 +3,7 @@ import { dnsLabel } from "./common";
 import { checkHosts, dnsSettings } from "./dns";
 import { checkGitOpsSettings, gitopsSettings } from "./gitops";
 import { identitySettings } from "./identity";
-import { namespaceSettings } from "./namespace";
+import { checkQuotaHoldsInjectedPods, namespaceSettings } from "./namespace";
 import { storageSettings } from "./storage";
 import { vaultSettings } from "./vault";
 
@@ -19,7 +19,7 @@ export const environmentSettings = z.strictObject({
   ...vaultSettings,
   ...dnsSettings,
   ...gitopsSettings,
-}).superRefine(checkHosts).superRefine(checkGitOpsSettings);
+}).superRefine(checkHosts).superRefine(checkGitOpsSettings).superRefine(checkQuotaHoldsInjectedPods);
 export type EnvironmentSettings = z.infer<typeof environmentSettings>;
 
 /** The keys of a customer file that are not settings: they say who the customer is. */

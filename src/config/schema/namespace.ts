@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quantityValue } from "../quantity";
 import { cidr, count, dnsLabel, quantity } from "./common";
 
 const podSecurityLevel = z.enum(["privileged", "baseline", "restricted"]);
@@ -76,3 +77,56 @@ export const namespaceSettings = {
     })
     .optional(),
 };
+
+/**
+ * What the Vault agent injector adds to every pod it injects, as vault-k8s sets it by default
+ * (agent-inject/agent/annotations.go: DefaultResourceRequestCPU 250m, DefaultResourceRequestMem
+ * 64Mi, DefaultResourceLimitCPU 500m, DefaultResourceLimitMem 128Mi): a sidecar, or with
+ * `agent-pre-populate-only` an init container alone.
+ */
+const VAULT_AGENT = { requestsCpu: "250m", requestsMemory: "64Mi", limitsCpu: "500m", limitsMemory: "128Mi" } as const;
+
+interface QuotaChecked {
+  quota: Record<keyof typeof VAULT_AGENT, string>;
+  limits: { defaultCpu: string; defaultMemory: string; defaultRequestCpu: string; defaultRequestMemory: string };
+  services: Record<string, { enabled: boolean }>;
+  addons: string[];
+}
+
+/**
+ * The quota must hold at least one pod per enabled service, each a container at the
+ * LimitRange's defaults plus the Vault agent's sidecar (the charts run with agent-inject), and
+ * pgweb's pod, whose agent only runs before it starts: a pod's need is its containers' sum, or
+ * an init container's when larger (kubernetes.io/docs/concepts/workloads/pods/init-containers).
+ */
+export function checkQuotaHoldsInjectedPods(settings: QuotaChecked, ctx: z.RefinementCtx<QuotaChecked>): void {
+  const services = Object.entries(settings.services).filter(([, s]) => s.enabled).map(([name]) => name);
+  const pgweb = settings.addons.includes("pgweb") ? 1 : 0;
+  const container = {
+    requestsCpu: settings.limits.defaultRequestCpu,
+    requestsMemory: settings.limits.defaultRequestMemory,
+    limitsCpu: settings.limits.defaultCpu,
+    limitsMemory: settings.limits.defaultMemory,
+  };
+  const keys = Object.keys(VAULT_AGENT) as (keyof typeof VAULT_AGENT)[];
+  // A quantity that is not one was reported where it stands.
+  if (!keys.every((key) => quantity.safeParse(container[key]).success && quantity.safeParse(settings.quota[key]).success)) return;
+  for (const key of keys) {
+    const app = quantityValue(container[key]);
+    const agent = quantityValue(VAULT_AGENT[key]);
+    const needed = services.length * (app + agent) + pgweb * Math.max(app, agent);
+    if (needed > quantityValue(settings.quota[key])) {
+      const pods = `${services.length} service(s) (${services.join(", ")})${pgweb ? " and pgweb" : ""}`;
+      ctx.addIssue({
+        code: "custom",
+        path: ["quota", key],
+        message: `${settings.quota[key]} cannot hold one pod each for ${pods}: each pod takes the LimitRange's default ${container[key]} plus the Vault agent's ${VAULT_AGENT[key]}, at least ${formatQuantity(needed, key)} in all`,
+      });
+    }
+  }
+}
+
+/** A quantity for a message: CPU in millicores, memory in Mi. */
+function formatQuantity(value: number, key: keyof typeof VAULT_AGENT): string {
+  return key.endsWith("Cpu") ? `${Math.ceil(value * 1000)}m` : `${Math.ceil(value / 2 ** 20)}Mi`;
+}

@@ -315,7 +315,8 @@ describe("decommission", function () {
 
     const taken: [string, string][] = [
       ["namespace", "namespace: kch-staging"],
-      ["host", "extraHosts: [staging.kch.fitfile.net]"],
+      // Two labels below the zone: served DNS-only, as kch staging is (Universal SSL covers one).
+      ["host", "extraHosts: [staging.kch.fitfile.net]\n    dns: { proxied: false }"],
       ["Vault path", "vault: { path: kch-staging-application }"],
       ["dbSuffix", "dbSuffix: _kch_staging"],
     ];

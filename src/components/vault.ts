@@ -338,6 +338,10 @@ export class VaultSpace extends pulumi.ComponentResource {
       const dataJson = pulumi.secret(
         pulumi.all(entries).apply((pairs) => JSON.stringify(Object.fromEntries(pairs.sort(([a], [b]) => a.localeCompare(b))))),
       );
+      // dataJson, a Pulumi secret, rather than the write-only dataJsonWo that @pulumi/vault 7.8.0
+      // declares: the bridge serving the provider (pulumi-terraform-bridge v3.120.0,
+      // pkg/tfgen/generate.go) only marks write-only fields secret and still keeps them in the
+      // state (its TODO #3201), as RandomPassword keeps the generated values anyway.
       // Check-and-set 0: Vault accepts the write only while no secret exists at the path, so a
       // stack that lost its state (or points at another's path) can never overwrite credentials.
       // It goes in `options`: the provider sends its `cas` field outside the request's options,

@@ -1,0 +1,68 @@
+// What the real platforms accept and allow, for the choices no schema rejects: the API server takes
+// the network policies with the API-server, DNS and cluster-CIDR rules; the operator policy lets
+// a token patch a secret and delete, undelete and destroy its versions; the generated usernames
+// are encrypted in the stack's state.
+import { strict as assert } from "node:assert";
+import { environment } from "./hooks";
+import { kubeGet, vaultApi } from "./harness";
+import { Workdir } from "../../e2e/workdir";
+
+const STACK = "e2e-prod";
+
+describe("against the real platforms: e2e-prod", () => {
+  let workdir: Workdir;
+  let outputs: Record<string, unknown>;
+
+  before(() => {
+    workdir = new Workdir(environment());
+    // The API server's endpoint, set as the README tells operators to set it.
+    workdir.pulumi([
+      "config", "set", "--path", "-s", STACK, "ffnodes:settings.network.apiServer.cidrs[0]", "127.0.0.1/32",
+    ]);
+    outputs = workdir.up(STACK);
+  });
+  after(() => workdir.remove());
+
+  it("the API server accepts the egress policies: the API server's endpoint, DNS servers outside kube-system, the cluster CIDRs excepted", () => {
+    const namespace = outputs.namespace as string;
+    const apiServer = kubeGet(environment(), "networkpolicy", "allow-egress-api-server", namespace);
+    assert.ok(apiServer, "allow-egress-api-server exists");
+    assert.deepEqual((apiServer.spec?.egress as { to: unknown[] }[])[0].to, [{ ipBlock: { cidr: "127.0.0.1/32" } }]);
+    const dns = kubeGet(environment(), "networkpolicy", "allow-dns", namespace);
+    assert.ok(JSON.stringify(dns?.spec).includes("169.254.20.10/32"));
+    const external = kubeGet(environment(), "networkpolicy", "allow-egress-external", namespace);
+    assert.ok(JSON.stringify(external?.spec).includes("100.64.0.0/10"));
+  });
+
+  it("a token of the operator policy patches the credentials secret and deletes, undeletes and destroys its versions", async () => {
+    const env = environment();
+    const vault = outputs.vault as { mount: string; policies: { operator: string } };
+    const token = (await vaultApi(env, "POST", "auth/token/create", { policies: [vault.policies.operator], ttl: "5m" })) as { auth: { client_token: string } };
+    const asOperator = async (method: string, apiPath: string, body: unknown, contentType = "application/json") => {
+      const response = await fetch(`${env.vaultAddr}/v1/${apiPath}`, {
+        method,
+        headers: { "X-Vault-Token": token.auth.client_token, "Content-Type": contentType },
+        body: JSON.stringify(body),
+      });
+      assert.ok(response.ok, `${method} ${apiPath}: ${response.status} ${await response.text()}`);
+    };
+    const probe = "operator-probe";
+    await asOperator("POST", `${vault.mount}/data/${probe}`, { data: { a: "1" } });
+    await asOperator("PATCH", `${vault.mount}/data/${probe}`, { data: { b: "2" } }, "application/merge-patch+json");
+    await asOperator("POST", `${vault.mount}/delete/${probe}`, { versions: [2] });
+    await asOperator("POST", `${vault.mount}/undelete/${probe}`, { versions: [2] });
+    await asOperator("PUT", `${vault.mount}/destroy/${probe}`, { versions: [1] });
+    await vaultApi(env, "DELETE", `${vault.mount}/metadata/${probe}`);
+  });
+
+  it("keeps the generated usernames encrypted in the state, as the passwords", () => {
+    const state = workdir.pulumi(["stack", "export", "-s", STACK]);
+    const deployment = JSON.parse(state) as { deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] } };
+    const usernames = deployment.deployment.resources.filter((r) => r.type === "random:index/randomString:RandomString");
+    assert.equal(usernames.length, 2);
+    for (const username of usernames) {
+      const result = username.outputs?.result as Record<string, unknown> | string | undefined;
+      assert.ok(typeof result === "object" && result !== null && "ciphertext" in result, JSON.stringify(result));
+    }
+  });
+});

@@ -22,6 +22,7 @@ export interface NamespaceSpecs {
 }
 
 const byName = (namespace: string) => ({ "kubernetes.io/metadata.name": namespace });
+const tcp = (ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 
 /** What the namespace component creates: the namespace and everything that confines it. */
 export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
@@ -77,7 +78,7 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
       policy("allow-egress-api-server", {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: [{ to: apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: apiServer.ports.map((port) => ({ protocol: "TCP", port })) }],
+        egress: [{ to: apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(apiServer.ports) }],
       }),
     );
   }
@@ -88,7 +89,7 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
       policy("allow-egress-external", {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: [{ to: externalBlocks.map((ipBlock) => ({ ipBlock })), ports: external.ports.map((port) => ({ protocol: "TCP", port })) }],
+        egress: [{ to: externalBlocks.map((ipBlock) => ({ ipBlock })), ports: tcp(external.ports) }],
       }),
     );
   }

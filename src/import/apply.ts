@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { sourceOf } from "../config/merge";
 import { joinPath } from "../config/problems";
-import { depthBelowZone, zoneOf } from "../config/schema/dns";
+import { beyondUniversalSsl } from "../config/schema/dns";
 import { KnownCustomer, ListSetting, RULES, Rule, SECRET_REFERENCES, Scope, Target, TransformContext, TransformResult, findRule } from "./mapping";
 
 type TransformRun = (value: unknown, ctx: TransformContext) => TransformResult;
@@ -75,11 +75,7 @@ function keepDeepHostsDnsOnly(c: Collector, zones: { name: string }[]): void {
   for (const key of [["domain"], ["extraHosts"]]) {
     const mapped = c.settings.get(JSON.stringify(key));
     const hosts = [mapped?.value].flat().filter((h): h is string => typeof h === "string");
-    const deep = hosts.some((host) => {
-      const zone = zoneOf(host, zones);
-      return zone !== undefined && depthBelowZone(host, zone.name) > 1;
-    });
-    if (mapped && deep) c.record(c.settings, ["dns", "proxied"], false, mapped.origins[0]);
+    if (mapped && hosts.some((host) => beyondUniversalSsl(host, zones))) c.record(c.settings, ["dns", "proxied"], false, mapped.origins[0]);
   }
 }
 

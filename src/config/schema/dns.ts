@@ -137,8 +137,20 @@ export type CertificateSettings = z.infer<typeof certificates>;
  * How many labels a host has below its zone's apex: 0 for the apex, 1 for `www.<zone>` and
  * `*.<zone>`, 2 for `staging.kch.<zone>`.
  */
-export function depthBelowZone(hostName: string, zoneName: string): number {
+function depthBelowZone(hostName: string, zoneName: string): number {
   return hostName.split(".").length - zoneName.split(".").length;
+}
+
+/**
+ * The zone and depth of a host more than one label below the zone it belongs to: a name that
+ * Cloudflare's Universal SSL, which covers a zone's apex and first-level subdomains only
+ * (developers.cloudflare.com/ssl/edge-certificates/universal-ssl/limitations/), serves no edge
+ * certificate for. Undefined for a shallower host, or one in none of the zones.
+ */
+export function beyondUniversalSsl<Z extends { name: string }>(hostName: string, zones: Z[]): { zone: Z; depth: number } | undefined {
+  const zone = zoneOf(hostName, zones);
+  const depth = zone && depthBelowZone(hostName, zone.name);
+  return zone && depth !== undefined && depth > 1 ? { zone, depth } : undefined;
 }
 
 /**
@@ -178,22 +190,20 @@ export function checkHosts(settings: HostSettings, ctx: z.RefinementCtx): void {
     [settings.domain, ["domain"], "forbidden"],
     ...settings.extraHosts.map((h, i): [string, (string | number)[], "allowed"] => [h, ["extraHosts", i], "allowed"]),
   ];
-  // Cloudflare's Universal SSL covers a zone's apex and its first-level subdomains only
-  // (developers.cloudflare.com/ssl/edge-certificates/universal-ssl/limitations/): a proxied host
-  // deeper down gets no edge certificate and browsers fail the TLS handshake.
+  // A proxied host that Universal SSL does not cover gets no edge certificate: browsers fail the TLS handshake.
   const edgeCoversFirstLevelOnly = settings.dns.enabled && settings.dns.proxied && !settings.dns.advancedCertificateManager;
   for (const [name, path, wildcard] of entries) {
     if (hostProblem(name, wildcard)) continue;
-    const zone = zoneOf(name, settings.dns.zones);
-    if (usesCloudflare && settings.dns.zones.length > 0 && !zone) {
+    if (usesCloudflare && settings.dns.zones.length > 0 && !zoneOf(name, settings.dns.zones)) {
       ctx.addIssue({ code: "custom", path, message: `'${name}' is not inside a configured zone (dns.zones: ${zoneNames})` });
     }
-    if (zone && edgeCoversFirstLevelOnly && depthBelowZone(name, zone.name) > 1) {
-      const instead = name.startsWith("*.") ? "" : ` such as '${firstLevelName(name, zone.name)}'`;
+    const deep = edgeCoversFirstLevelOnly ? beyondUniversalSsl(name, settings.dns.zones) : undefined;
+    if (deep) {
+      const instead = name.startsWith("*.") ? "" : ` such as '${firstLevelName(name, deep.zone.name)}'`;
       ctx.addIssue({
         code: "custom",
         path,
-        message: `'${name}' is ${depthBelowZone(name, zone.name)} levels below zone '${zone.name}': Cloudflare's Universal SSL covers a proxied zone's first-level subdomains only, so browsers would fail the TLS handshake; use a first-level name${instead}, set dns.proxied: false, or dns.advancedCertificateManager: true if the zone has Advanced Certificate Manager`,
+        message: `'${name}' is ${deep.depth} levels below zone '${deep.zone.name}': Cloudflare's Universal SSL covers a proxied zone's first-level subdomains only, so browsers would fail the TLS handshake; use a first-level name${instead}, set dns.proxied: false, or dns.advancedCertificateManager: true if the zone has Advanced Certificate Manager`,
       });
     }
     if (name.startsWith("*.") && name !== `*.${settings.domain}`) {

@@ -16,9 +16,8 @@ describe("against the real platforms: e2e-prod", () => {
   before(() => {
     workdir = new Workdir(environment());
     // The API server's endpoint, set as the README tells operators to set it.
-    workdir.pulumi([
-      "config", "set", "--path", "-s", STACK, "ffnodes:settings.network.apiServer.cidrs[0]", "127.0.0.1/32",
-    ]);
+    const stackFile = `stacks/Pulumi.${STACK}.yaml`;
+    workdir.write(stackFile, `${workdir.read(stackFile)}  ffnodes:settings:\n    network: { apiServer: { cidrs: [127.0.0.1/32] } }\n`);
     outputs = workdir.up(STACK);
   });
   after(() => workdir.remove());

@@ -1,6 +1,6 @@
-// Package mapping tells the Pulumi Terraform bridge how the random provider appears in Pulumi:
+// Package random tells the Pulumi Terraform bridge how the random provider appears in Pulumi:
 // under the tokens and property names of the @pulumi/random npm SDK.
-package mapping
+package random
 
 import (
 	"context"

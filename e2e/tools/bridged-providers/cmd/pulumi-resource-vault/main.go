@@ -7,16 +7,16 @@ import (
 
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 
-	"ffnodes.e2e/tools/pulumi-resource-vault/mapping"
+	"ffnodes.e2e/tools/bridged-providers/vault"
 )
 
-// Set by the build (see targets).
+// Set by the build (see ../../targets).
 var version string
 
 func main() {
-	info := mapping.Provider(version)
+	info := vault.Provider(version)
 	// Generated at start rather than at build time, so that the module builds and tests as it is.
-	schema, err := mapping.Schema(info)
+	schema, err := vault.Schema(info)
 	if err != nil {
 		log.Fatalf("generating the schema: %v", err)
 	}

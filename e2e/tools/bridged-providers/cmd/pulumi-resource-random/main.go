@@ -8,16 +8,16 @@ import (
 
 	pftfbridge "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfbridge"
 
-	"ffnodes.e2e/tools/pulumi-resource-random/mapping"
+	"ffnodes.e2e/tools/bridged-providers/random"
 )
 
-// Set by the build (see targets).
+// Set by the build (see ../../targets).
 var version string
 
 func main() {
-	info := mapping.Provider(version)
+	info := random.Provider(version)
 	// Generated at start rather than at build time, so that the module builds and tests as it is.
-	schema, err := mapping.Schema(info)
+	schema, err := random.Schema(info)
 	if err != nil {
 		log.Fatalf("generating the schema: %v", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"ffnodes.e2e/tools/bridged-providers/providertest"
 )
 
 const (
@@ -15,33 +17,33 @@ const (
 // The generated database credentials of src/components/vault.ts go through the engine's calls:
 // check, create, read and delete.
 func TestGeneratesCredentials(t *testing.T) {
-	client := startProvider(t)
-	client.configure(t, "random", nil)
+	client := providertest.Start(t, "random")
+	client.Configure(t, "random", nil)
 
-	user := client.create(t, randomStringType, "vault-postgresql-username", resource.PropertyMap{
+	user := client.Create(t, randomStringType, "vault-postgresql-username", resource.PropertyMap{
 		"length":  resource.NewProperty(8.0),
 		"upper":   resource.NewProperty(false),
 		"special": resource.NewProperty(false),
 	})
-	result := user.state["result"]
+	result := user.State["result"]
 	if !result.IsString() || !regexp.MustCompile(`^[a-z0-9]{8}$`).MatchString(result.StringValue()) {
 		t.Errorf("username %v, want 8 lower-case letters and digits", result)
 	}
-	want(t, client.read(t, user), "result", result)
+	providertest.Want(t, client.Read(t, user), "result", result)
 
-	password := client.create(t, randomPasswordType, "vault-postgresql-password", resource.PropertyMap{
+	password := client.Create(t, randomPasswordType, "vault-postgresql-password", resource.PropertyMap{
 		"length":  resource.NewProperty(32.0),
 		"special": resource.NewProperty(false),
 	})
-	result = password.state["result"]
+	result = password.State["result"]
 	if !result.IsSecret() {
 		t.Fatalf("password %v, want a secret", result)
 	}
 	if !regexp.MustCompile(`^[A-Za-z0-9]{32}$`).MatchString(result.SecretValue().Element.StringValue()) {
 		t.Errorf("password of %d characters, want 32 letters and digits", len(result.SecretValue().Element.StringValue()))
 	}
-	want(t, client.read(t, password), "result", result)
+	providertest.Want(t, client.Read(t, password), "result", result)
 
-	client.destroy(t, password)
-	client.destroy(t, user)
+	client.Delete(t, password)
+	client.Delete(t, user)
 }

@@ -1,13 +1,13 @@
-// Package mapping tells the Pulumi Terraform bridge how the Vault provider appears in Pulumi:
-// under the tokens and property names of the @pulumi/vault npm SDK.
-package mapping
+// Package vault tells the Pulumi Terraform bridge how the Vault provider appears in Pulumi: under
+// the tokens and property names of the @pulumi/vault npm SDK.
+package vault
 
 import (
 	"encoding/json"
 	"io"
 	"maps"
 
-	"github.com/hashicorp/terraform-provider-vault/vault"
+	tfvault "github.com/hashicorp/terraform-provider-vault/vault"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfgen"
@@ -53,7 +53,7 @@ func Provider(version string) tfbridge.ProviderInfo {
 	info := tfbridge.ProviderInfo{
 		// Upstream muxes this SDKv2 provider with a plugin-framework one, which holds ephemeral
 		// resources and some of the newest: @pulumi/vault 7.8.0 has none of them.
-		P:         shimv2.NewProvider(vault.Provider()),
+		P:         shimv2.NewProvider(tfvault.Provider()),
 		Name:      "vault",
 		Version:   version,
 		GitHubOrg: "hashicorp",

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"ffnodes.e2e/tools/bridged-providers/providertest"
 )
 
 const (
@@ -107,37 +109,37 @@ func TestAgainstVault(t *testing.T) {
 		t.Skip("VAULT_BIN is not set: point it at a vault binary (e2e/tools/build.sh vault) to run this test")
 	}
 	url := startVault(t, bin)
-	client := startProvider(t)
+	client := providertest.Start(t, "vault")
 
-	client.configure(t, "vault", resource.PropertyMap{
+	client.Configure(t, "vault", resource.PropertyMap{
 		"address": resource.NewProperty(url),
 		"token":   resource.MakeSecret(resource.NewProperty(rootToken)),
 	})
 
-	mount := client.create(t, mountType, "vault-mount", resource.PropertyMap{
+	mount := client.Create(t, mountType, "vault-mount", resource.PropertyMap{
 		"path":        resource.NewProperty("e2e-kv"),
 		"type":        resource.NewProperty("kv"),
 		"options":     resource.NewProperty(resource.PropertyMap{"version": resource.NewProperty("2")}),
 		"description": resource.NewProperty("ffnodes: secrets of e2e"),
 	})
-	state := client.read(t, mount)
-	want(t, state, "path", resource.NewProperty("e2e-kv"))
-	want(t, state, "options", resource.NewProperty(resource.PropertyMap{"version": resource.NewProperty("2")}))
+	state := client.Read(t, mount)
+	providertest.Want(t, state, "path", resource.NewProperty("e2e-kv"))
+	providertest.Want(t, state, "options", resource.NewProperty(resource.PropertyMap{"version": resource.NewProperty("2")}))
 	if !state["accessor"].IsString() || state["accessor"].StringValue() == "" {
 		t.Errorf("accessor = %v, want the mount's accessor", state["accessor"])
 	}
 
 	hcl := "path \"e2e-kv/data/*\" {\n  capabilities = [\"read\", \"list\"]\n}\n"
-	policy := client.create(t, policyType, "vault-policy-app-read", resource.PropertyMap{
+	policy := client.Create(t, policyType, "vault-policy-app-read", resource.PropertyMap{
 		"name":   resource.NewProperty("e2e-app-read"),
 		"policy": resource.NewProperty(hcl),
 	})
-	want(t, client.read(t, policy), "policy", resource.NewProperty(hcl))
+	providertest.Want(t, client.Read(t, policy), "policy", resource.NewProperty(hcl))
 
 	if status, body := vaultAPI(t, url, http.MethodPost, "sys/auth/kubernetes", map[string]string{"type": "kubernetes"}); status != http.StatusNoContent {
 		t.Fatalf("enable kubernetes auth: %d %v", status, body)
 	}
-	role := client.create(t, authBackendRoleType, "vault-auth-role", resource.PropertyMap{
+	role := client.Create(t, authBackendRoleType, "vault-auth-role", resource.PropertyMap{
 		"backend":                       resource.NewProperty("kubernetes"),
 		"roleName":                      resource.NewProperty("e2e"),
 		"boundServiceAccountNames":      list("app", "vault-secrets-operator"),
@@ -146,18 +148,18 @@ func TestAgainstVault(t *testing.T) {
 		"tokenTtl":                      resource.NewProperty(3600.0),
 		"tokenPolicies":                 list("e2e-app-read"),
 	})
-	state = client.read(t, role)
-	want(t, state, "tokenTtl", resource.NewProperty(3600.0))
-	want(t, state, "tokenPolicies", list("e2e-app-read"))
+	state = client.Read(t, role)
+	providertest.Want(t, state, "tokenTtl", resource.NewProperty(3600.0))
+	providertest.Want(t, state, "tokenPolicies", list("e2e-app-read"))
 
 	data := `{"postgresql_password":"s3cret","postgresql_username":"postgresql_abc"}`
-	secret := client.create(t, secretV2Type, "vault-credentials", resource.PropertyMap{
+	secret := client.Create(t, secretV2Type, "vault-credentials", resource.PropertyMap{
 		"mount":       resource.NewProperty("e2e-kv"),
 		"name":        resource.NewProperty("application"),
 		"dataJson":    resource.MakeSecret(resource.NewProperty(data)),
 		"disableRead": resource.NewProperty(true),
 	})
-	if got := secret.state["dataJson"]; !got.IsSecret() {
+	if got := secret.State["dataJson"]; !got.IsSecret() {
 		t.Errorf("dataJson = %v, want a secret", got)
 	}
 	status, body := vaultAPI(t, url, http.MethodGet, "e2e-kv/data/application", nil)
@@ -165,16 +167,16 @@ func TestAgainstVault(t *testing.T) {
 	if got := fmt.Sprint(stored["data"]); status != http.StatusOK || got != "map[postgresql_password:s3cret postgresql_username:postgresql_abc]" {
 		t.Errorf("vault holds %s (status %d)", got, status)
 	}
-	want(t, client.read(t, secret), "path", resource.NewProperty("e2e-kv/data/application"))
+	providertest.Want(t, client.Read(t, secret), "path", resource.NewProperty("e2e-kv/data/application"))
 
-	client.destroy(t, secret)
+	client.Delete(t, secret)
 	// Without deleteAllVersions, delete removes the current version and keeps the metadata.
 	if status, _ := vaultAPI(t, url, http.MethodGet, "e2e-kv/data/application", nil); status != http.StatusNotFound {
 		t.Errorf("the secret after delete: status %d, want 404", status)
 	}
-	client.destroy(t, role)
-	client.destroy(t, policy)
-	client.destroy(t, mount)
+	client.Delete(t, role)
+	client.Delete(t, policy)
+	client.Delete(t, mount)
 	if status, _ := vaultAPI(t, url, http.MethodGet, "sys/mounts/e2e-kv", nil); status != http.StatusBadRequest {
 		t.Errorf("the mount after delete: status %d, want 400", status)
 	}

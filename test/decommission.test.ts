@@ -1,7 +1,7 @@
 // `npm run decommission` over copies of the repository's fleet, against an in-memory backend that
 // behaves as Pulumi's does where it matters (a destroy refuses protected resources; a stack
 // with resources cannot be removed). The real engine, API server and Vault run the same
-// command in test/e2e/09-decommission.e2e.ts.
+// command in test/e2e/90-decommission.e2e.ts.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";

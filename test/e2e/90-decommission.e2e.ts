@@ -1,6 +1,8 @@
 // `npm run decommission` of the production-shaped stack, by the real engine against the API
 // server and Vault: what holds data stays (with the namespace's isolation), what syncs and runs
 // goes, the stack leaves the backend, and its tombstone keeps the names from a new customer.
+// It runs last: the retained namespace and Vault mount stay in the shared cluster and Vault, where
+// they would stand in the way of any later scenario that creates e2e-prod.
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
 import { kubeGet, kubeList, kubectl, vaultApi } from "./harness";

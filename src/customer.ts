@@ -18,6 +18,8 @@ export interface CustomerOutputs {
   tlsSecretName: pulumi.Output<string>;
   /** ArgoCD Application names, `<namespace>-<service>`. */
   applications: string[];
+  /** The reviewed exceptions to the tenant boundaries (`optIns`), each with its reason. */
+  optIns: Record<string, string>;
 }
 
 /**
@@ -54,6 +56,7 @@ export class Customer extends pulumi.ComponentResource {
       vault: vault.outputs,
       tlsSecretName: certificates.secretName,
       applications: gitops.applications,
+      optIns: config.settings.optIns ?? {},
     };
     this.registerOutputs(this.outputs);
   }

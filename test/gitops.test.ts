@@ -8,18 +8,19 @@ import { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { IService } from "kubernetes-models/v1/Service";
 import { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { parse } from "yaml";
-import { buildPgweb } from "../src/components/addons";
+import * as fs from "node:fs";
+import { buildPgweb, pgwebCommand } from "../src/components/addons";
 import { buildVault } from "../src/components/vault";
 import { NAMESPACE_RESOURCE_BLACKLIST, ServiceElement, buildGitOps } from "../src/components/gitops";
 import { buildHelmValues } from "../src/components/helm-values";
 import { EnvironmentConfig, listStacks } from "../src/config/load";
 import { ConfigError, Problem } from "../src/config/problems";
-import { StackPlan } from "../src/plan/engine";
+import { StackPlan, planStack } from "../src/plan/engine";
 import { offlineMocks } from "../src/plan/mocks";
 import { parseStackFile } from "../src/config/stack-file";
 import { runProgram } from "../src/program";
 import { stackConfig, workloadInputs } from "./gitops-helpers";
-import { REPO_ROOT, findResource, fixtureRoot, planRepoStack, resourcesOfType, stackFile } from "./helpers";
+import { REPO_ROOT, customerFixture, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile } from "./helpers";
 import { validateCoreManifest } from "./k8s-schema";
 
 const APPSET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet";
@@ -244,25 +245,25 @@ describe("GitOps: AppProject and ApplicationSet", () => {
     const cases: { what: string; section: string; path: string; message: RegExp }[] = [
       {
         what: "pgweb on the primary domain",
-        section: "addons: [pgweb]\npgweb: { host: x.fitfile.net }",
+        section: "addons: [pgweb]\npgweb: { publish: true, host: x.fitfile.net }",
         path: "environments.prod.pgweb.host",
         message: /must be one of the environment's extraHosts other than domain/,
       },
       {
         what: "pgweb on a host the environment does not have",
-        section: "extraHosts: [db.fitfile.net]\naddons: [pgweb]\npgweb: { host: pgweb.fitfile.net }",
+        section: "extraHosts: [db.fitfile.net]\naddons: [pgweb]\npgweb: { publish: true, host: pgweb.fitfile.net }",
         path: "environments.prod.pgweb.host",
         message: /'pgweb\.fitfile\.net' must be one of .*\(db\.fitfile\.net\)/,
       },
       {
-        what: "pgweb without a host",
-        section: "addons: [pgweb]",
+        what: "a published pgweb without a host",
+        section: "addons: [pgweb]\npgweb: { publish: true }",
         path: "environments.prod.addons",
-        message: /pgweb needs its own host: set pgweb\.host/,
+        message: /a published pgweb needs its own host: set pgweb\.host/,
       },
       {
         what: "pgweb between two extra hosts named after it",
-        section: "extraHosts: [pgweb.fitfile.net, old-pgweb.fitfile.net]\naddons: [pgweb]",
+        section: "extraHosts: [pgweb.fitfile.net, old-pgweb.fitfile.net]\naddons: [pgweb]\npgweb: { publish: true }",
         path: "environments.prod.addons",
         message: /exactly one extra host whose first label names pgweb/,
       },
@@ -403,5 +404,49 @@ describe("pgweb addon", () => {
     const [container] = pod?.spec?.containers ?? [];
     assert.match(container.command?.join(" ") ?? "", /\. \/vault\/secrets\/database-url && exec \/usr\/bin\/pgweb/);
     assert.equal(container.env, undefined);
+  });
+
+  // Flags as pgweb's pkg/command/options.go (sosedoff/pgweb) defines them; --open-retry since 0.15 (pull request #695).
+  it("is read-only, locked to its one database, without SSH tunnels, and retries the database ArgoCD has yet to deploy", () => {
+    const [container] = pod?.spec?.containers ?? [];
+    const command = container.command?.join(" ") ?? "";
+    for (const flag of ["--readonly", "--lock-session", "--no-ssh", "--open-retry=200"]) assert.ok(command.includes(` ${flag}`), `${flag} in ${command}`);
+    assert.doesNotMatch(command, /--sessions|--url|--host/);
+    assert.equal(deployment.metadata?.annotations?.["pulumi.com/skipAwait"], "true", "the first up does not wait for it");
+    assert.deepEqual(container.readinessProbe?.tcpSocket, { port: "http" }, "basic auth answers 401 to an HTTP probe");
+  });
+
+  it("asks for basic auth from the customer's Vault space, and refuses to start without it", () => {
+    const annotations = pod?.metadata?.annotations ?? {};
+    for (const [file, key] of [["pgweb-auth-user", "username"], ["pgweb-auth-pass", "password"]]) {
+      assert.equal(annotations[`vault.hashicorp.com/agent-inject-secret-${file}`], "ff-a-application/data/pgweb");
+      assert.equal(annotations[`vault.hashicorp.com/agent-inject-template-${file}`], `{{- with secret "ff-a-application/data/pgweb" -}}{{ .Data.data.${key} }}{{- end }}`);
+    }
+    const command = pgwebCommand();
+    assert.match(command, /--auth-user="\$\(cat \/vault\/secrets\/pgweb-auth-user\)" --auth-pass="\$\(cat \/vault\/secrets\/pgweb-auth-pass\)"/);
+    assert.match(command, /^test -s \/vault\/secrets\/pgweb-auth-user && test -s \/vault\/secrets\/pgweb-auth-pass \|\| \{ .*exit 1; \}/);
+  });
+
+  it("is not published unless the customer file says so: no Ingress, reachable by port-forward", async () => {
+    const root = fixtureRoot(customerFixture("db", "domain: db.fitfile.net\nextraHosts: [pgweb.db.fitfile.net]\naddons: [pgweb]"));
+    const plan = await planStack(root, "db-prod");
+    assert.deepEqual(plan.resources.filter((r) => r.parent === "addons").map((r) => r.name).sort(), ["pgweb-deployment", "pgweb-service", "pgweb-serviceaccount"]);
+    const stackOnly = fixtureRoot({
+      ...customerFixture("db", "domain: db.fitfile.net\nextraHosts: [pgweb.db.fitfile.net]\naddons: [pgweb]"),
+      "stacks/Pulumi.db-prod.yaml": stackFile("  ffnodes:settings: { pgweb: { publish: true } }\n"),
+    });
+    assert.throws(() => resolveStack(stackOnly, "db-prod", { pgweb: { publish: true } }), /stacks\/Pulumi\.db-prod\.yaml: config\.ffnodes:settings\.pgweb\.publish: .*only a customer file/);
+    for (const dir of [root, stackOnly]) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("published, sits behind the ingress controller's IP allow-list and external authentication when set", () => {
+    const guarded: EnvironmentConfig = {
+      ...config,
+      settings: { ...config.settings, pgweb: { ...config.settings.pgweb, allowedSourceRanges: ["203.0.113.0/24", "198.51.100.7/32"], externalAuthUrl: "https://auth.fitfile.net/oauth2/auth" } },
+    };
+    const annotations = json<IIngress>(buildPgweb(guarded, workloadInputs(guarded))?.ingress).metadata?.annotations ?? {};
+    assert.equal(annotations["nginx.ingress.kubernetes.io/whitelist-source-range"], "203.0.113.0/24,198.51.100.7/32");
+    assert.equal(annotations["nginx.ingress.kubernetes.io/auth-url"], "https://auth.fitfile.net/oauth2/auth");
+    assert.deepEqual(Object.keys(ingress.metadata?.annotations ?? {}), ["pulumi.com/skipAwait"], "none of them unless configured");
   });
 });

@@ -15,7 +15,7 @@ import { mapEnvironment } from "../src/import/apply";
 import { readApplicationSet } from "../src/import/appset";
 import { ImportResult, importHelm } from "../src/import";
 import { PINNED, PER_ENVIRONMENT, RULES, matchesPrefix } from "../src/import/mapping";
-import { isSecretKey, isSecretValue, withoutSecrets } from "../src/import/secrets";
+import { isSecretKey, isSecretValue, withoutSecrets } from "../src/config/secrets";
 import { CustomerValues, EnvironmentValues, Tree, readTree } from "../src/import/tree";
 import { canonical, leaves } from "../src/import/values";
 import { buildHelmValues } from "../src/components/helm-values";
@@ -134,11 +134,11 @@ function originalValues(env: EnvironmentValues, service: string, services: strin
   return [...shared.filter(([p]) => !ownKeys.has(p.join("."))).map(([p, v]) => leaf(p, v)), ...own];
 }
 
-/** What the operator does after an import: puts each host's live Cloudflare record id in. */
+/** What the operator does after an import: puts each host's live Cloudflare record id in (a record belongs to one stack). */
 function fillRecordIds(root: string): void {
+  let n = 0;
   for (const stack of listStacks(root)) {
     const file = path.join(root, `stacks/Pulumi.${stack}.yaml`);
-    let n = 0;
     const text = fs.readFileSync(file, "utf8").replace(/"<zone id>\/<record id>"/g, () => `${"a".repeat(32)}/${String(++n).padStart(32, "0")}`);
     fs.writeFileSync(file, text);
   }

@@ -8,6 +8,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { PlannedResource } from "../src/plan/engine";
 
@@ -22,6 +23,7 @@ const CORE_MODELS: Record<string, (manifest: object) => { validate(): void }> = 
   "kubernetes:apps/v1:Deployment": (m) => new Deployment(m),
   "kubernetes:networking.k8s.io/v1:Ingress": (m) => new Ingress(m),
   "kubernetes:networking.k8s.io/v1:NetworkPolicy": (m) => new NetworkPolicy(m),
+  "kubernetes:rbac.authorization.k8s.io/v1:Role": (m) => new Role(m),
   "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": (m) => new RoleBinding(m as ConstructorParameters<typeof RoleBinding>[0]),
 };
 

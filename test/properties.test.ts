@@ -42,6 +42,7 @@ function customerDocument(c: CustomerCase): Record<string, unknown> {
         podSecurity: { enforce: c.enforce },
         // Hosts up to six labels deep: only a zone with Advanced Certificate Manager serves them proxied.
         dns: { advancedCertificateManager: true },
+        ...(c.enforce === "privileged" ? { optIns: { privilegedPods: "a node agent, reviewed in merge request !42" } } : {}),
         ...(c.team ? { team: c.team } : {}),
       },
     },

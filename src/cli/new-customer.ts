@@ -51,17 +51,33 @@ export function hostFor(domain: string, environment: string): string {
   return rest.length < 2 ? `${environment}.${domain}` : [`${first}-${environment}`, ...rest].join(".");
 }
 
-const quoted = (text: string) => JSON.stringify(text);
+/**
+ * Free text from a flag as one double-quoted YAML scalar on one line: quotes, backslashes and
+ * control characters escaped as JSON escapes them, and every other non-ASCII character as a
+ * YAML `\u`/`\U` escape, so that nothing in it can end the scalar or the line.
+ */
+function scalar(text: string): string {
+  let out = "";
+  for (const char of JSON.stringify(text)) {
+    const code = char.codePointAt(0) ?? 0;
+    out += code < 0x7f ? char : code <= 0xffff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\U${code.toString(16).padStart(8, "0")}`;
+  }
+  return out;
+}
 
+/**
+ * The new customer file. Only validated names (the customer's, the environments', the hosts) are
+ * written as they are; free text (display name, FITConnect code) only as scalars.
+ */
 export function customerFileText(c: NewCustomer): string {
   const lines = [
-    `# ${c.displayName}: onboarded with \`npm run new-customer\`. Review every value, then`,
+    `# ${c.name}: onboarded with \`npm run new-customer\`. Review every value, then`,
     `# \`npm run plan -- --stack ${c.name}-${c.environments[0]}\` and \`pulumi up -s ${c.name}-${c.environments[0]}\`.`,
     "# Anything not set here comes from customers/_defaults.yaml (README, \"Customer settings\").",
     `name: ${c.name}`,
-    `displayName: ${quoted(c.displayName)}`,
+    `displayName: ${scalar(c.displayName)}`,
     "# The customer's FITConnect code; peers that connect to this customer use it.",
-    `fitConnectCode: ${quoted(c.fitConnectCode)}`,
+    `fitConnectCode: ${scalar(c.fitConnectCode)}`,
     "# Settings here apply to every environment below unless that environment overrides them.",
     "environments:",
   ];

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { checkAllStacks } from "../config/fleet";
-import { listStacks, stackFileName } from "../config/load";
+import { EnvironmentConfig, listStacks, stackFileName } from "../config/load";
 import { ConfigError } from "../config/problems";
 import { StackPlan, planStack } from "../plan/engine";
 import { renderTree } from "../plan/render";
@@ -9,8 +9,9 @@ import { runCli, UsageError } from "./run";
 const USAGE = `usage: npm run plan -- --stack <customer>-<env> [--json]
        npm run plan -- --all [--json]
 
-Renders what a stack declares, offline: no credentials, no cluster. --all plans every stack in
-stacks/ and checks that no two share a namespace, host, Vault path or dbSuffix.`;
+Renders what a stack declares, offline: no credentials, no cluster. Each stack is checked against
+every other stack of stacks/ (no two share a namespace, host, Vault path, dbSuffix or claim;
+README, "Tenant boundaries"); --all plans every stack.`;
 
 export async function plan(argv: string[], root: string): Promise<string> {
   const { values } = parseArgs({
@@ -23,6 +24,7 @@ export async function plan(argv: string[], root: string): Promise<string> {
 
   const known = listStacks(root);
   let stacks: string[];
+  let fleet: EnvironmentConfig[] | undefined;
   if (values.stack) {
     if (!known.includes(values.stack)) {
       throw new ConfigError([{ file: stackFileName(values.stack), path: "", message: `no such stack; stacks are: ${known.join(", ") || "(none)"}` }]);
@@ -30,13 +32,14 @@ export async function plan(argv: string[], root: string): Promise<string> {
     stacks = [values.stack];
   } else {
     stacks = known;
-    const { problems } = checkAllStacks(root, stacks);
-    if (problems.length > 0) throw new ConfigError(problems);
+    const checked = checkAllStacks(root, stacks);
+    if (checked.problems.length > 0) throw new ConfigError(checked.problems);
+    fleet = checked.configs;
   }
 
   const plans: StackPlan[] = [];
   for (const [i, stack] of stacks.entries()) {
-    plans.push(await planStack(root, stack));
+    plans.push(await planStack(root, stack, fleet));
     if (values.all) process.stderr.write(`planned ${stack} (${i + 1}/${stacks.length}): ${plans[i].resources.length} resources\n`);
   }
   if (values.json) return JSON.stringify(values.all ? plans : plans[0], null, 2);

@@ -1,10 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig } from "../config/load";
+import { secretApiPath } from "../config/names";
 import { pgwebHost } from "../config/schema/gitops";
 import { GitOpsInputs, applicationName } from "./gitops";
 import { WorkloadInputs } from "./helm-values";
 import { standardLabels } from "./labels";
+import { kvSpace } from "./vault";
 
 type Metadata = k8s.types.input.meta.v1.ObjectMeta;
 
@@ -19,12 +21,39 @@ const PGWEB_PORT = 8081;
 const NOT_AWAITED = { "pulumi.com/skipAwait": "true" };
 /** Written by the Vault agent before pgweb starts; holds `export DATABASE_URL=...`. */
 const DATABASE_URL_FILE = "/vault/secrets/database-url";
+/** The KV secret, in the customer's space, with pgweb's basic-auth `username` and `password` (set by an operator). */
+export const PGWEB_AUTH_SECRET = "pgweb";
+const AUTH_FILES = { user: "pgweb-auth-user", pass: "pgweb-auth-pass" } as const;
+/** How often pgweb retries its database while ArgoCD has yet to deploy it (3 s apart, pgweb's default delay). */
+const OPEN_RETRIES = 200;
+
+/**
+ * pgweb's command (flags checked against pgweb's pkg/command/options.go, sosedoff/pgweb, as in
+ * 0.16): read-only, its session locked to the one database of DATABASE_URL (no switching to
+ * another database or host, no SSH tunnels), behind HTTP basic auth, and retrying the database
+ * instead of exiting while it is not up yet. It refuses to start without credentials.
+ */
+export function pgwebCommand(): string {
+  const file = (name: string) => `/vault/secrets/${name}`;
+  return [
+    `test -s ${file(AUTH_FILES.user)} && test -s ${file(AUTH_FILES.pass)} || { echo "pgweb: no basic-auth credentials from Vault" >&2; exit 1; }`,
+    `. ${DATABASE_URL_FILE}`,
+    `exec /usr/bin/pgweb --bind=0.0.0.0 --listen=${PGWEB_PORT} --readonly --lock-session --no-ssh --open-retry=${OPEN_RETRIES}` +
+      ` --auth-user="$(cat ${file(AUTH_FILES.user)})" --auth-pass="$(cat ${file(AUTH_FILES.pass)})"`,
+  ].join(" && ");
+}
+
+/** The Vault agent template writing one key of pgweb's auth secret, as is, into its own file. */
+function authTemplate(secretPath: string, key: "username" | "password"): string {
+  return `{{- with secret "${secretPath}" -}}{{ .Data.data.${key} }}{{- end }}`;
+}
 
 export interface PgwebSpecs {
   serviceAccount: { metadata: Metadata };
   deployment: { metadata: Metadata; spec: k8s.types.input.apps.v1.DeploymentSpec };
   service: { metadata: Metadata; spec: k8s.types.input.core.v1.ServiceSpec };
-  ingress: { metadata: Metadata; spec: k8s.types.input.networking.v1.IngressSpec };
+  /** Only when the customer file publishes pgweb. */
+  ingress?: { metadata: Metadata; spec: k8s.types.input.networking.v1.IngressSpec };
 }
 
 /** Service accounts the addons run as; the Vault role binds them too. */
@@ -46,24 +75,27 @@ export function databaseUrlTemplate(secretPath: string, host: string, database: 
 }
 
 /**
- * pgweb, the seed's database browser: one replica behind a ClusterIP service and a TLS ingress on
- * its own host, its DATABASE_URL rendered by the Vault agent, running under the `restricted`
- * Pod Security profile. Undefined unless the environment's addons include pgweb.
+ * pgweb, the seed's database browser: one replica behind a ClusterIP service, its DATABASE_URL
+ * and basic-auth credentials rendered by the Vault agent, running under the `restricted` Pod
+ * Security profile; a TLS ingress on its own host only when the customer file publishes it.
+ * Undefined unless the environment's addons include pgweb.
  */
 export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): PgwebSpecs | undefined {
   const { namespace, settings } = config;
   if (!settings.addons.includes(PGWEB)) return undefined;
-  const { image, database, ingressClassName } = settings.pgweb;
+  const { image, database, ingressClassName, publish, allowedSourceRanges, externalAuthUrl } = settings.pgweb;
   const host = pgwebHost(settings);
   // The databases application's PostgreSQL service, as its chart names it after the release.
   const databaseHost = settings.pgweb.databaseHost ?? `${applicationName(namespace, "databases")}-postgresql`;
-  if (host === undefined) throw new Error("pgweb has a host whenever addons include it (checked by the schema)");
+  if (publish && host === undefined) throw new Error("a published pgweb has a host (checked by the schema)");
+  const authSecretPath = secretApiPath(kvSpace(config), PGWEB_AUTH_SECRET);
 
   const selector = { "app.kubernetes.io/name": PGWEB, "app.kubernetes.io/instance": namespace };
   const labels = { ...standardLabels(config, "addons"), ...selector };
   const metadata: Metadata = { name: PGWEB, namespace, labels };
   const workloadMetadata: Metadata = { ...metadata, annotations: NOT_AWAITED };
-  const probe = (initialDelaySeconds: number) => ({ httpGet: { path: "/", port: "http" }, initialDelaySeconds, periodSeconds: 15 });
+  // Every HTTP path answers 401 behind basic auth: the probes only check that pgweb listens.
+  const probe = (initialDelaySeconds: number) => ({ tcpSocket: { port: "http" }, initialDelaySeconds, periodSeconds: 15 });
 
   return {
     serviceAccount: { metadata },
@@ -82,6 +114,10 @@ export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): P
               "vault.hashicorp.com/role": inputs.vault.role,
               "vault.hashicorp.com/agent-inject-secret-database-url": inputs.vault.appSecretPath,
               "vault.hashicorp.com/agent-inject-template-database-url": databaseUrlTemplate(inputs.vault.appSecretPath, databaseHost, database),
+              [`vault.hashicorp.com/agent-inject-secret-${AUTH_FILES.user}`]: authSecretPath,
+              [`vault.hashicorp.com/agent-inject-template-${AUTH_FILES.user}`]: authTemplate(authSecretPath, "username"),
+              [`vault.hashicorp.com/agent-inject-secret-${AUTH_FILES.pass}`]: authSecretPath,
+              [`vault.hashicorp.com/agent-inject-template-${AUTH_FILES.pass}`]: authTemplate(authSecretPath, "password"),
             },
           },
           spec: {
@@ -97,7 +133,7 @@ export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): P
               {
                 name: PGWEB,
                 image,
-                command: ["/bin/sh", "-c", `. ${DATABASE_URL_FILE} && exec /usr/bin/pgweb --bind=0.0.0.0 --listen=${PGWEB_PORT}`],
+                command: ["/bin/sh", "-c", pgwebCommand()],
                 ports: [{ name: "http", containerPort: PGWEB_PORT }],
                 readinessProbe: probe(15),
                 livenessProbe: probe(30),
@@ -112,19 +148,34 @@ export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): P
       metadata: workloadMetadata,
       spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http" }] },
     },
-    ingress: {
-      metadata: workloadMetadata,
-      spec: {
-        ingressClassName,
-        tls: [{ hosts: [host], secretName: inputs.tlsSecretName }],
-        rules: [
-          {
-            host,
-            http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: PGWEB, port: { name: "http" } } } }] },
-          },
-        ],
-      },
-    },
+    ingress:
+      publish && host !== undefined
+        ? {
+            metadata: { ...metadata, annotations: { ...NOT_AWAITED, ...ingressAccess(allowedSourceRanges, externalAuthUrl) } },
+            spec: {
+              ingressClassName,
+              tls: [{ hosts: [host], secretName: inputs.tlsSecretName }],
+              rules: [
+                {
+                  host,
+                  http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: PGWEB, port: { name: "http" } } } }] },
+                },
+              ],
+            },
+          }
+        : undefined,
+  };
+}
+
+/**
+ * Who the ingress controller lets reach a published pgweb, before pgweb's own basic auth: an IP
+ * allow-list and an external authentication service, as ingress-nginx's annotations
+ * (kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations) name them.
+ */
+function ingressAccess(allowedSourceRanges: string[], externalAuthUrl: string | undefined): Record<string, string> {
+  return {
+    ...(allowedSourceRanges.length > 0 ? { "nginx.ingress.kubernetes.io/whitelist-source-range": allowedSourceRanges.join(",") } : {}),
+    ...(externalAuthUrl ? { "nginx.ingress.kubernetes.io/auth-url": externalAuthUrl } : {}),
   };
 }
 
@@ -138,7 +189,7 @@ export class Addons extends pulumi.ComponentResource {
       const account = new k8s.core.v1.ServiceAccount("pgweb-serviceaccount", pgweb.serviceAccount, after);
       new k8s.apps.v1.Deployment("pgweb-deployment", pgweb.deployment, { ...after, dependsOn: [...inputs.dependsOn, account] });
       new k8s.core.v1.Service("pgweb-service", pgweb.service, after);
-      new k8s.networking.v1.Ingress("pgweb-ingress", pgweb.ingress, after);
+      if (pgweb.ingress) new k8s.networking.v1.Ingress("pgweb-ingress", pgweb.ingress, after);
     }
     this.registerOutputs({});
   }

@@ -7,6 +7,47 @@ import { ADOPTABLE, adoptedId, holdsData } from "./safety";
 
 type Metadata = k8s.types.input.meta.v1.ObjectMeta;
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+type PolicyRule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+type TeamLevel = "view" | "edit" | "admin";
+
+const READ = ["get", "list", "watch"];
+const WRITE = [...READ, "create", "update", "patch", "delete", "deletecollection"];
+/** What a team works with: its workloads, their configuration, storage and ingresses. */
+const WORKLOADS: Omit<PolicyRule, "verbs">[] = [
+  { apiGroups: [""], resources: ["pods", "services", "endpoints", "configmaps", "persistentvolumeclaims", "serviceaccounts", "replicationcontrollers"] },
+  { apiGroups: ["apps"], resources: ["deployments", "statefulsets", "daemonsets", "replicasets", "deployments/scale", "statefulsets/scale", "replicasets/scale"] },
+  { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
+  { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"] },
+  { apiGroups: ["policy"], resources: ["poddisruptionbudgets"] },
+  { apiGroups: ["networking.k8s.io"], resources: ["ingresses"] },
+];
+/** The namespace's isolation, which ffnodes owns: a team may read it, never change it. */
+const ISOLATION: Omit<PolicyRule, "verbs">[] = [
+  { apiGroups: [""], resources: ["resourcequotas", "limitranges"] },
+  { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"] },
+];
+const OBSERVE: PolicyRule[] = [
+  ...ISOLATION.map((r) => ({ ...r, verbs: READ })),
+  { apiGroups: [""], resources: ["events", "pods/log"], verbs: READ },
+];
+
+/**
+ * The team's Role, in place of the built-in view/edit/admin ClusterRoles: those let edit and
+ * admin delete the namespace's NetworkPolicies, and RBAC grants only add up. Nothing here writes
+ * the isolation, and no `bind`, `escalate` or `impersonate`: an admin may create Roles and
+ * RoleBindings only with permissions it holds itself (Kubernetes RBAC privilege-escalation
+ * prevention, https://kubernetes.io/docs/reference/access-authn-authz/rbac/#privilege-escalation-prevention-and-bootstrapping).
+ */
+export function teamRules(level: TeamLevel): PolicyRule[] {
+  if (level === "view") return [...WORKLOADS.map((r) => ({ ...r, verbs: READ })), ...OBSERVE];
+  const edit: PolicyRule[] = [
+    ...WORKLOADS.map((r) => ({ ...r, verbs: WRITE })),
+    { apiGroups: [""], resources: ["secrets"], verbs: WRITE },
+    { apiGroups: [""], resources: ["pods/exec", "pods/attach", "pods/portforward"], verbs: ["get", "create"] },
+    ...OBSERVE,
+  ];
+  return level === "edit" ? edit : [...edit, { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "rolebindings"], verbs: WRITE }];
+}
 
 export interface NamespaceSpecs {
   namespace: { metadata: Metadata };
@@ -14,6 +55,7 @@ export interface NamespaceSpecs {
   limitRange: { metadata: Metadata; spec: k8s.types.input.core.v1.LimitRangeSpec };
   /** Keyed by policy name. */
   networkPolicies: Record<string, { metadata: Metadata; spec: NetworkPolicySpec }>;
+  teamRole?: { metadata: Metadata; rules: PolicyRule[] };
   teamRoleBinding?: {
     metadata: Metadata;
     roleRef: k8s.types.input.rbac.v1.RoleRef;
@@ -23,6 +65,11 @@ export interface NamespaceSpecs {
 
 const byName = (namespace: string) => ({ "kubernetes.io/metadata.name": namespace });
 const tcp = (ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+
+/** Each reviewed opt-in on the namespace, where anyone looking at it sees why it is less confined: `ffnodes.fitfile.net/opt-in.privileged-pods`. */
+function optInAnnotations(optIns: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(optIns).map(([key, reason]) => [`ffnodes.fitfile.net/opt-in.${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, reason]));
+}
 
 /** What the namespace component creates: the namespace and everything that confines it. */
 export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
@@ -107,7 +154,7 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
           "pod-security.kubernetes.io/audit": podSecurity.audit,
           "pod-security.kubernetes.io/audit-version": "latest",
         },
-        annotations: { ...ADOPTABLE, "ffnodes.fitfile.net/display-name": config.customer.displayName },
+        annotations: { ...ADOPTABLE, "ffnodes.fitfile.net/display-name": config.customer.displayName, ...optInAnnotations(settings.optIns) },
       },
     },
     resourceQuota: {
@@ -143,9 +190,10 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
       },
     },
     networkPolicies: Object.fromEntries(networkPolicies),
+    teamRole: settings.team && { metadata: meta(`team-${settings.team.clusterRole}`), rules: teamRules(settings.team.clusterRole) },
     teamRoleBinding: settings.team && {
       metadata: meta(`team-${settings.team.clusterRole}`),
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: settings.team.clusterRole },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `team-${settings.team.clusterRole}` },
       subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: settings.team.group }],
     },
   };
@@ -165,13 +213,16 @@ export class NamespaceIsolation extends pulumi.ComponentResource {
       holdsData({ parent: this, import: adoptedId(config, "namespace", config.namespace) }),
     );
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
-    new k8s.core.v1.ResourceQuota("quota", specs.resourceQuota, inNamespace);
-    new k8s.core.v1.LimitRange("limits", specs.limitRange, inNamespace);
+    // The workloads outlive a destroy (the namespace is retained, ArgoCD preserves them): so does what confines them.
+    const isolation = { ...inNamespace, retainOnDelete: true };
+    new k8s.core.v1.ResourceQuota("quota", specs.resourceQuota, isolation);
+    new k8s.core.v1.LimitRange("limits", specs.limitRange, isolation);
     for (const [policyName, policy] of Object.entries(specs.networkPolicies)) {
-      new k8s.networking.v1.NetworkPolicy(`netpol-${policyName}`, policy, inNamespace);
+      new k8s.networking.v1.NetworkPolicy(`netpol-${policyName}`, policy, isolation);
     }
-    if (specs.teamRoleBinding) {
-      new k8s.rbac.v1.RoleBinding("team", specs.teamRoleBinding, inNamespace);
+    if (specs.teamRole && specs.teamRoleBinding) {
+      const role = new k8s.rbac.v1.Role("team-role", specs.teamRole, inNamespace);
+      new k8s.rbac.v1.RoleBinding("team", specs.teamRoleBinding, { ...inNamespace, dependsOn: [this.namespace, role] });
     }
     this.name = this.namespace.metadata.name;
     this.registerOutputs({ name: this.name });

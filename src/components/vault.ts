@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { EnvironmentConfig } from "../config/load";
+import { KvSpace, customerKvSpace, secretApiPath, vaultPolicyName, vaultRoleId } from "../config/names";
 import { APP_SECRET } from "../config/schema/vault";
 import { addonServiceAccounts } from "./addons";
 import { standardLabels } from "./labels";
@@ -14,13 +15,6 @@ import { PolicyRule, renderPolicy } from "./vault-policy";
 export const AGENT_SECRET_DIR = "/secrets";
 const VSO_API_VERSION = "secrets.hashicorp.com/v1beta1";
 const VAULT_AUTH_NAME = "vault-auth";
-
-/** Where the customer's secrets live: a kv-v2 mount, and the prefix of its secrets' names there. */
-export interface KvSpace {
-  mount: string;
-  /** `""` on the customer's own mount, `<path>/` under a shared mount. */
-  prefix: string;
-}
 
 type Labels = Record<string, string>;
 interface Metadata {
@@ -120,10 +114,7 @@ export interface VaultSpecs {
 }
 
 export function kvSpace(config: EnvironmentConfig): KvSpace {
-  const { vault: settings } = config.settings;
-  return settings.mount === "own"
-    ? { mount: config.vaultPath, prefix: "" }
-    : { mount: settings.sharedMount, prefix: `${config.vaultPath}/` };
+  return customerKvSpace(config.vaultPath, config.settings.vault);
 }
 
 /**
@@ -134,10 +125,6 @@ export function kvSpace(config: EnvironmentConfig): KvSpace {
 export function spaceGlobs(space: KvSpace): Record<"data" | "metadata" | "delete" | "undelete" | "destroy", string> {
   const glob = (api: string) => `${space.mount}/${api}/${space.prefix}*`;
   return { data: glob("data"), metadata: glob("metadata"), delete: glob("delete"), undelete: glob("undelete"), destroy: glob("destroy") };
-}
-
-export function secretApiPath(space: KvSpace, name: string): string {
-  return `${space.mount}/data/${space.prefix}${name}`;
 }
 
 /** The seed's agent-inject template: the database's username and password as JSON. */
@@ -162,7 +149,7 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
   const sorted = (values: string[]) => [...new Set(values)].sort();
 
   const policy = (key: PolicySpec["key"], rules: PolicyRule[]): PolicySpec => {
-    const name = `${namespace}-${key}`;
+    const name = vaultPolicyName(namespace, key);
     return { key, name, rules, hcl: renderPolicy(rules), importId: adoptedId(config, `vault-policy-${key}`, name) };
   };
   const appRead = policy("app-read", [
@@ -219,7 +206,7 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
         tokenTtl: settings.auth.tokenTtlSeconds,
         tokenPolicies: [appRead.name],
       },
-      importId: adoptedId(config, "vault-auth-role", `auth/${settings.auth.mount}/role/${role}`),
+      importId: adoptedId(config, "vault-auth-role", vaultRoleId(settings.auth.mount, role)),
     },
     credentials:
       databases.length > 0

@@ -1,7 +1,7 @@
-import { ConfigError } from "./problems";
-import { EnvironmentConfig, customerFileName, resolveEnvironment } from "./load";
+import { fleetBoundaryProblems } from "./boundaries";
+import { EnvironmentConfig, customerFileName, listStacks, resolveEnvironment } from "./load";
+import { ConfigError, Problem, formatProblem, joinPath } from "./problems";
 import { readStackLayer } from "./stack-file";
-import { Problem, joinPath } from "./problems";
 import { Tombstone, readTombstones, tombstoneFileName } from "./tombstones";
 
 interface Claim {
@@ -115,8 +115,13 @@ export function checkReservations(configs: EnvironmentConfig[], tombstones: Tomb
   return problems;
 }
 
-/** Layers every stack's configuration, collecting all problems, then runs the fleet checks. */
-export function checkAllStacks(root: string, stacks: string[]): { configs: EnvironmentConfig[]; problems: Problem[] } {
+/** Every cross-stack check: uniqueness, wildcards, shared mounts, retired stacks' names, and the boundaries between tenants. */
+function fleetProblems(configs: EnvironmentConfig[], tombstones: Tombstone[]): Problem[] {
+  return [...checkFleet(configs), ...checkReservations(configs, tombstones), ...fleetBoundaryProblems(configs)];
+}
+
+/** Layers each stack's configuration from its files, collecting every problem. */
+function resolveStacks(root: string, stacks: string[]): { configs: EnvironmentConfig[]; problems: Problem[] } {
   const configs: EnvironmentConfig[] = [];
   const problems: Problem[] = [];
   for (const stack of stacks) {
@@ -127,6 +132,25 @@ export function checkAllStacks(root: string, stacks: string[]): { configs: Envir
       problems.push(...e.problems);
     }
   }
+  return { configs, problems };
+}
+
+/** Layers every stack's configuration, collecting all problems, then runs the fleet checks. */
+export function checkAllStacks(root: string, stacks: string[]): { configs: EnvironmentConfig[]; problems: Problem[] } {
+  const { configs, problems } = resolveStacks(root, stacks);
   const retired = readTombstones(root);
-  return { configs, problems: [...problems, ...retired.problems, ...checkFleet(configs), ...checkReservations(configs, retired.tombstones)] };
+  return { configs, problems: [...problems, ...retired.problems, ...fleetProblems(configs, retired.tombstones)] };
+}
+
+/**
+ * The fleet checks of one stack, as `pulumi up -s <stack>` runs them: its configuration against
+ * every other stack of customers/ and stacks/ (`fleet`, when the caller layered them already).
+ * What the other stacks clash on among themselves, or cannot be layered, is for their own runs;
+ * every clash this stack brings is refused, whichever of the two it is reported on.
+ */
+export function stackFleetProblems(root: string, config: EnvironmentConfig, fleet?: EnvironmentConfig[]): Problem[] {
+  const others = (fleet ?? resolveStacks(root, listStacks(root).filter((s) => s !== config.stack)).configs).filter((c) => c.stack !== config.stack);
+  const { tombstones } = readTombstones(root);
+  const theirs = new Set(fleetProblems(others, tombstones).map(formatProblem));
+  return fleetProblems([config, ...others], tombstones).filter((p) => !theirs.has(formatProblem(p)));
 }

@@ -7,7 +7,9 @@ import { claimName, isDns1123Label, MAX_LABEL_LENGTH, objectName } from "./names
 import { quantityValue } from "./quantity";
 import { ConfigError, Problem, joinPath } from "./problems";
 import { CustomerIdentity, EnvironmentSettings, IDENTITY_KEYS, customerIdentity, environmentSettings } from "./schema";
+import { dnsLabel } from "./schema/common";
 import { readYamlFile } from "./yaml";
+import { secretSettingProblems, stackBoundaryProblems } from "./boundaries";
 
 export const CUSTOMERS_DIR = "customers";
 export const STACKS_DIR = "stacks";
@@ -34,6 +36,8 @@ export interface EnvironmentConfig {
   hosts: string[];
   peers: Peer[];
   settings: EnvironmentSettings;
+  /** The cluster's shared-service namespaces (`sharedNamespaces` in the defaults file): reserved, and the only ones a tenant's selectors may name. */
+  sharedNamespaces: string[];
   /**
    * Adoption of live resources (`ffnodes:adopt`): when enabled, every stateful resource is
    * imported by id instead of created. Ids that cannot be derived from names (a Cloudflare
@@ -80,9 +84,11 @@ const adoptSchema = z.strictObject({
 interface Defaults {
   all: unknown;
   environments: Record<string, unknown>;
+  sharedNamespaces: string[];
 }
 
 const defaultsFileSchema = z.strictObject({
+  sharedNamespaces: z.array(dnsLabel),
   defaults: z.record(z.string(), z.unknown()),
   environments: z.record(z.string().regex(/^[a-z][a-z0-9]*$/, "lower-case letters and digits"), z.record(z.string(), z.unknown())),
 });
@@ -131,7 +137,7 @@ export function loadDefaults(root: string): { defaults?: Defaults; problems: Pro
   if (!parsed.success) {
     return { problems: issuesToProblems(parsed.error.issues, read.value, () => ({ file: DEFAULTS_FILE, prefix: "" })) };
   }
-  return { defaults: { all: parsed.data.defaults, environments: parsed.data.environments }, problems: [] };
+  return { defaults: { all: parsed.data.defaults, environments: parsed.data.environments, sharedNamespaces: parsed.data.sharedNamespaces }, problems: [] };
 }
 
 /** Splits `<customer>-<env>` using the environments the defaults file declares. */
@@ -312,34 +318,52 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
   const merged = mergeLayers(layers);
   const locate = (p: string): LayerSource => sourceOf(merged.provenance, p, customerEnvSource);
   const parsed = environmentSettings.safeParse(merged.value);
-  if (!parsed.success || !loaded.identity || loaded.problems.length > 0) {
-    throw new ConfigError([...loaded.problems, ...(parsed.success ? [] : issuesToProblems(parsed.error.issues, merged.value, locate))]);
+  const paths = parsed.success ? derivedPaths(customer, parsed.data) : undefined;
+  const secrets = [
+    ...secretSettingProblems(merged.value, locate, paths?.vaultPath ?? "the customer's Vault path (vault.path; <namespace>-application by default)"),
+    ...secretSettingProblems(
+      { displayName: loaded.identity?.displayName, fitConnectCode: loaded.identity?.fitConnectCode },
+      () => ({ file: customerFile, prefix: "" }),
+      paths?.vaultPath ?? "the customer's Vault path",
+    ),
+  ];
+  if (!parsed.success || !paths || !loaded.identity || loaded.problems.length > 0) {
+    throw new ConfigError([...loaded.problems, ...secrets, ...(parsed.success ? [] : issuesToProblems(parsed.error.issues, merged.value, locate))]);
   }
 
   const settings = parsed.data;
-  const namespace = settings.namespace ?? `${customer}${settings.namespaceSuffix}`;
-  const derivedProblems = [
-    ...checkConsistency(namespace, settings, locate),
-    ...checkAdoption(adopt.data, settings, [settings.domain, ...settings.extraHosts], stackLayer.file),
-  ];
+  const { namespace, vaultPath } = paths;
   const peers = resolvePeers(root, customer, environment, settings.connects, locate("connects"));
-  const allProblems = [...derivedProblems, ...peers.problems];
-  if (allProblems.length > 0) throw new ConfigError(allProblems);
-
   const { name, displayName, fitConnectCode } = loaded.identity;
-  return {
+  const config: EnvironmentConfig = {
     stack,
     environment,
     customer: { name, displayName, fitConnectCode },
     namespace,
     dbSuffix: settings.dbSuffix ?? `_${namespace.replace(/-/g, "_")}`,
-    vaultPath: settings.vault.path ?? `${namespace}-application`,
+    vaultPath,
     hosts: [...new Set([settings.domain, ...settings.extraHosts])],
     peers: peers.peers,
     settings,
+    sharedNamespaces: defaults.sharedNamespaces,
     adopt: adopt.data,
     files: [...new Set(layers.map((l) => l.source.file))],
   };
+  const allProblems = [
+    ...secrets,
+    ...checkConsistency(namespace, settings, locate),
+    ...checkAdoption(adopt.data, settings, [settings.domain, ...settings.extraHosts], stackLayer.file),
+    ...peers.problems,
+    ...stackBoundaryProblems(config, locate, stackLayer.file),
+  ];
+  if (allProblems.length > 0) throw new ConfigError(allProblems);
+  return config;
+}
+
+/** The names live data sits under: the namespace (`<customer><namespaceSuffix>` by default) and the Vault path (`<namespace>-application`). */
+function derivedPaths(customer: string, settings: EnvironmentSettings): { namespace: string; vaultPath: string } {
+  const namespace = settings.namespace ?? `${customer}${settings.namespaceSuffix}`;
+  return { namespace, vaultPath: settings.vault.path ?? `${namespace}-application` };
 }
 
 /** The logical name of the DNS record of a host: the key of its live id in `ffnodes:adoptIds`. */

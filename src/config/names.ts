@@ -23,3 +23,30 @@ export function objectName(...parts: string[]): string {
 export function claimName(namespace: string, key: string, existingClaim?: string): string {
   return existingClaim ?? `pvc-${namespace}-${key}`;
 }
+
+/** Where a customer's secrets live: a kv-v2 mount, and the prefix of its secrets' names there. */
+export interface KvSpace {
+  mount: string;
+  /** `""` on the customer's own mount, `<path>/` under a shared mount. */
+  prefix: string;
+}
+
+/** The customer's KV space: its own mount at its Vault path, or that path as a prefix inside the shared mount. */
+export function customerKvSpace(vaultPath: string, vault: { mount: "own" | "shared"; sharedMount: string }): KvSpace {
+  return vault.mount === "own" ? { mount: vaultPath, prefix: "" } : { mount: vault.sharedMount, prefix: `${vaultPath}/` };
+}
+
+/** The API path of a KV secret, as policies and agent templates name it. */
+export function secretApiPath(space: KvSpace, name: string): string {
+  return `${space.mount}/data/${space.prefix}${name}`;
+}
+
+/** A customer's Vault policy: `<namespace>-<key>` (app-read, operator). */
+export function vaultPolicyName(namespace: string, key: string): string {
+  return `${namespace}-${key}`;
+}
+
+/** The Vault id of a Kubernetes-auth role, as an import names it. */
+export function vaultRoleId(authMount: string, role: string): string {
+  return `auth/${authMount}/role/${role}`;
+}

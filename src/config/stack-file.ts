@@ -1,9 +1,9 @@
 import * as path from "node:path";
 import { isPlainObject } from "./merge";
 import { StackSettingsLayer, dnsRecordName, stackFileName, stackLayerFromConfig } from "./load";
-import { ConfigError } from "./problems";
+import { ConfigError, Problem, joinPath } from "./problems";
 import { readYamlFile } from "./yaml";
-import { SECRET_PLACEHOLDER } from "./secret";
+import { SECRET_PLACEHOLDER } from "./secrets";
 
 export interface StackFileConfig {
   /** Full config keys (`namespace:key`) to their values as Pulumi passes them: strings, objects as JSON. */
@@ -26,8 +26,18 @@ export function parseStackFile(root: string, stack: string): StackFileConfig {
 
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
+  const problems: Problem[] = [];
   for (const [key, value] of Object.entries(rawConfig)) {
     const fullKey = key.includes(":") ? key : `ffnodes:${key}`;
+    if (fullKey.startsWith("ffnodes:")) {
+      for (const at of securePaths(value, [])) {
+        problems.push({
+          file,
+          path: joinPath("config", key, ...at),
+          message: "an encrypted secret in ffnodes settings: ffnodes settings hold no secrets; put it in the customer's Vault space (README, \"Secrets\") and keep only provider settings secure here",
+        });
+      }
+    }
     if (isPlainObject(value) && "secure" in value) {
       config[fullKey] = SECRET_PLACEHOLDER;
       secretKeys.push(fullKey);
@@ -35,7 +45,16 @@ export function parseStackFile(root: string, stack: string): StackFileConfig {
       config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
     }
   }
+  if (problems.length > 0) throw new ConfigError(problems);
   return { config, secretKeys };
+}
+
+/** Key paths of every `secure:` value inside a config value (`[]` for the value itself). */
+function securePaths(value: unknown, at: string[]): string[][] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => securePaths(item, [...at, String(i)]));
+  if (!isPlainObject(value)) return [];
+  if ("secure" in value) return [at];
+  return Object.entries(value).flatMap(([key, child]) => securePaths(child, [...at, key]));
 }
 
 /** The part of a stack file that configures the customer environment, read without Pulumi. */

@@ -5,7 +5,7 @@ import { beyondUniversalSsl } from "../config/schema/dns";
 import { KnownCustomer, ListSetting, RULES, Rule, SECRET_REFERENCES, Scope, Target, TransformContext, TransformResult, findRule } from "./mapping";
 
 type TransformRun = (value: unknown, ctx: TransformContext) => TransformResult;
-import { withoutSecrets } from "./secrets";
+import { withoutSecrets } from "../config/secrets";
 import { EnvironmentValues } from "./tree";
 import { Finding, Origin, formatOrigin } from "./types";
 import { canonical, leaves } from "./values";

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackFile } from "../config/stack-file";
 import { offlineMocks } from "./mocks";
-import { SECRET_PLACEHOLDER } from "../config/secret";
+import { SECRET_PLACEHOLDER } from "../config/secrets";
 import { runProgram } from "../program";
+import type { EnvironmentConfig } from "../config/load";
 
 export { SECRET_PLACEHOLDER };
 
@@ -60,20 +61,21 @@ export async function reveal(value: unknown): Promise<unknown> {
 /**
  * Runs the real program for one stack under the SDK's mock engine: no credentials, no cluster.
  * Configuration comes from the stack file as written; `secure:` values are never decrypted.
+ * `fleet`: the other stacks' configurations, when the caller layered them already (plan --all).
  */
-export async function planStack(root: string, stack: string): Promise<StackPlan> {
+export async function planStack(root: string, stack: string, fleet?: EnvironmentConfig[]): Promise<StackPlan> {
   // Stack traces are what the SDK spends most of its time on while registering (one per promise
   // and resource); plan needs none of them.
   const traceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return await planWithMocks(root, stack);
+    return await planWithMocks(root, stack, fleet);
   } finally {
     Error.stackTraceLimit = traceLimit;
   }
 }
 
-async function planWithMocks(root: string, stack: string): Promise<StackPlan> {
+async function planWithMocks(root: string, stack: string, fleet?: EnvironmentConfig[]): Promise<StackPlan> {
   const stackFile = parseStackFile(root, stack);
   await pulumi.runtime.setMocks(offlineMocks, "ffnodes", stack, false);
   pulumi.runtime.setAllConfig(stackFile.config, stackFile.secretKeys);
@@ -91,7 +93,7 @@ async function planWithMocks(root: string, stack: string): Promise<StackPlan> {
     return undefined;
   };
 
-  const customer = runProgram(root, { transformations: [capture] });
+  const customer = runProgram(root, { transformations: [capture] }, fleet);
   const outputs = (await reveal(customer.outputs)) as Record<string, unknown>;
 
   const resolved: PlannedResource[] = [];

@@ -1,13 +1,26 @@
 /**
  * The tenant invariants of a customer stack, as pure functions over one resource: the policy
  * pack (index.ts) runs them at preview and update time; tests run them on tables of resources.
+ * They enforce the same boundaries as the configuration (src/config/boundaries.ts), so that a
+ * stack that got past it (an old commit, a hand edit) is still stopped at preview.
  */
+import { parse } from "yaml";
+import { isAllowedClusterResource, isSystemGroup, unexceptedRanges } from "../config/boundaries";
+import { isPlainObject } from "../config/merge";
+import { withoutSecrets } from "../config/secrets";
 
-/** What a stack may touch: its customer's namespace and Vault path. */
+
+/** What a stack may touch: its customer's namespace and Vault path; what it may name: the cluster's shared services. */
 export interface Tenant {
   stack: string;
   namespace: string;
   vaultPath: string;
+  /** Where the customer's AppProject and ApplicationSet live. */
+  argocdNamespace: string;
+  /** Namespaces the customer's network policies may select besides its own: kube-system and the shared services. */
+  selectableNamespaces: string[];
+  /** Reviewed opt-ins of the customer file. */
+  optIns: { privilegedPods: boolean; unrestrictedEgress: boolean };
 }
 
 /** The part of a resource the rules read (a subset of the policy SDK's validation arguments). */
@@ -88,6 +101,7 @@ const namespaceRule: TenantRule = {
       return props.namespace === namespace ? [] : [`a Helm release must install into '${namespace}', not '${show(props.namespace, "the provider's default")}'`];
     }
     const k = kubernetesKind(type);
+    // ArgoCD's objects live in ArgoCD's namespace: argocd-confined checks them.
     if (!k || k.group === "argoproj.io") return [];
     if (k.group === "core" && k.kind === "Namespace") {
       const name = at(props, "metadata", "name");
@@ -175,7 +189,7 @@ const appProjectRule: TenantRule = {
       if (target !== namespace) violations.push(`destination namespace '${show(target, "(any)")}' is not the customer's namespace '${namespace}'`);
     }
     for (const allowed of items(at(props, "spec", "clusterResourceWhitelist"))) {
-      if (at(allowed, "group") !== "" || at(allowed, "kind") !== "Namespace") {
+      if (!isAllowedClusterResource({ group: String(at(allowed, "group")), kind: String(at(allowed, "kind")) })) {
         violations.push(`cluster resources '${show(at(allowed, "group"))}/${show(at(allowed, "kind"))}' are allowed; a customer project may allow only Namespace`);
       }
     }
@@ -183,7 +197,147 @@ const appProjectRule: TenantRule = {
   },
 };
 
-export const TENANT_RULES: readonly TenantRule[] = [namespaceRule, protectedDataRule, nodePortRule, vaultRule, appProjectRule];
+const argocdRule: TenantRule = {
+  name: "argocd-confined",
+  description: "The customer's ArgoCD objects live in the cluster's ArgoCD namespace, are named after the customer's namespace, and deploy only into it through its own project.",
+  check({ type, props }, { namespace, argocdNamespace }) {
+    const k = kubernetesKind(type);
+    if (!k || k.group !== "argoproj.io") return [];
+    const violations: string[] = [];
+    const where = at(props, "metadata", "namespace");
+    if (where !== argocdNamespace) violations.push(`${k.kind} is in namespace '${show(where)}'; ArgoCD objects of this stack belong in '${argocdNamespace}'`);
+    const name = at(props, "metadata", "name");
+    if (name !== namespace) violations.push(`${k.kind} is named '${show(name)}'; this stack's ArgoCD objects are named '${namespace}'`);
+    if (k.kind === "ApplicationSet") {
+      const project = at(props, "spec", "template", "spec", "project");
+      if (project !== namespace) violations.push(`the applications use project '${show(project)}'; they must use the customer's own project '${namespace}'`);
+      const target = at(props, "spec", "template", "spec", "destination", "namespace");
+      if (target !== namespace) violations.push(`the applications deploy into '${show(target, "(any)")}'; they may deploy only into '${namespace}'`);
+    }
+    return violations;
+  },
+};
+
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** What a NetworkPolicy peer selects outside the namespace, as a violation; none for a peer inside it or a shared service. */
+function peerViolation(peer: unknown, tenant: Tenant): string | undefined {
+  const selector = at(peer, "namespaceSelector");
+  if (selector !== undefined) {
+    const labels = at(selector, "matchLabels");
+    const target = at(labels, NAMESPACE_NAME_LABEL);
+    const exact = at(selector, "matchExpressions") === undefined && typeof labels === "object" && labels !== null && Object.keys(labels).length === 1;
+    if (!exact || typeof target !== "string") return `a peer selects namespaces by ${show(selector)}; select one namespace by its ${NAMESPACE_NAME_LABEL} label`;
+    if (target !== tenant.namespace && !tenant.selectableNamespaces.includes(target)) {
+      return `a peer selects namespace '${target}'; besides '${tenant.namespace}' only the cluster's shared services (${tenant.selectableNamespaces.join(", ")}) may be selected`;
+    }
+  }
+  const block = at(peer, "ipBlock");
+  if (block !== undefined && !tenant.optIns.unrestrictedEgress) {
+    const cidr = at(block, "cidr");
+    const except = items(at(block, "except")).filter((e): e is string => typeof e === "string");
+    const reached = typeof cidr === "string" && /^[0-9.]+\/[0-9]+$/.test(cidr) ? unexceptedRanges(cidr, except, "contains") : [`${show(cidr)} (not an IPv4 CIDR ffnodes can check)`];
+    if (reached.length > 0) return `ipBlock ${show(cidr)} reaches ${reached.join(", ")} without excepting it, and the customer file has no optIns.unrestrictedEgress`;
+  }
+  return undefined;
+}
+
+const networkPolicyRule: TenantRule = {
+  name: "network-policies-confined",
+  description: "The customer's NetworkPolicies select only its own namespace and the cluster's shared services, and reach no private or link-local range without a reviewed opt-in.",
+  check({ type, props }, tenant) {
+    if (type !== "kubernetes:networking.k8s.io/v1:NetworkPolicy") return [];
+    const peers = [
+      ...items(at(props, "spec", "ingress")).flatMap((rule) => items(at(rule, "from"))),
+      ...items(at(props, "spec", "egress")).flatMap((rule) => items(at(rule, "to"))),
+    ];
+    return peers.map((peer) => peerViolation(peer, tenant)).filter((v): v is string => v !== undefined);
+  },
+};
+
+/** Verbs that lift RBAC's privilege-escalation prevention, or grant everything. */
+const ESCALATING_VERBS = new Set(["bind", "escalate", "impersonate", "*"]);
+/** What confines the namespace: no team may write it. */
+const ISOLATION_RESOURCES = new Set(["networkpolicies", "resourcequotas", "limitranges", "*"]);
+const WRITE_VERBS = new Set(["create", "update", "patch", "delete", "deletecollection", "*"]);
+
+const teamAccessRule: TenantRule = {
+  name: "team-access-confined",
+  description: "The team is bound only to a Role of its namespace (or the read-only view ClusterRole), never as a Kubernetes system group, and no Role lets it change the namespace's isolation or escalate.",
+  check({ type, props }, { namespace }) {
+    const violations: string[] = [];
+    if (type === "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding") {
+      const kind = at(props, "roleRef", "kind");
+      const role = at(props, "roleRef", "name");
+      if (!(kind === "Role" || (kind === "ClusterRole" && role === "view"))) {
+        violations.push(`the binding grants ${show(kind)} '${show(role)}'; a team gets a Role of its namespace (or the view ClusterRole), which cannot change its NetworkPolicies, quota or limits`);
+      }
+      for (const subject of items(at(props, "subjects"))) {
+        const name = at(subject, "name");
+        if (at(subject, "kind") === "Group" && typeof name === "string" && isSystemGroup(name)) violations.push(`subject '${name}' is a Kubernetes system group: it stands for far more than a team`);
+        if (at(subject, "kind") === "ServiceAccount" && at(subject, "namespace") !== namespace) {
+          violations.push(`service account '${show(name)}' of namespace '${show(at(subject, "namespace"))}' is bound; only this namespace's accounts may be`);
+        }
+      }
+    }
+    if (type === "kubernetes:rbac.authorization.k8s.io/v1:Role") {
+      for (const rule of items(at(props, "rules"))) {
+        const verbs = items(at(rule, "verbs")).map(String);
+        const resources = items(at(rule, "resources")).map(String);
+        const escalating = verbs.filter((v) => ESCALATING_VERBS.has(v));
+        if (escalating.length > 0) violations.push(`a rule grants ${escalating.join(", ")}: that lifts RBAC's privilege-escalation prevention`);
+        const isolation = resources.filter((r) => ISOLATION_RESOURCES.has(r));
+        if (isolation.length > 0 && verbs.some((v) => WRITE_VERBS.has(v))) violations.push(`a rule lets the team change ${isolation.join(", ")}, the namespace's isolation`);
+      }
+    }
+    return violations;
+  },
+};
+
+const podSecurityRule: TenantRule = {
+  name: "pod-security-enforced",
+  description: "The customer's namespace enforces a Pod Security level; privileged only with the customer file's reviewed opt-in.",
+  check({ type, props }, { optIns }) {
+    if (type !== "kubernetes:core/v1:Namespace") return [];
+    const level = at(props, "metadata", "labels", "pod-security.kubernetes.io/enforce");
+    if (level === "baseline" || level === "restricted") return [];
+    if (level === "privileged" && optIns.privilegedPods) return [];
+    return [`the namespace enforces Pod Security level '${show(level, "(none: privileged)")}'; baseline or restricted, or privileged with optIns.privilegedPods in the customer file`];
+  },
+};
+
+const secretValuesRule: TenantRule = {
+  name: "no-secret-values",
+  description: "The Helm values ffnodes hands to ArgoCD hold no secret: secrets reach the pods from Vault.",
+  check({ type, props }) {
+    if (type !== "kubernetes:argoproj.io/v1alpha1:ApplicationSet") return [];
+    const elements = items(at(props, "spec", "generators")).flatMap((g) => items(at(g, "list", "elements")));
+    return elements.flatMap((element) => {
+      const text = at(element, "values");
+      let values: unknown;
+      try {
+        values = typeof text === "string" ? parse(text) : undefined;
+      } catch {
+        return [`the values of service '${show(at(element, "serviceName"))}' are not YAML`];
+      }
+      if (!isPlainObject(values)) return [];
+      return withoutSecrets(values).removed.map((p) => `the values of service '${show(at(element, "serviceName"))}' hold a secret at ${p.join(".")}; it belongs in Vault`);
+    });
+  },
+};
+
+export const TENANT_RULES: readonly TenantRule[] = [
+  namespaceRule,
+  protectedDataRule,
+  nodePortRule,
+  vaultRule,
+  appProjectRule,
+  argocdRule,
+  networkPolicyRule,
+  teamAccessRule,
+  podSecurityRule,
+  secretValuesRule,
+];
 
 /** Every violation of every rule, prefixed with the rule's name. */
 export function violations(resource: Candidate, tenant: Tenant): string[] {

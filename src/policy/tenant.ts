@@ -1,4 +1,6 @@
-import { checkAllStacks } from "../config/fleet";
+import { stackFleetProblems } from "../config/fleet";
+import { resolveEnvironment } from "../config/load";
+import { readStackLayer } from "../config/stack-file";
 import { ConfigError, formatProblem } from "../config/problems";
 import { Tenant } from "./rules";
 
@@ -12,13 +14,22 @@ export function stackOfUrn(urn: string): string {
 /**
  * What a stack may touch, from the same layered configuration the program reads (customer files
  * under `root`, plus the stack file's `ffnodes:settings`), so that the pack needs no settings of
- * its own and a namespace override is honoured.
+ * its own. The stack is checked against the whole fleet first, as the program does: an override
+ * that moves it into another tenant's namespace or Vault path makes every resource a violation.
  */
 export function tenantOf(root: string, stack: string): Tenant {
-  const { configs, problems } = checkAllStacks(root, [stack]);
+  const config = resolveEnvironment(root, stack, readStackLayer(root, stack));
+  const problems = stackFleetProblems(root, config);
   if (problems.length > 0) throw new ConfigError(problems);
-  const [config] = configs;
-  return { stack, namespace: config.namespace, vaultPath: config.vaultPath };
+  const { settings } = config;
+  return {
+    stack,
+    namespace: config.namespace,
+    vaultPath: config.vaultPath,
+    argocdNamespace: settings.gitops.argocdNamespace,
+    selectableNamespaces: ["kube-system", ...config.sharedNamespaces],
+    optIns: { privilegedPods: settings.optIns?.privilegedPods !== undefined, unrestrictedEgress: settings.optIns?.unrestrictedEgress !== undefined },
+  };
 }
 
 /** `tenantOf`, once per stack; an invalid configuration becomes a message. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel } from "./common";
+import { cidr, dnsLabel } from "./common";
 import { host } from "./dns";
 
 const freeForm = z.record(z.string(), z.unknown());
@@ -50,8 +50,17 @@ export const gitopsSettings = {
     environment: z.string().min(1),
   }),
   pgweb: z.strictObject({
-    /** pgweb's own host: one of the environment's extraHosts. Default: the one extra host whose first label names pgweb. */
+    /**
+     * Publishes pgweb on its own host through the ingress controller. Off (the default): no
+     * Ingress, reachable only with `kubectl port-forward`. Only a customer file may turn it on.
+     */
+    publish: z.boolean(),
+    /** pgweb's own host when published: one of the environment's extraHosts. Default: the one extra host whose first label names pgweb. */
     host: host.optional(),
+    /** When published: the client ranges the ingress controller admits (ingress-nginx `whitelist-source-range`); empty admits any. */
+    allowedSourceRanges: z.array(cidr),
+    /** When published: the ingress controller's external authentication in front of pgweb (ingress-nginx `auth-url`). */
+    externalAuthUrl: z.string().regex(/^https:\/\/\S+$/, "an https URL of the authentication service").optional(),
     image: z.string().min(1),
     /** Database pgweb opens. */
     database: z.string().min(1),
@@ -72,7 +81,7 @@ interface GitOpsChecked {
   domain: string;
   extraHosts: string[];
   addons: (typeof ADDONS)[number][];
-  pgweb: { host?: string };
+  pgweb: { host?: string; publish: boolean };
   gitops: { repoURL: string; sourceRepos: string[] };
 }
 
@@ -85,14 +94,14 @@ export function checkGitOpsSettings(settings: GitOpsChecked, ctx: z.RefinementCt
       message: `must be one of gitops.sourceRepos (${settings.gitops.sourceRepos.join(", ")}), or the AppProject refuses the applications`,
     });
   }
-  if (!settings.addons.includes("pgweb")) return;
+  if (!settings.addons.includes("pgweb") || !settings.pgweb.publish) return;
   const allowed = settings.extraHosts.filter((h) => h !== settings.domain);
   const pgweb = pgwebHost(settings);
   if (pgweb === undefined) {
     ctx.addIssue({
       code: "custom",
       path: ["addons"],
-      message: `pgweb needs its own host: set pgweb.host to one of the environment's extraHosts (${allowed.join(", ") || "none yet: add one"}), or have exactly one extra host whose first label names pgweb`,
+      message: `a published pgweb needs its own host: set pgweb.host to one of the environment's extraHosts (${allowed.join(", ") || "none yet: add one"}), or have exactly one extra host whose first label names pgweb`,
     });
   } else if (!allowed.includes(pgweb)) {
     ctx.addIssue({

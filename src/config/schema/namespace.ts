@@ -2,6 +2,8 @@ import { z } from "zod";
 import { quantityValue } from "../quantity";
 import { cidr, count, dnsLabel, quantity } from "./common";
 
+const optInReason = z.string().min(10, "a reason: what needs it and the review that allowed it (a ticket or merge request)");
+
 const podSecurityLevel = z.enum(["privileged", "baseline", "restricted"]);
 const port = z.int("a port from 1 to 65535").min(1, "a port from 1 to 65535").max(65535, "a port from 1 to 65535");
 
@@ -69,7 +71,20 @@ export const namespaceSettings = {
       ports: z.array(port),
     }),
   }),
-  /** The customer's team: a group bound to a ClusterRole inside the namespace only. */
+  /**
+   * Reviewed exceptions to the tenant boundaries, each a reason (what needs it, and the review
+   * that allowed it). Only a customer file may set them; the namespace carries each as an
+   * annotation and the stack's `optIns` output shows it.
+   */
+  optIns: z
+    .strictObject({
+      /** Allows `podSecurity.enforce: privileged`. */
+      privilegedPods: optInReason.optional(),
+      /** Allows external egress to private and link-local ranges (cloud metadata) that `except` does not exclude. */
+      unrestrictedEgress: optInReason.optional(),
+    })
+    .optional(),
+  /** The customer's team: a group bound, inside the namespace only, to ffnodes's team Role of this level. */
   team: z
     .strictObject({
       group: z.string().min(1, "a group name from the cluster's identity provider"),

@@ -1,0 +1,238 @@
+/**
+ * Tenant boundaries: what no customer or stack setting may do, whatever the layer that sets it.
+ * A tenant lives in its own namespace, never in one of the cluster's; its network selectors and
+ * ArgoCD namespace name only the cluster's shared services; its team is a real group; its claims
+ * and adopted ids are its own; privileged pods and egress to private ranges need a reviewed
+ * opt-in. `stackBoundaryProblems` checks one stack, `fleetBoundaryProblems` the stacks together.
+ */
+import { EnvironmentConfig, customerFileName, stackFileName } from "./load";
+import { LayerSource } from "./merge";
+import { claimName, customerKvSpace, secretApiPath, vaultPolicyName, vaultRoleId } from "./names";
+import { Problem, joinPath } from "./problems";
+import { APP_SECRET } from "./schema/vault";
+import { isSecretKey, withoutSecrets } from "./secrets";
+
+/** The cluster's own namespaces: `default` and Kubernetes's `kube-*` (kube-system, kube-public, kube-node-lease). */
+export function isClusterNamespace(namespace: string): boolean {
+  return namespace === "default" || namespace.startsWith("kube-");
+}
+
+/** Namespaces no tenant may have: the cluster's own, and its shared services' (`sharedNamespaces`). */
+export function isReservedNamespace(namespace: string, sharedNamespaces: readonly string[]): boolean {
+  return isClusterNamespace(namespace) || sharedNamespaces.includes(namespace);
+}
+
+/**
+ * Kubernetes reserves the `system:` prefix for the identities it makes itself: every
+ * authenticated user (system:authenticated), every service account (system:serviceaccounts),
+ * cluster admins (system:masters), nodes. A binding to one of them binds far more than a team.
+ * https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-subjects
+ */
+export function isSystemGroup(group: string): boolean {
+  return group.startsWith("system:");
+}
+
+/** The only cluster-scoped kind a customer's AppProject may allow: its own Namespace (CreateNamespace). */
+export function isAllowedClusterResource(resource: { group: string; kind: string }): boolean {
+  return resource.group === "" && resource.kind === "Namespace";
+}
+
+interface Range {
+  cidr: string;
+  first: number;
+  last: number;
+}
+
+function range(cidr: string): Range {
+  const [address, bits] = cidr.split("/");
+  const value = address.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(bits));
+  const first = value - (value % size);
+  return { cidr, first, last: first + size - 1 };
+}
+
+/** Ranges external egress never reaches unless opted in: private networks (other tenants' pods, nodes) and link-local (cloud metadata). */
+export const PROTECTED_RANGES: readonly { cidr: string; what: string }[] = [
+  { cidr: "10.0.0.0/8", what: "private network" },
+  { cidr: "172.16.0.0/12", what: "private network" },
+  { cidr: "192.168.0.0/16", what: "private network" },
+  { cidr: "169.254.0.0/16", what: "link-local, the cloud metadata service" },
+];
+
+/**
+ * Protected ranges an ipBlock reaches: those it overlaps (or, with `"contains"`, covers whole)
+ * where no single `except` entry covers the overlap.
+ */
+export function unexceptedRanges(cidr: string, except: readonly string[], match: "overlaps" | "contains"): string[] {
+  const block = range(cidr);
+  const excepted = except.map(range);
+  return PROTECTED_RANGES.filter(({ cidr: protectedCidr }) => {
+    const guarded = range(protectedCidr);
+    const reached = match === "contains" ? block.first <= guarded.first && block.last >= guarded.last : block.first <= guarded.last && guarded.first <= block.last;
+    if (!reached) return false;
+    const first = Math.max(block.first, guarded.first);
+    const last = Math.min(block.last, guarded.last);
+    return !excepted.some((e) => e.first <= first && e.last >= last);
+  }).map(({ cidr: protectedCidr, what }) => `${protectedCidr} (${what})`);
+}
+
+/** Policies Vault itself owns. */
+const VAULT_POLICIES = ["root", "default"];
+
+/** How each adopt id must look for this tenant: its own objects only. `undefined`: any id (Cloudflare record ids are opaque). */
+function ownAdoptId(config: EnvironmentConfig, key: string): { expected: string; test: (id: string) => boolean } | undefined {
+  const { namespace, vaultPath, settings } = config;
+  const exactly = (expected: string) => ({ expected, test: (id: string) => id === expected });
+  const inNamespace = { expected: `${namespace}/<name>`, test: (id: string) => id.startsWith(`${namespace}/`) && !id.slice(namespace.length + 1).includes("/") };
+  if (key === "namespace") return exactly(namespace);
+  if (key === "certificate" || key.startsWith("claim-")) return inNamespace;
+  if (key === "gitops-project" || key === "gitops-applicationset") return exactly(`${settings.gitops.argocdNamespace}/${namespace}`);
+  if (key === "vault-mount") return exactly(vaultPath);
+  // A policy the seed named otherwise may be adopted, but never Vault's own (another customer's: fleetBoundaryProblems).
+  if (key.startsWith("vault-policy-")) return { expected: "a policy other than Vault's own root and default", test: (id) => !VAULT_POLICIES.includes(id) };
+  if (key === "vault-auth-role") return exactly(vaultRoleId(settings.vault.auth.mount, namespace));
+  if (key === "vault-credentials") return exactly(secretApiPath(customerKvSpace(vaultPath, settings.vault), APP_SECRET));
+  return undefined;
+}
+
+/** Every boundary one stack's layered configuration must keep, each problem at the layer that set the key. */
+export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: string) => LayerSource, stackFile: string): Problem[] {
+  const { namespace, settings, sharedNamespaces } = config;
+  const problems: Problem[] = [];
+  const at = (key: string, message: string) => {
+    const source = locate(key);
+    problems.push({ file: source.file, path: joinPath(source.prefix, key), message });
+  };
+  const sharedList = `kube-system or one of sharedNamespaces (${sharedNamespaces.join(", ")}) in customers/_defaults.yaml`;
+
+  if (isReservedNamespace(namespace, sharedNamespaces)) {
+    const what = settings.namespace === undefined ? `namespace '${namespace}' (the customer's name${settings.namespaceSuffix ? ` plus '${settings.namespaceSuffix}'` : ""})` : `'${namespace}'`;
+    if (settings.namespace === undefined) {
+      problems.push({ file: customerFileName(config.customer.name), path: "name", message: `${what} is reserved for the cluster (default, kube-*, ${sharedNamespaces.join(", ")}): choose another name, or set namespace` });
+    } else at("namespace", `${what} is reserved for the cluster (default, kube-*, ${sharedNamespaces.join(", ")}): a customer needs a namespace of its own`);
+  }
+  const selectors: [string, string][] = [
+    ["network.ingressControllerNamespace", settings.network.ingressControllerNamespace],
+    ["network.dnsNamespace", settings.network.dnsNamespace],
+    ...settings.network.egressNamespaces.map((ns, i): [string, string] => [`network.egressNamespaces.${i}`, ns]),
+    ["gitops.argocdNamespace", settings.gitops.argocdNamespace],
+  ];
+  const connectionRef = settings.vault.secretsOperator.vaultConnectionRef;
+  if (connectionRef?.includes("/")) selectors.push(["vault.secretsOperator.vaultConnectionRef", connectionRef.split("/")[0]]);
+  for (const [key, target] of selectors) {
+    if (!(target === "kube-system" || sharedNamespaces.includes(target))) {
+      at(key, `'${target}' is not a shared service's namespace: it may name only ${sharedList}, never a customer's namespace`);
+    }
+  }
+
+  if (settings.team && isSystemGroup(settings.team.group)) {
+    at("team.group", `'${settings.team.group}' is a Kubernetes system group (every user, service account or node it stands for would get the namespace): name the team's own group`);
+  }
+
+  const optIns = settings.optIns ?? {};
+  // What only a reviewed customer file may ask for: not the shared defaults, not a stack file.
+  const reviewed = [...Object.keys(optIns).map((key) => `optIns.${key}`), ...(settings.pgweb.publish ? ["pgweb.publish"] : [])];
+  for (const key of reviewed) {
+    const source = locate(key);
+    if (source.file !== customerFileName(config.customer.name)) {
+      at(key, `only a customer file may set this, where its review is recorded: set it in ${customerFileName(config.customer.name)}, not here`);
+    }
+  }
+  if (settings.podSecurity.enforce === "privileged" && optIns.privilegedPods === undefined) {
+    at("podSecurity.enforce", "privileged pods escape the namespace's isolation: use baseline or restricted, or set optIns.privilegedPods to the reason and its review, in the customer file");
+  }
+  const { cidrs, except } = settings.network.externalEgress;
+  if (optIns.unrestrictedEgress === undefined && settings.network.externalEgress.ports.length > 0) {
+    for (const cidr of cidrs) {
+      const reached = unexceptedRanges(cidr, except, "overlaps");
+      if (reached.length > 0) {
+        at("network.externalEgress.except", `external egress to ${cidr} reaches ${reached.join(", ")}: add each to except, or set optIns.unrestrictedEgress to the reason and its review, in the customer file`);
+      }
+    }
+  }
+
+  settings.gitops.clusterResourceWhitelist.forEach((resource, i) => {
+    if (!isAllowedClusterResource(resource)) {
+      at(`gitops.clusterResourceWhitelist.${i}`, `'${resource.group}/${resource.kind}' is cluster-wide, beyond the customer's namespace: a customer's project may allow only { group: "", kind: Namespace }`);
+    }
+  });
+
+  const claims = Object.entries(settings.storage).map(([key, spec]) => ({ key, name: claimName(namespace, key, spec.existingClaim), existing: spec.existingClaim !== undefined }));
+  for (const claim of claims.filter((c) => c.existing)) {
+    const other = claims.find((c) => c.key !== claim.key && c.name === claim.name);
+    if (other) at(`storage.${claim.key}.existingClaim`, `'${claim.name}' is the claim of storage.${other.key}: each storage entry needs a claim of its own`);
+  }
+
+  for (const [key, id] of Object.entries(config.adopt.ids)) {
+    const own = ownAdoptId(config, key);
+    if (id !== "create" && own && !own.test(id)) {
+      problems.push({ file: stackFile, path: joinPath("config.ffnodes:adoptIds", key), message: `'${id}' is not this stack's own object: it must be ${own.expected} (or create)` });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Boundaries between stacks: no claim named like another stack's claim, no Cloudflare record
+ * adopted by two stacks. One problem per clash, on the stack that named the other's object.
+ */
+export function fleetBoundaryProblems(configs: readonly EnvironmentConfig[]): Problem[] {
+  const problems: Problem[] = [];
+  const claimOwners = new Map<string, EnvironmentConfig>();
+  for (const c of configs) for (const [key, spec] of Object.entries(c.settings.storage)) claimOwners.set(`${c.stack}\0${claimName(c.namespace, key, spec.existingClaim)}`, c);
+  for (const c of configs) {
+    for (const [key, spec] of Object.entries(c.settings.storage)) {
+      if (spec.existingClaim === undefined) continue;
+      const owner = configs.find((o) => o.stack !== c.stack && claimOwners.has(`${o.stack}\0${spec.existingClaim}`));
+      if (owner) {
+        problems.push({
+          file: customerFileName(c.customer.name),
+          path: joinPath("environments", c.environment, "storage", key, "existingClaim"),
+          message: `'${spec.existingClaim}' is a claim of stack ${owner.stack}: a customer adopts only claims of its own`,
+        });
+      }
+    }
+    for (const [key, id] of Object.entries(c.adopt.ids)) {
+      const policy = key.startsWith("vault-policy-") ? key.slice("vault-policy-".length) : undefined;
+      const policyOwner = policy && configs.find((o) => o.stack !== c.stack && vaultPolicyName(o.namespace, policy) === id);
+      if (policyOwner) {
+        problems.push({ file: stackFileName(c.stack), path: joinPath("config.ffnodes:adoptIds", key), message: `'${id}' is the Vault policy of stack ${policyOwner.stack}: a customer adopts only policies of its own` });
+      }
+      if (!key.startsWith("dns-") || id === "create") continue;
+      const owner = configs.find((o) => o.stack < c.stack && Object.values(o.adopt.ids).includes(id));
+      if (owner) {
+        problems.push({ file: stackFileName(c.stack), path: joinPath("config.ffnodes:adoptIds", key), message: `record '${id}' is adopted by stack ${owner.stack} too: a record belongs to one stack` });
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Whether a setting's key is the customer's own rather than ffnodes's: the free-form values of a
+ * service (`services.<service>.appConfig` and `.infraConfig`), copied into its Helm values. The
+ * schema's own keys (`quota.secrets`, `vault.extraSecrets`, ...) are named like secrets without
+ * holding one; their values are checked all the same.
+ */
+function isFreeForm(path: string[]): boolean {
+  return path.length > 3 && path[0] === "services" && (path[2] === "appConfig" || path[2] === "infraConfig");
+}
+
+/**
+ * Settings that look like secrets, by key or by value, whichever layer set them: refused, with
+ * the Vault space to put them in. The problem names the key, never the value.
+ */
+export function secretSettingProblems(merged: Record<string, unknown>, locate: (path: string) => LayerSource, vaultSpace: string): Problem[] {
+  const { removed } = withoutSecrets(merged, (p) => !isFreeForm(p));
+  return removed.map((p) => {
+    const key = p.join(".");
+    const source = locate(key);
+    const name = [...p].reverse().find((k) => !/^\d+$/.test(k)) ?? "value";
+    const by = isSecretKey(p[p.length - 1]) ? "its key names a secret" : "its value looks like a secret";
+    return {
+      file: source.file,
+      path: joinPath(source.prefix, key),
+      message: `${by}; settings hold no secrets: put it in Vault under ${vaultSpace} (e.g. key ${name} of a secret there) and sync it into the namespace with vault.extraSecrets`,
+    };
+  });
+}

@@ -55,9 +55,20 @@ export function keyWords(key: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
+/** Keys already judged: a fleet's files repeat the same few hundred keys in every stack. */
+const judgedKeys = new Map<string, boolean>();
+
 /** Whether a values key names a secret (password, token, API key, credentials, ...). */
 export function isSecretKey(key: string): boolean {
-  const words = keyWords(key);
+  let secret = judgedKeys.get(key);
+  if (secret === undefined) {
+    secret = namesSecret(keyWords(key));
+    judgedKeys.set(key, secret);
+  }
+  return secret;
+}
+
+function namesSecret(words: string[]): boolean {
   if (words.length === 0) return false;
   const last = words[words.length - 1];
   if (REFERENCE_WORDS.has(last) || (words[0] === "existing" && EXISTING_REFERENCES.has(last))) return false;
@@ -139,7 +150,7 @@ export function withoutSecrets(
     const namedSecret = typeof node.name === "string" && isSecretKey(node.name);
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(node)) {
-      const secret = (isSecretKey(key) && !isReference([...path, key])) || isSecretValue(child) || (namedSecret && key === "value");
+      const secret = (!isReference([...path, key]) && isSecretKey(key)) || isSecretValue(child) || (namedSecret && key === "value");
       if (secret) removed.push([...path, key]);
       else out[key] = strip(child, [...path, key]);
     }

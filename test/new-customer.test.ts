@@ -77,6 +77,11 @@ describe("npm run new-customer", function () {
     ["a name too long", ["--name", "a".repeat(41), "--domain", "acme.fitfile.net"], /--name: .*at most 40 characters/],
     ["a domain with a trailing dot", ["--name", "acme", "--domain", "acme.fitfile.net."], /--domain: 'acme.fitfile.net.' \(prod\): .*ends with a dot: write 'acme.fitfile.net'/],
     ["a wildcard domain", ["--name", "acme", "--domain", "*.fitfile.net"], /--domain: '\*.fitfile.net'/],
+    ...["kube-system", "default", "kube-public", "argocd", "cert-manager", "ingress-nginx", "vault"].map((reserved): [string, string[], RegExp] => [
+      `the cluster's namespace ${reserved} for a name`,
+      ["--name", reserved, "--domain", "acme.fitfile.net"],
+      new RegExp(`--name: '${reserved}' would be a namespace reserved for the cluster`),
+    ]),
     ["a bare word for a domain", ["--name", "acme", "--domain", "acme"], /--domain: 'acme'/],
     ["an unknown environment", ["--name", "acme", "--domain", "acme.fitfile.net", "--env", "prod,qa"], /--env: unknown environment 'qa'; environments are: local, prod, staging/],
     ["a taken host (new stack sorts last)", ["--name", "zed", "--domain", "app.fitfile.net"], /host 'app.fitfile.net' of stack zed-prod is already used by stack ff-a-prod/],

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { customerFileName, listStacks, scratchCopy, stackFileName } from "../config/load";
+import { isReservedNamespace } from "../config/boundaries";
+import { customerFileName, listStacks, loadDefaults, scratchCopy, stackFileName } from "../config/load";
 import { ConfigError, Problem, formatProblem } from "../config/problems";
 import { customerIdentity } from "../config/schema";
 import { host as hostSchema } from "../config/schema/dns";
@@ -127,6 +128,10 @@ function parse(argv: string[], root: string): NewCustomer {
       const parsed = hostSchema.safeParse(host);
       if (!parsed.success) problem("--domain", `'${host}' (${env}): ${parsed.error.issues[0].message}`);
     }
+  }
+  const shared = loadDefaults(root).defaults?.sharedNamespaces ?? [];
+  if (name.success && isReservedNamespace(name.data, shared)) {
+    problem("--name", `'${name.data}' would be a namespace reserved for the cluster (default, kube-*, ${shared.join(", ")}): choose another name`);
   }
   if (name.success) {
     for (const file of [customerFileName(name.data), ...environments.map((env) => stackFileName(`${name.data}-${env}`))]) {

@@ -1,6 +1,6 @@
 // Data outlives its stack: `pulumi destroy` refuses what holds data, and the path a person takes
 // to remove a stack (unprotect, then destroy) leaves the namespace, the claims, the Vault mount
-// and the credentials secret in place.
+// and the credentials secret in place, and the namespace's quota, LimitRange and NetworkPolicies.
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
 import { kubeGet, vaultApi } from "./harness";
@@ -38,6 +38,12 @@ describe("data survives: destroying e2e-local", () => {
     assert.ok(await vaultApi(env, "GET", `sys/mounts/${vault.mount}`), "the Vault mount was deleted");
     const secret = await vaultApi(env, "GET", vault.appSecretPath);
     assert.equal(Object.keys((secret?.data as { data: Record<string, string> }).data).length, 4, "the credentials secret was deleted");
+    // Its workloads stay (ArgoCD preserves them), and so does what confines them.
+    assert.ok(kubeGet(env, "resourcequota", "quota", namespace), "the quota was deleted");
+    assert.ok(kubeGet(env, "limitrange", "limits", namespace), "the LimitRange was deleted");
+    for (const policy of ["default-deny", "allow-dns", "allow-same-namespace", "allow-ingress-controller"]) {
+      assert.ok(kubeGet(env, "networkpolicy", policy, namespace), `NetworkPolicy ${policy} was deleted`);
+    }
     // What holds no data is gone with the stack.
     assert.equal(kubeGet(env, "applicationsets.argoproj.io", namespace, "argocd"), undefined);
   });

@@ -366,6 +366,23 @@ describe("no planted secret reaches a written file, a report or an output", func
   });
 });
 
+describe("import-helm and pgweb", () => {
+  it("imports a published pgweb unpublished, and says so in the report", () => {
+    const root = fleet({});
+    try {
+      for (const c of ["ff-a", "ff-b", "ff-c", "kch", "demo"]) fs.rmSync(path.join(root, `customers/${c}.yaml`));
+      for (const s of fs.readdirSync(path.join(root, "stacks"))) fs.rmSync(path.join(root, "stacks", s));
+      const result = importHelm({ dir: path.join(REPO_ROOT, "test/fixtures/helm"), root, dryRun: true, force: false, customers: ["ff-a"] });
+      const ffa = parse(result.files.find((f) => f.file === "customers/ff-a.yaml")?.text ?? "") as { environments: { prod: { addons?: string[]; pgweb?: { publish?: boolean } } } };
+      assert.deepEqual(ffa.environments.prod.addons, ["pgweb"]);
+      assert.equal(ffa.environments.prod.pgweb?.publish, undefined, "unpublished: the defaults' publish: false");
+      assert.ok(result.data.unmapped.some((u) => /^extraDeploy\.\d+$/.test(u.path) && /pgweb\.publish: true, after review/.test(u.reason)), "the report says why the Ingress was not carried over");
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("new-customer writes flag values as YAML scalars", function () {
   this.timeout(60_000);
 

@@ -127,6 +127,12 @@ function extraDeploy(value: unknown): TransformResult {
       const image = Array.isArray(containers) && isPlainObject(containers[0]) ? containers[0].image : undefined;
       if (typeof image === "string") result.settings?.push({ path: "pgweb.image", value: image });
     }
+    if (kind === "Ingress") {
+      result.unmapped.push({
+        path: [String(i)],
+        reason: "pgweb's public Ingress: ffnodes keeps pgweb unpublished (kubectl port-forward) until the customer file sets pgweb.publish: true, after review (README, pgweb)",
+      });
+    }
     if (kind === "Ingress" && isPlainObject(manifest.spec) && Array.isArray(manifest.spec.rules)) {
       for (const rule of manifest.spec.rules as unknown[]) {
         if (isPlainObject(rule) && typeof rule.host === "string") hosts.push(rule.host);

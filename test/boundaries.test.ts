@@ -494,6 +494,7 @@ describe("isolation outlives the stack, and the team cannot change it", function
         for (const r of [role, binding]) validateCoreManifest(r);
         const rules = role.inputs.rules as { resources: string[]; verbs: string[] }[];
         const roleName = (role.inputs.metadata as { name: string }).name;
+        assert.equal(roleName, `ffnodes-team-${level}`);
         assert.deepEqual(binding.inputs.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: roleName });
         for (const rule of rules) {
           assert.ok(!rule.verbs.some((v) => ["bind", "escalate", "impersonate", "*"].includes(v)), JSON.stringify(rule));

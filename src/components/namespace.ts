@@ -77,6 +77,7 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
   const labels = standardLabels(config, "namespace");
   const meta = (name: string): Metadata => ({ name, namespace, labels });
   const { podSecurity, quota, limits, network } = settings;
+  const team = settings.team && { name: `ffnodes-team-${settings.team.clusterRole}`, level: settings.team.clusterRole, group: settings.team.group };
 
   const policy = (name: string, spec: NetworkPolicySpec) => [name, { metadata: meta(name), spec }] as const;
   const networkPolicies = [
@@ -190,11 +191,13 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
       },
     },
     networkPolicies: Object.fromEntries(networkPolicies),
-    teamRole: settings.team && { metadata: meta(`team-${settings.team.clusterRole}`), rules: teamRules(settings.team.clusterRole) },
-    teamRoleBinding: settings.team && {
-      metadata: meta(`team-${settings.team.clusterRole}`),
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `team-${settings.team.clusterRole}` },
-      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: settings.team.group }],
+    teamRole: team && { metadata: meta(team.name), rules: teamRules(team.level) },
+    // Named anew (the binding to a ClusterRole was `team-<level>`): Kubernetes never changes a
+    // binding's roleRef in place, and a new name makes Pulumi create the new binding instead.
+    teamRoleBinding: team && {
+      metadata: meta(team.name),
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: team.name },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: team.group }],
     },
   };
 }

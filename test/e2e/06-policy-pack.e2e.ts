@@ -29,4 +29,15 @@ describe("the policy pack under the real CLI", () => {
     assert.match(result.stdout + result.stderr, /data-protected/);
     assert.match(result.stdout + result.stderr, /mandatory/);
   });
+
+  it("fails, naming the rule, when a hand edit makes the namespace privileged without the customer file's opt-in", () => {
+    workdir.write("src/components/safety.ts", workdir.read("src/components/safety.ts").replace("protect: false,", "protect: true,"));
+    const namespace = workdir.read("src/components/namespace.ts");
+    const edited = namespace.replace('"pod-security.kubernetes.io/enforce": podSecurity.enforce,', '"pod-security.kubernetes.io/enforce": "privileged",');
+    assert.notEqual(edited, namespace, "the edit applies");
+    workdir.write("src/components/namespace.ts", edited);
+    const result = workdir.pulumiMayFail(["preview", "--policy-pack", "src/policy", "-s", "e2e-prod"]);
+    assert.notEqual(result.status, 0);
+    assert.match(result.stdout + result.stderr, /pod-security-enforced/);
+  });
 });

@@ -34,7 +34,7 @@ export function parseStackFile(root: string, stack: string): StackFileConfig {
         problems.push({
           file,
           path: joinPath("config", key, ...at),
-          message: "an encrypted secret in ffnodes settings: ffnodes settings hold no secrets; put it in the customer's Vault space (README, \"Secrets\") and keep only provider settings secure here",
+          message: "an encrypted secret in ffnodes settings: ffnodes settings hold no secrets; put it in the customer's Vault space (README, \"Tenant boundaries\") and keep only provider settings secure here",
         });
       }
     }

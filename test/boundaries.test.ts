@@ -247,11 +247,13 @@ describe("tenant boundaries, checked per stack against the whole fleet", functio
 
   it("finds which protected ranges an ipBlock reaches", () => {
     assert.deepEqual(unexceptedRanges("0.0.0.0/0", PROTECTED_RANGES.map((r) => r.cidr), "overlaps"), []);
-    assert.deepEqual(unexceptedRanges("10.0.0.1/32", [], "contains"), []);
+    assert.deepEqual(unexceptedRanges("10.0.0.1/32", [], "wider"), []);
+    assert.deepEqual(unexceptedRanges("172.16.0.0/12", [], "wider"), [], "a block of its own, left to the configuration");
+    assert.equal(unexceptedRanges("172.0.0.0/8", [], "wider").length, 1);
     assert.equal(unexceptedRanges("10.0.0.1/32", [], "overlaps").length, 1);
     assert.deepEqual(unexceptedRanges("203.0.113.0/24", [], "overlaps"), []);
     assert.equal(unexceptedRanges("169.254.169.254/32", ["169.254.0.0/16"], "overlaps").length, 0);
-    assert.equal(unexceptedRanges("0.0.0.0/0", ["10.0.0.0/8"], "contains").length, 3);
+    assert.equal(unexceptedRanges("0.0.0.0/0", ["10.0.0.0/8"], "wider").length, 3);
   });
 });
 

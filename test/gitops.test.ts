@@ -428,11 +428,11 @@ describe("pgweb addon", () => {
   });
 
   it("is not published unless the customer file says so: no Ingress, reachable by port-forward", async () => {
-    const root = fixtureRoot(customerFixture("db", "domain: db.fitfile.net\nextraHosts: [pgweb.db.fitfile.net]\naddons: [pgweb]"));
+    const root = fixtureRoot(customerFixture("db", "domain: db.fitfile.net\nextraHosts: [db-pgweb.fitfile.net]\naddons: [pgweb]"));
     const plan = await planStack(root, "db-prod");
     assert.deepEqual(plan.resources.filter((r) => r.parent === "addons").map((r) => r.name).sort(), ["pgweb-deployment", "pgweb-service", "pgweb-serviceaccount"]);
     const stackOnly = fixtureRoot({
-      ...customerFixture("db", "domain: db.fitfile.net\nextraHosts: [pgweb.db.fitfile.net]\naddons: [pgweb]"),
+      ...customerFixture("db", "domain: db.fitfile.net\nextraHosts: [db-pgweb.fitfile.net]\naddons: [pgweb]"),
       "stacks/Pulumi.db-prod.yaml": stackFile("  ffnodes:settings: { pgweb: { publish: true } }\n"),
     });
     assert.throws(() => resolveStack(stackOnly, "db-prod", { pgweb: { publish: true } }), /stacks\/Pulumi\.db-prod\.yaml: config\.ffnodes:settings\.pgweb\.publish: .*only a customer file/);

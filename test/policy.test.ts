@@ -32,7 +32,7 @@ const appSet = (props: { namespace?: string; name?: string; project?: string; de
   k8s("kubernetes:argoproj.io/v1alpha1:ApplicationSet", {
     metadata: { name: props.name ?? "ff-a", namespace: props.namespace ?? "argocd" },
     spec: {
-      generators: [{ list: { elements: [{ serviceName: "ffcloud", values: props.values ?? "appConfig:\n  ffCloudCode: X\n" }] } }],
+      generators: [{ list: { elements: [{ serviceName: "ffcloud", helmValues: props.values ?? "appConfig:\n  ffCloudCode: X\n" }] } }],
       template: { spec: { project: props.project ?? "ff-a", destination: { namespace: props.destination ?? "ff-a" } } },
     },
   });
@@ -77,7 +77,7 @@ const BAD: [string, Candidate, RegExp][] = [
   ["a policy selecting every namespace", netpol({ egress: [{ to: [{ namespaceSelector: {} }] }] }), /network-policies-confined: a peer selects namespaces by \{\}/],
   ["a policy selecting by expression", netpol({ ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "x", operator: "Exists" }] } }] }] }), /select one namespace/],
   ["external egress with no except", netpol(toBlock("0.0.0.0/0")), /ipBlock 0\.0\.0\.0\/0 reaches 10\.0\.0\.0\/8 .*169\.254\.0\.0\/16/],
-  ["egress to a whole private range", netpol(toBlock("10.0.0.0/8")), /reaches 10\.0\.0\.0\/8/],
+  ["egress to a block wider than a private range", netpol(toBlock("10.0.0.0/7")), /reaches 10\.0\.0\.0\/8/],
   ["the team bound to the edit ClusterRole", binding({ kind: "ClusterRole", name: "edit" }, team), /team-access-confined: the binding grants ClusterRole 'edit'/],
   ["a binding to system:authenticated", binding({ kind: "Role", name: "ffnodes-team-view" }, [{ kind: "Group", name: "system:authenticated" }]), /subject 'system:authenticated' is a Kubernetes system group/],
   ["a binding of another namespace's account", binding({ kind: "Role", name: "ffnodes-team-view" }, [{ kind: "ServiceAccount", name: "x", namespace: "ff-b" }]), /service account 'x' of namespace 'ff-b'/],

@@ -60,15 +60,18 @@ export const PROTECTED_RANGES: readonly { cidr: string; what: string }[] = [
 ];
 
 /**
- * Protected ranges an ipBlock reaches: those it overlaps (or, with `"contains"`, covers whole)
- * where no single `except` entry covers the overlap.
+ * Protected ranges an ipBlock reaches where no single `except` entry covers what it reaches:
+ * those it overlaps at all (the configuration's rule for external egress), or, with `"wider"`,
+ * those it covers as part of a wider block (the policy pack's, which leaves blocks of their own,
+ * such as a local API server's 172.16.0.0/12 on 6443 or a DNS server's /32, to the configuration).
  */
-export function unexceptedRanges(cidr: string, except: readonly string[], match: "overlaps" | "contains"): string[] {
+export function unexceptedRanges(cidr: string, except: readonly string[], match: "overlaps" | "wider"): string[] {
   const block = range(cidr);
   const excepted = except.map(range);
   return PROTECTED_RANGES.filter(({ cidr: protectedCidr }) => {
     const guarded = range(protectedCidr);
-    const reached = match === "contains" ? block.first <= guarded.first && block.last >= guarded.last : block.first <= guarded.last && guarded.first <= block.last;
+    const covers = block.first <= guarded.first && block.last >= guarded.last;
+    const reached = match === "wider" ? covers && block.last - block.first > guarded.last - guarded.first : block.first <= guarded.last && guarded.first <= block.last;
     if (!reached) return false;
     const first = Math.max(block.first, guarded.first);
     const last = Math.min(block.last, guarded.last);

@@ -236,7 +236,7 @@ function peerViolation(peer: unknown, tenant: Tenant): string | undefined {
   if (block !== undefined && !tenant.optIns.unrestrictedEgress) {
     const cidr = at(block, "cidr");
     const except = items(at(block, "except")).filter((e): e is string => typeof e === "string");
-    const reached = typeof cidr === "string" && /^[0-9.]+\/[0-9]+$/.test(cidr) ? unexceptedRanges(cidr, except, "contains") : [`${show(cidr)} (not an IPv4 CIDR ffnodes can check)`];
+    const reached = typeof cidr === "string" && /^[0-9.]+\/[0-9]+$/.test(cidr) ? unexceptedRanges(cidr, except, "wider") : [`${show(cidr)} (not an IPv4 CIDR ffnodes can check)`];
     if (reached.length > 0) return `ipBlock ${show(cidr)} reaches ${reached.join(", ")} without excepting it, and the customer file has no optIns.unrestrictedEgress`;
   }
   return undefined;
@@ -313,7 +313,7 @@ const secretValuesRule: TenantRule = {
     if (type !== "kubernetes:argoproj.io/v1alpha1:ApplicationSet") return [];
     const elements = items(at(props, "spec", "generators")).flatMap((g) => items(at(g, "list", "elements")));
     return elements.flatMap((element) => {
-      const text = at(element, "values");
+      const text = at(element, "helmValues");
       let values: unknown;
       try {
         values = typeof text === "string" ? parse(text) : undefined;

@@ -99,6 +99,8 @@ const CASES: Case[] = [
   },
   { title: "egress with no exceptions", files: withCustomer("network: { externalEgress: { except: [] } }"), file: X, path: "environments.prod.network.externalEgress.except", says: /reaches 10\.0\.0\.0\/8 .*169\.254\.0\.0\/16 \(link-local, the cloud metadata service\)/ },
   { title: "egress into a private range", files: withCustomer("network: { externalEgress: { cidrs: [10.1.0.0/16], except: [] } }"), file: X, path: "environments.prod.network.externalEgress.except", says: /10\.1\.0\.0\/16 reaches 10\.0\.0\.0\/8/ },
+  { title: "an API server block of every address", files: withCustomer("network: { apiServer: { cidrs: [0.0.0.0/0], ports: [443] } }"), file: X, path: "environments.prod.network.apiServer.cidrs.0", says: /0\.0\.0\.0\/0 is wider than 10\.0\.0\.0\/8/ },
+  { title: "a DNS block of every address", files: withCustomer("network: { dnsCidrs: [0.0.0.0/0] }"), file: X, path: "environments.prod.network.dnsCidrs.0", says: /169\.254\.0\.0\/16/ },
   { title: "every cluster-wide kind", files: withCustomer('gitops: { clusterResourceWhitelist: [{ group: "*", kind: "*" }] }'), file: X, path: "environments.prod.gitops.clusterResourceWhitelist.0", says: /'\*\/\*' is cluster-wide/ },
   {
     title: "existingClaim naming another claim of the customer",

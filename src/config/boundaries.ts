@@ -154,6 +154,16 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
     }
   }
 
+  // The DNS servers' and API server's blocks name single endpoints: one wider than a protected range opens it on their ports.
+  const endpoints = [
+    ...settings.network.dnsCidrs.map((cidr, i): [string, string] => [`network.dnsCidrs.${i}`, cidr]),
+    ...settings.network.apiServer.cidrs.map((cidr, i): [string, string] => [`network.apiServer.cidrs.${i}`, cidr]),
+  ];
+  for (const [key, cidr] of optIns.unrestrictedEgress === undefined ? endpoints : []) {
+    const reached = unexceptedRanges(cidr, [], "wider");
+    if (reached.length > 0) at(key, `${cidr} is wider than ${reached.join(", ")}: name the endpoints (/32s), or set optIns.unrestrictedEgress to the reason and its review, in the customer file`);
+  }
+
   settings.gitops.clusterResourceWhitelist.forEach((resource, i) => {
     if (!isAllowedClusterResource(resource)) {
       at(`gitops.clusterResourceWhitelist.${i}`, `'${resource.group}/${resource.kind}' is cluster-wide, beyond the customer's namespace: a customer's project may allow only { group: "", kind: Namespace }`);

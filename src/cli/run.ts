@@ -11,12 +11,24 @@ export class UsageError extends Error {
   }
 }
 
+/** A failure with its own exit code, printed as its message alone. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
 export const EXIT_INVALID_CONFIG = 1;
 export const EXIT_USAGE = 2;
 /** `rollout --drift`: some stack differs from its live resources. */
 export const EXIT_DRIFT = 3;
 /** `rollout`: some stack failed. */
 export const EXIT_STACKS_FAILED = 4;
+/** `diff`: some stack would change. */
+export const EXIT_CHANGES = 5;
 
 /**
  * Runs a command-line tool: its result on stdout; a user's mistake as a plain message on stderr
@@ -38,6 +50,10 @@ function reportError(error: unknown): number {
     process.stderr.write(`ffnodes: invalid configuration, ${error.problems.length} problem(s); nothing was changed:\n`);
     for (const problem of error.problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
     return EXIT_INVALID_CONFIG;
+  }
+  if (error instanceof CliError) {
+    process.stderr.write(`ffnodes: ${error.message}\n`);
+    return error.exitCode;
   }
   if (error instanceof UsageError) {
     process.stderr.write(`ffnodes: ${error.message}\n\n${error.usage}\n`);

@@ -11,6 +11,11 @@ export interface StackFileConfig {
   secretKeys: string[];
 }
 
+/** A stack file's config key in full: a key without a namespace belongs to the project (`ffnodes:`). */
+export function fullConfigKey(key: string): string {
+  return key.includes(":") ? key : `ffnodes:${key}`;
+}
+
 /**
  * Reads a stack's settings from its file as written. `secure:` values stay encrypted: they become
  * a placeholder marked secret, so that nothing needs a passphrase and nothing can leak.
@@ -28,7 +33,7 @@ export function parseStackFile(root: string, stack: string): StackFileConfig {
   const secretKeys: string[] = [];
   const problems: Problem[] = [];
   for (const [key, value] of Object.entries(rawConfig)) {
-    const fullKey = key.includes(":") ? key : `ffnodes:${key}`;
+    const fullKey = fullConfigKey(key);
     if (fullKey.startsWith("ffnodes:")) {
       for (const at of securePaths(value, [])) {
         problems.push({

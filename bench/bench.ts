@@ -6,13 +6,16 @@
  *   (b) plan --all over generated customers: total and marginal time per customer;
  *   (c) peak memory of plan --all over 100 customers;
  *   (d) rollout scheduling over 200 fake stacks against the ideal ceil(n/p) x d;
- *   (e) `pulumi preview` under the real CLI as committed against Pulumi's default ts-node start.
+ *   (e) `pulumi preview` under the real CLI as committed against Pulumi's default ts-node start;
+ *   (f) diff of 100 generated customers where a default changed against plan --all of that fleet.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { EXIT_CHANGES } from "../src/cli/run";
+import { linkPackages } from "../src/diff/checkout";
 import { benchPulumiPreview } from "./pulumi-preview";
 import { benchRollout } from "./rollout";
 
@@ -21,10 +24,10 @@ const REGISTER = path.join(ROOT, "src/cli/register-typescript.js");
 const PLAN = path.join(ROOT, "src/cli/plan.ts");
 const RUNS = 5;
 
-function seconds(args: string[], cwd = ROOT): number {
+function seconds(args: string[], cwd = ROOT, expectedStatus = 0): number {
   const start = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, { cwd, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", maxBuffer: 1 << 28 });
-  if (result.status !== 0) throw new Error(`${args.join(" ")} failed: ${result.stderr}`);
+  if (result.status !== expectedStatus) throw new Error(`${args.join(" ")} failed: ${result.stderr}`);
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
@@ -34,10 +37,17 @@ function median(args: string[], cwd = ROOT): number {
   return middle(Array.from({ length: RUNS }, () => seconds(args, cwd)));
 }
 
+interface Command {
+  args: string[];
+  cwd?: string;
+  expectedStatus?: number;
+}
+
 /** Medians of several commands run in turn, so that a busy machine slows each of them alike. */
-function interleavedMedians(commands: string[][]): number[] {
+function interleavedMedians(commands: (string[] | Command)[], runs = RUNS): number[] {
   const times = commands.map((): number[] => []);
-  for (let run = 0; run < RUNS; run++) commands.forEach((args, i) => times[i].push(seconds(args)));
+  const asCommand = (c: string[] | Command): Command => (Array.isArray(c) ? { args: c } : c);
+  for (let run = 0; run < runs; run++) commands.map(asCommand).forEach((c, i) => times[i].push(seconds(c.args, c.cwd, c.expectedStatus)));
   return times.map(middle);
 }
 
@@ -62,6 +72,21 @@ function fleetRoot(customers: number): string {
     fs.writeFileSync(path.join(root, `customers/${name}.yaml`), stringify(customer));
     fs.writeFileSync(path.join(root, `stacks/Pulumi.${name}-prod.yaml`), "config:\n  kubernetes:context: bench\n");
   }
+  return root;
+}
+
+/** The fleet as a git repository of the project's files, committed, with a default changed in the working tree. */
+function changedFleetRepo(customers: number): string {
+  const root = fleetRoot(customers);
+  for (const entry of ["package.json", "tsconfig.json", "Pulumi.yaml", "src"]) fs.cpSync(path.join(ROOT, entry), path.join(root, entry), { recursive: true });
+  linkPackages(ROOT, root);
+  fs.writeFileSync(path.join(root, ".gitignore"), "node_modules\n");
+  const git = (...args: string[]) => spawnSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@ffnodes.invalid", ...args], { cwd: root, stdio: "ignore" });
+  git("init", "--quiet");
+  git("add", "-A");
+  git("commit", "--quiet", "-m", "fleet");
+  const defaults = path.join(root, "customers/_defaults.yaml");
+  fs.writeFileSync(defaults, fs.readFileSync(defaults, "utf8").replace("    pods: 100\n", "    pods: 120\n"));
   return root;
 }
 
@@ -102,6 +127,18 @@ async function main(): Promise<void> {
 
   for (const line of await benchRollout()) print(`(d) ${line}`);
   benchPulumiPreview(3).forEach((line, i) => print(`${i === 0 ? "(e)" : "   "} ${line}`));
+
+  const changed = changedFleetRepo(100);
+  const [fleetPlan, fleetDiff] = interleavedMedians(
+    [
+      { args: ["--require", REGISTER, "src/cli/plan.ts", "--all", "--json"], cwd: changed },
+      { args: ["--require", REGISTER, "src/cli/diff.ts", "--base", "HEAD", "--json"], cwd: changed, expectedStatus: EXIT_CHANGES },
+    ],
+    3,
+  );
+  fs.rmSync(changed, { recursive: true, force: true });
+  print(`(f) plan --all, 100 customers                          ${fleetPlan.toFixed(3)} s`);
+  print(`    diff, a default changed in 100 customers          ${fleetDiff.toFixed(3)} s = ${(fleetDiff / fleetPlan).toFixed(2)}x plan --all (target <= 2.2x) ${verdict(fleetDiff / fleetPlan <= 2.2)}`);
 }
 
 main().catch((error: unknown) => {

@@ -19,7 +19,9 @@ let ts;
 
 require.extensions[".ts"] = function loadTypeScript(module, filename) {
   const source = fs.readFileSync(filename, "utf8");
-  const key = crypto.createHash("sha256").update(filename).update("\0").update(source).digest("hex");
+  // The output depends on the file's name, not its directory: checkouts of the project elsewhere
+  // (the base side of `npm run diff`, a test's temporary repository) share the cache.
+  const key = crypto.createHash("sha256").update(path.basename(filename)).update("\0").update(source).digest("hex");
   const cached = path.join(cacheDir, `${key}.js`);
   let output;
   try {

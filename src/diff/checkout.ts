@@ -62,18 +62,9 @@ export function removeWorktreesOnSignal(): () => void {
   };
 }
 
-/**
- * Gives `target` the packages of `source`: a node_modules directory of links to the entries of
- * `source`'s, so that the transpile cache (node_modules/.cache, keyed by file path) of a
- * short-lived checkout stays in it and leaves with it.
- */
+/** Gives `target` the packages of `source`: a link to its node_modules (the transpile cache included). */
 export function linkPackages(source: string, target: string): void {
-  const packages = fs.realpathSync(path.join(source, "node_modules"));
-  const linked = path.join(target, "node_modules");
-  fs.mkdirSync(linked);
-  for (const entry of fs.readdirSync(packages)) {
-    if (entry !== ".cache") fs.symlinkSync(path.join(packages, entry), path.join(linked, entry));
-  }
+  fs.symlinkSync(fs.realpathSync(path.join(source, "node_modules")), path.join(target, "node_modules"));
 }
 
 /** The project at `commit`, checked out into a temporary git worktree, with `root`'s packages. */
@@ -86,6 +77,8 @@ export function addWorktree(root: string, side: Checkout["side"], ref: string, c
     root: path.join(dir, prefix),
     remove: () => {
       live.delete(checkout);
+      // The link first, so that nothing below can reach into the packages it points at.
+      fs.rmSync(path.join(checkout.root, "node_modules"), { force: true });
       try {
         git(root, ["worktree", "remove", "--force", dir]);
       } catch {

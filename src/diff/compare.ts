@@ -171,21 +171,23 @@ export function fieldChanges(oldValue: unknown, newValue: unknown, path = ""): F
       return fieldChanges(oldValue[key], newValue[key], joinField(path, key));
     });
   }
-  if (Array.isArray(oldValue) && Array.isArray(newValue) && [...oldValue, ...newValue].some(isPlainObject)) {
-    const key = elementKey([oldValue, newValue]);
+  const oldList: unknown[] | undefined = Array.isArray(oldValue) ? oldValue : undefined;
+  const newList: unknown[] | undefined = Array.isArray(newValue) ? newValue : undefined;
+  if (oldList && newList && [...oldList, ...newList].some(isPlainObject)) {
+    const key = elementKey([oldList, newList]);
     if (key) {
       const name = (e: unknown) => (e as Record<string, string>)[key];
-      const names = [...new Set([...oldValue.map(name), ...newValue.map(name)])];
+      const names = [...new Set([...oldList.map(name), ...newList.map(name)])];
       return names.flatMap((n) =>
         fieldChanges(
-          oldValue.find((e) => name(e) === n),
-          newValue.find((e) => name(e) === n),
+          oldList.find((e) => name(e) === n),
+          newList.find((e) => name(e) === n),
           `${path}[${key}=${n}]`,
         ),
       );
     }
-    const length = Math.max(oldValue.length, newValue.length);
-    return Array.from({ length }, (_, i) => fieldChanges(oldValue[i], newValue[i], `${path}[${i}]`)).flat();
+    const length = Math.max(oldList.length, newList.length);
+    return Array.from({ length }, (_, i) => fieldChanges(oldList[i], newList[i], `${path}[${i}]`)).flat();
   }
   return change();
 }

@@ -25,10 +25,10 @@ function lineDiff(oldText: string, newText: string): string[] {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       i++;
       j++;
-    } else if (j < b.length && (i === a.length || common[i][j + 1] >= common[i + 1][j])) {
-      out.push(`+ ${b[j++]}`);
-    } else {
+    } else if (i < a.length && (j === b.length || common[i + 1][j] >= common[i][j + 1])) {
       out.push(`- ${a[i++]}`);
+    } else {
+      out.push(`+ ${b[j++]}`);
     }
   }
   return out;
@@ -89,6 +89,14 @@ function fence(lines: string[]): string {
   return [`${marks}diff`, ...lines, marks].join("\n");
 }
 
+const MARKERS_PER_CELL = 2;
+
+function markerCell(diff: StackDiff): string {
+  const shown = diff.markers.slice(0, MARKERS_PER_CELL).map((m) => `⚠️ ${m.message}`);
+  if (diff.markers.length > MARKERS_PER_CELL) shown.push(`and ${diff.markers.length - MARKERS_PER_CELL} more`);
+  return shown.join("; ") || " ";
+}
+
 /** GitHub refuses comments over 65,536 characters; GitLab notes allow 1,000,000. */
 export const MARKDOWN_BUDGET = 60_000;
 
@@ -100,18 +108,20 @@ export function renderMarkdown(diff: FleetDiff, sides: DiffSides, budget = MARKD
   const parts = [`### ffnodes diff`, "", escapeHtml(headline(diff, sides)) + ". Planned offline, without credentials.", ""];
   if (diff.stacks.length > 0) {
     parts.push("| stack | change | must not miss |", "|---|---|---|");
-    for (const s of diff.stacks) parts.push(`| ${escapeCell(s.stack)} | ${escapeCell(stackSummary(s))} | ${escapeCell(s.markers.map((m) => `⚠️ ${m.message}`).join("; ")) || " "} |`);
+    for (const s of diff.stacks) parts.push(`| ${escapeCell(s.stack)} | ${escapeCell(stackSummary(s))} | ${escapeCell(markerCell(s))} |`);
     parts.push("");
   }
-  let text = parts.join("\n");
   const sections = diff.stacks.map((s) =>
     [`<details><summary>${s.markers.length ? "⚠️ " : ""}${escapeHtml(s.stack)}: ${escapeHtml(stackSummary(s))}</summary>`, "", fence(stackLines(s)), "", "</details>", ""].join("\n"),
   );
+  const leftOut = (count: number) => `_${count} stack section(s) left out to keep this note short: run \`npm run diff\` or see the job's log for them._\n`;
+  let text = parts.join("\n");
+  const room = budget - leftOut(sections.length).length;
   let left = 0;
   for (const section of sections) {
-    if (text.length + section.length > budget) left++;
+    if (left > 0 || text.length + 1 + section.length > room) left++;
     else text += `\n${section}`;
   }
-  if (left > 0) text += `\n_${left} stack section(s) left out to keep this note short: run \`npm run diff\` or see the job's log for them._\n`;
+  if (left > 0) text += `\n${leftOut(left)}`;
   return text;
 }

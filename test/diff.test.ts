@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -157,6 +157,23 @@ describe("npm run diff", function () {
     assert.equal(run.stdout, "");
     assert.match(run.stderr, /^ffnodes: invalid configuration on the head side \(working tree\); nothing was compared:\n {2}customers\/ff-b\.yaml: environments\.prod[^\n]*replicas/m);
     assert.doesNotMatch(run.stderr, /base side|\n\s+at /);
+  });
+
+  it("Ctrl-C while planning removes the base worktree and exits 130", async () => {
+    const root = repo();
+    const child = spawn(process.execPath, ["--require", "./src/cli/register-typescript.js", "src/cli/diff.ts", "--base", "main"], { cwd: root, stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const worktrees = () => git(root, "worktree", "list", "--porcelain").match(/^worktree (.*)$/gm) ?? [];
+    const deadline = Date.now() + 60_000;
+    while (worktrees().length < 2) {
+      assert.ok(Date.now() < deadline, "the base worktree never appeared");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const base = worktrees()[1].slice("worktree ".length);
+    child.kill("SIGINT");
+    assert.equal(await exited, 130);
+    assert.equal(worktrees().length, 1);
+    assert.equal(fs.existsSync(base), false, `${base} is left behind`);
   });
 
   it("usage mistakes exit 2 before anything is planned", async () => {

@@ -1,9 +1,10 @@
 import { parseArgs } from "node:util";
 import { listStacks } from "../config/load";
-import { Checkout, addWorktree, readSide, removeWorktreesOnSignal, resolveCommit, workingTree } from "../diff/checkout";
+import { Checkout, addWorktree, readSide, removeWorktreesOnSignal, workingTree } from "../diff/checkout";
+import { resolveCommit } from "../rollout/select";
 import { Side, compareFleet } from "../diff/compare";
 import { renderMarkdown, renderText } from "../diff/render";
-import { EXIT_CHANGES, runCli, UsageError } from "./run";
+import { EXIT_CHANGES, commaList, runCli, UsageError } from "./run";
 
 const USAGE = `usage: npm run diff -- --base <git-ref> [--head <git-ref>] [--stacks a,b] [--env e[,e...]]
                        [--json | --markdown]
@@ -24,9 +25,6 @@ export interface DiffResult {
   output: string;
   exitCode: number;
 }
-
-const list = (value: string | undefined): string[] | undefined =>
-  value === undefined ? undefined : value.split(",").map((s) => s.trim()).filter((s) => s !== "");
 
 function commitOf(root: string, flag: string, ref: string): string {
   try {
@@ -76,7 +74,7 @@ export async function diff(argv: string[], root: string): Promise<DiffResult> {
     const head = values.head !== undefined && headCommit ? addWorktree(root, "head", values.head, headCommit) : workingTree(root);
     checkouts.push(head);
 
-    const stacks = list(values.stacks);
+    const stacks = commaList(values.stacks);
     const known = [...new Set([...listStacks(base.root), ...listStacks(head.root)])].sort();
     for (const stack of stacks ?? []) {
       if (!known.includes(stack)) throw new UsageError(`--stacks: no stack '${stack}' on either side; stacks are: ${known.join(", ") || "(none)"}`, USAGE);
@@ -85,7 +83,7 @@ export async function diff(argv: string[], root: string): Promise<DiffResult> {
     process.stderr.write(`ffnodes: planning every stack on the base (${base.description}) and on the head (${head.description})\n`);
     let [baseSide, headSide] = await readSides(base, head);
 
-    const environments = list(values.env);
+    const environments = commaList(values.env);
     const planned = [...new Set([...baseSide.plans, ...headSide.plans].map((p) => p.environment))].sort();
     for (const env of environments ?? []) {
       if (!planned.includes(env)) throw new UsageError(`--env: no stack on either side has environment '${env}'; environments are: ${planned.join(", ")}`, USAGE);

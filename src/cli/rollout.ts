@@ -12,7 +12,7 @@ import { RetryPolicy } from "../rollout/retry";
 import { StackRunner } from "../rollout/runner";
 import { changedFilesSince, knownEnvironments, selectTargets } from "../rollout/select";
 import { checkAllStacks } from "../config/fleet";
-import { EXIT_DRIFT, EXIT_STACKS_FAILED, runCli, UsageError } from "./run";
+import { EXIT_DRIFT, EXIT_STACKS_FAILED, commaList, runCli, UsageError } from "./run";
 
 const USAGE = `usage: npm run rollout -- [--env <e>[,<e>...]] [--stacks a,b] [--affected-since <git-ref>]
                            [--parallel N] [--canary N] [--preview-only | --drift]
@@ -54,9 +54,6 @@ function positiveInt(flag: string, value: string | undefined, fallback: number, 
   if (!/^[0-9]+$/.test(value) || Number(value) < min) throw new UsageError(`--${flag} must be a whole number of at least ${min}, got '${value}'`, USAGE);
   return Number(value);
 }
-
-const list = (value: string | undefined): string[] | undefined =>
-  value === undefined ? undefined : value.split(",").map((s) => s.trim()).filter((s) => s !== "");
 
 async function defaultRunner(root: string): Promise<StackRunner> {
   try {
@@ -110,12 +107,12 @@ export async function rollout(argv: string[], root: string, deps: RolloutDepende
   const { configs, problems } = checkAllStacks(root, known);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const environments = list(values.env);
+  const environments = commaList(values.env);
   const declared = knownEnvironments(root);
   for (const env of environments ?? []) {
     if (!declared.includes(env)) throw new UsageError(`--env: unknown environment '${env}'; environments are: ${declared.join(", ")}`, USAGE);
   }
-  const stacks = list(values.stacks);
+  const stacks = commaList(values.stacks);
   for (const stack of stacks ?? []) {
     if (!known.includes(stack)) throw new UsageError(`--stacks: no stack '${stack}'; stacks are: ${known.join(", ") || "(none)"}`, USAGE);
   }

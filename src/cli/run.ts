@@ -21,6 +21,11 @@ export class CliError extends Error {
   }
 }
 
+/** A comma-separated flag value as a list (`a, b,` is `[a, b]`); undefined when the flag is absent. */
+export function commaList(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
 export const EXIT_INVALID_CONFIG = 1;
 export const EXIT_USAGE = 2;
 /** `rollout --drift`: some stack differs from its live resources. */

@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -9,6 +9,7 @@ import { isPlainObject } from "../config/merge";
 import { fullConfigKey } from "../config/stack-file";
 import { CliError, EXIT_INVALID_CONFIG } from "../cli/run";
 import type { StackPlan } from "../plan/engine";
+import { git } from "../rollout/select";
 import type { SecretFingerprints, Side } from "./compare";
 
 /** One side of a diff: a project root to plan, and how to say which side it is. */
@@ -25,19 +26,6 @@ export interface Checkout {
 export class SideError extends CliError {
   constructor(checkout: Checkout, headline: string, lines: string[]) {
     super(`${headline} on the ${checkout.side} side (${checkout.description}); nothing was compared:\n${lines.map((l) => `  ${l}`).join("\n")}`, EXIT_INVALID_CONFIG);
-  }
-}
-
-function git(cwd: string, args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
-
-/** The commit `ref` names in the repository at `root`; throws a message fit for the user when it names none. */
-export function resolveCommit(root: string, ref: string): string {
-  try {
-    return git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
-  } catch {
-    throw new Error(`'${ref}' is not a commit in the git repository at ${root} (in CI, fetch it first, e.g. git fetch origin main)`);
   }
 }
 
@@ -69,7 +57,7 @@ export function linkPackages(source: string, target: string): void {
 
 /** The project at `commit`, checked out into a temporary git worktree, with `root`'s packages. */
 export function addWorktree(root: string, side: Checkout["side"], ref: string, commit: string): Checkout {
-  const prefix = git(root, ["rev-parse", "--show-prefix"]);
+  const prefix = git(root, ["rev-parse", "--show-prefix"]).trim();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ffnodes-diff-${side}-`));
   const checkout: Checkout = {
     side,

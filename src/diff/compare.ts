@@ -223,7 +223,10 @@ function compareStack(stack: string, base: StackPlan | undefined, head: StackPla
     if (after.has(urn)) continue;
     removed.push(ref(urn, r));
     const reason = dataHolderReason(r);
-    if (reason) markers.push({ kind: "data-holder-deleted", resource: describe(r), message: `data holder ${r.name} (${reason}) is deleted` });
+    if (reason) {
+      const kept = r.retainOnDelete ? "; retainOnDelete keeps the live object" : "";
+      markers.push({ kind: "data-holder-deleted", resource: describe(r), message: `data holder ${r.name} (${reason}) is deleted${kept}` });
+    }
     isolation(r, "is deleted");
   }
   const added: ResourceRef[] = [];

@@ -124,7 +124,7 @@ describe("npm run diff", function () {
     const peer = stacks.get("ff-a-prod")!.changed;
     assert.deepEqual(peer.map((r) => r.name), ["gitops-applicationset"]);
     assert.deepEqual(peer[0].fields, [
-      { path: "spec.generators[0].list.elements[name=ff-a-ffcloud].values.appConfig.fitConnectHosts[1].fitConnectUri", old: "https://app2.fitfile.net/fitconnect", new: "https://app2-new.fitfile.net/fitconnect" },
+      { path: "spec.generators[0].list.elements[name=ff-a-ffcloud].helmValues.appConfig.fitConnectHosts[1].fitConnectUri", old: "https://app2.fitfile.net/fitconnect", new: "https://app2-new.fitfile.net/fitconnect" },
     ]);
 
     const kchProd = stacks.get("kch-prod")!;
@@ -236,6 +236,7 @@ describe("diff: comparing plans", () => {
     ] as const) {
       assert.deepEqual(fieldChanges({ values: oldValues }, { values: newValues }), expected, oldValues);
     }
+    assert.deepEqual(fieldChanges({ helmValues: "a: 1\n" }, { helmValues: "a: 2\n" }), [{ path: "helmValues.a", old: 1, new: 2 }]);
   });
 
   it("matches named list elements by name, so that an insertion changes nothing else", () => {

@@ -125,7 +125,7 @@ export function planCheckout(checkout: Checkout): Promise<StackPlan[]> {
         reject(new SideError(checkout, "invalid configuration", problems));
       } else if (code !== 0) {
         const lines = stderr.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("planned "));
-        reject(new SideError(checkout, `plan failed (exit ${code})`, lines.slice(-5)));
+        reject(new SideError(checkout, `plan failed (exit ${code})`, lines.length > 0 ? lines.slice(-5) : ["(it printed nothing on stderr)"]));
       } else {
         resolve(JSON.parse(Buffer.concat(stdout).toString("utf8")) as StackPlan[]);
       }

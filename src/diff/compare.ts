@@ -130,9 +130,15 @@ function urns(plan: StackPlan): Map<PlannedResource, string> {
 
 const isSecret = (value: unknown) => value === SECRET_PLACEHOLDER;
 
-/** Helm values travel as YAML text; compared as what they mean, so that a change reads as field paths. */
+/**
+ * Keys under which Helm values travel as YAML text: Argo CD's own (`helm.values`) and the list
+ * generator element's that the ApplicationSet template passes into it (`{{ .helmValues }}`).
+ */
+const HELM_VALUES_KEYS = new Set(["values", "helmValues"]);
+
+/** Helm values compared as what they mean, so that a change reads as field paths. */
 function helmValues(key: string, value: unknown): Record<string, unknown> | undefined {
-  if (key !== "values" || typeof value !== "string") return undefined;
+  if (!HELM_VALUES_KEYS.has(key) || typeof value !== "string") return undefined;
   try {
     const parsed: unknown = parse(value);
     return isPlainObject(parsed) ? parsed : undefined;

@@ -68,7 +68,7 @@ function fleetRoot(customers: number): string {
   fs.copyFileSync(path.join(ROOT, "customers/_defaults.yaml"), path.join(root, "customers/_defaults.yaml"));
   for (let i = 1; i <= customers; i++) {
     const name = `c${String(i).padStart(3, "0")}`;
-    const customer = { name, displayName: `Customer ${i}`, fitConnectCode: `FITConnect ${i}`, environments: { prod: { domain: `${name}.bench.fitfile.net` } } };
+    const customer = { name, displayName: `Customer ${i}`, fitConnectCode: `FITConnect ${i}`, environments: { prod: { domain: `${name}-bench.fitfile.net` } } };
     fs.writeFileSync(path.join(root, `customers/${name}.yaml`), stringify(customer));
     fs.writeFileSync(path.join(root, `stacks/Pulumi.${name}-prod.yaml`), "config:\n  kubernetes:context: bench\n");
   }

@@ -8,7 +8,7 @@ import * as fc from "fast-check";
 import { stringify } from "yaml";
 import { diff } from "../src/cli/diff";
 import { EXIT_CHANGES, EXIT_INVALID_CONFIG, UsageError } from "../src/cli/run";
-import { linkPackages } from "../src/diff/checkout";
+import { linkPackages, planCommand } from "../src/diff/checkout";
 import { FleetDiff, compareFleet, fieldChanges } from "../src/diff/compare";
 import { MARKDOWN_BUDGET, renderMarkdown, renderText } from "../src/diff/render";
 import { SECRET_PLACEHOLDER } from "../src/config/secrets";
@@ -200,6 +200,30 @@ function plan(stack: string, resources: Partial<StackPlan["resources"][number]>[
     resources: resources.map((r) => ({ type: "kubernetes:core/v1:ConfigMap", name: "r", protect: false, retainOnDelete: false, inputs: {}, ...r })),
   };
 }
+
+describe("diff: how a checkout is planned", () => {
+  it("runs a plain node plan script straight from node, anything else through npm", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-diff-script-"));
+    try {
+      const withScript = (plan: unknown) => {
+        fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({ scripts: { plan } }));
+        return planCommand(root);
+      };
+      assert.deepEqual(withScript("node --require ./src/cli/register-typescript.js src/cli/plan.ts"), [
+        process.execPath,
+        ["--require", "./src/cli/register-typescript.js", "src/cli/plan.ts", "--all", "--json"],
+      ]);
+      const npm = ["npm", ["run", "--silent", "plan", "--", "--all", "--json"]];
+      for (const script of ["ts-node src/cli/plan.ts", "node src/cli/plan.ts && rm -rf x", "node $(echo x)", "node 'a b'", 3, undefined]) {
+        assert.deepEqual(withScript(script), npm, String(script));
+      }
+      fs.writeFileSync(path.join(root, "package.json"), "{ not json");
+      assert.deepEqual(planCommand(root), npm);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("diff: comparing plans", () => {
   const json = fc.letrec<{ value: unknown }>((tie) => ({

@@ -97,13 +97,32 @@ export function workingTree(root: string): Checkout {
 
 const INVALID_CONFIG = /^ffnodes: invalid configuration[^\n]*\n/;
 
+const PLAN_ALL = ["--all", "--json"];
+
 /**
- * Plans every stack of a checkout with the checkout's own code (`npm run plan -- --all --json`
- * in a child process: the base may be an older commit whose code differs from this one's).
+ * How to run a checkout's `npm run plan -- --all --json`: its `plan` script straight from node
+ * when the script is a plain `node ...` command line (npm's own start costs as much as a small
+ * plan), through npm otherwise.
+ */
+export function planCommand(root: string): [string, string[]] {
+  let script: unknown;
+  try {
+    script = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts?: Record<string, unknown> }).scripts?.plan;
+  } catch {
+    script = undefined;
+  }
+  if (typeof script === "string" && /^node( [A-Za-z0-9_./=-]+)+$/.test(script)) return [process.execPath, [...script.split(" ").slice(1), ...PLAN_ALL]];
+  return ["npm", ["run", "--silent", "plan", "--", ...PLAN_ALL]];
+}
+
+/**
+ * Plans every stack of a checkout with the checkout's own code, in a child process: the base may
+ * be an older commit whose code differs from this one's.
  */
 export function planCheckout(checkout: Checkout): Promise<StackPlan[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "plan", "--", "--all", "--json"], { cwd: checkout.root, stdio: ["ignore", "pipe", "pipe"] });
+    const [command, args] = planCommand(checkout.root);
+    const child = spawn(command, args, { cwd: checkout.root, stdio: ["ignore", "pipe", "pipe"] });
     children.add(child);
     const stdout: Buffer[] = [];
     let stderr = "";

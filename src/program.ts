@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { stackFleetProblems } from "./config/fleet";
-import { EnvironmentConfig, resolveEnvironment, stackFileName, stackLayerFromConfig } from "./config/load";
+import { EnvironmentConfig, LocatedEnvironment, resolveWithOrigins, stackFileName, stackLayerFromConfig } from "./config/load";
 import { ConfigError } from "./config/problems";
 import { parseStackFile } from "./config/stack-file";
 import { Customer } from "./customer";
@@ -12,22 +12,21 @@ import { Customer } from "./customer";
  * checked against every other stack of the fleet (`fleet`, when the caller layered it already)
  * so that a person's `pulumi up -s <stack>` gets the same cross-tenant checks as `plan --all`.
  */
-export function readStackConfig(root: string, fleet?: EnvironmentConfig[]): EnvironmentConfig {
+export function readStackConfig(root: string, fleet?: LocatedEnvironment[]): EnvironmentConfig {
   const stack = pulumi.getStack();
-  const config = new pulumi.Config("ffnodes");
   // Pulumi hands the program decrypted values: the stack file, as written, shows where a `secure:` sits.
   if (fs.existsSync(path.join(root, stackFileName(stack)))) parseStackFile(root, stack);
-  const resolved = resolveEnvironment(root, stack, stackLayerFromConfig((key) => config.get(key), stackFileName(stack)));
+  const resolved = resolveWithOrigins(root, stack, stackLayerFromConfig(pulumi.runtime.allConfig(), stackFileName(stack)));
   const problems = stackFleetProblems(root, resolved, fleet);
   if (problems.length > 0) throw new ConfigError(problems);
-  return resolved;
+  return resolved.config;
 }
 
 /**
  * The Pulumi program: one customer environment per stack. Invalid configuration stops the
  * program before anything is registered, with every problem listed and no stack trace.
  */
-export function runProgram(root: string, opts?: pulumi.ComponentResourceOptions, fleet?: EnvironmentConfig[]): Customer {
+export function runProgram(root: string, opts?: pulumi.ComponentResourceOptions, fleet?: LocatedEnvironment[]): Customer {
   let config: EnvironmentConfig;
   try {
     config = readStackConfig(root, fleet);

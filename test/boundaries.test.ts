@@ -8,7 +8,7 @@ import { parse, stringify } from "yaml";
 import { newCustomer } from "../src/cli/new-customer";
 import { PROTECTED_RANGES, unexceptedRanges } from "../src/config/boundaries";
 import { stackFleetProblems } from "../src/config/fleet";
-import { resolveEnvironment } from "../src/config/load";
+import { resolveWithOrigins } from "../src/config/load";
 import { ConfigError, Problem, formatProblem } from "../src/config/problems";
 import { isSecretKey, isSecretValue, withoutSecrets } from "../src/config/secrets";
 import { readStackLayer } from "../src/config/stack-file";
@@ -41,7 +41,7 @@ function withCustomer(prod: string, stackLines = "", top = ""): Record<string, s
 /** What `pulumi up -s <stack>` checks before anything is registered: the stack's layered configuration, then the fleet. */
 function problemsOfStack(root: string, stack: string): Problem[] {
   try {
-    return stackFleetProblems(root, resolveEnvironment(root, stack, readStackLayer(root, stack)));
+    return stackFleetProblems(root, resolveWithOrigins(root, stack, readStackLayer(root, stack)));
   } catch (e) {
     if (e instanceof ConfigError) return e.problems;
     throw e;

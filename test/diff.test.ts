@@ -197,7 +197,7 @@ function plan(stack: string, resources: Partial<StackPlan["resources"][number]>[
     customer: stack.split("-")[0],
     environment: "prod",
     outputs: {},
-    resources: resources.map((r) => ({ type: "kubernetes:core/v1:ConfigMap", name: "r", protect: false, retainOnDelete: false, inputs: {}, ...r })),
+    resources: resources.map((r) => ({ type: "kubernetes:core/v1:ConfigMap", name: "r", depth: 0, protect: false, retainOnDelete: false, inputs: {}, ...r })),
   };
 }
 

@@ -111,7 +111,7 @@ describe("cross-customer checks", () => {
     stringify({ name, displayName: name, fitConnectCode: `FITConnect ${name}`, environments: { prod } });
   const table: { what: string; a: Record<string, unknown>; b: Record<string, unknown>; path: string }[] = [
     { what: "host", a: { domain: "one.fitfile.net" }, b: { domain: "one.fitfile.net" }, path: "environments.prod.domain" },
-    { what: "host", a: { domain: "one.fitfile.net", extraHosts: ["x.fitfile.net"] }, b: { domain: "two.fitfile.net", extraHosts: ["x.fitfile.net"] }, path: "environments.prod.extraHosts" },
+    { what: "host", a: { domain: "one.fitfile.net", extraHosts: ["x.fitfile.net"] }, b: { domain: "two.fitfile.net", extraHosts: ["x.fitfile.net"] }, path: "environments.prod.extraHosts.0" },
     { what: "namespace", a: { domain: "one.fitfile.net", namespace: "shared" }, b: { domain: "two.fitfile.net", namespace: "shared" }, path: "environments.prod.namespace" },
     { what: "Vault path", a: { domain: "one.fitfile.net", vault: { path: "kv-shared" } }, b: { domain: "two.fitfile.net", vault: { path: "kv-shared" } }, path: "environments.prod.vault.path" },
     { what: "dbSuffix", a: { domain: "one.fitfile.net", dbSuffix: "_x" }, b: { domain: "two.fitfile.net", dbSuffix: "_x" }, path: "environments.prod.dbSuffix" },

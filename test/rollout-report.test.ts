@@ -118,9 +118,15 @@ describe("npm run rollout (fake runner)", () => {
   });
 
   const usage: [string[], RegExp][] = [
-    [["--parallel", "0"], /--parallel must be a whole number of at least 1/],
+    [["--parallel", "0"], /--parallel must be a whole number from 1 to 64, got '0'/],
+    [["--parallel", "100000000000000000000000"], /--parallel must be a whole number from 1 to 64, got '100000000000000000000000'/],
     [["--parallel", "two"], /--parallel must be a whole number/],
-    [["--canary=-1"], /--canary must be a whole number of at least 0/],
+    [["--canary=-1"], /--canary must be a whole number from 0 to 1000/],
+    [["--env", ""], /--env is empty/],
+    [["--env", ","], /--env names nothing/],
+    [["--stacks", " , "], /--stacks names nothing/],
+    [["--env", "prod", "--env", "staging"], /--env is given more than once/],
+    [["--bogus"], /Unknown option '--bogus'/],
     [["--env", "qa"], /--env: unknown environment 'qa'; environments are: local, prod, staging/],
     [["--stacks", "ff-a-prod,nope-prod"], /--stacks: no stack 'nope-prod'/],
     [["--drift", "--preview-only"], /at most one of --preview-only and --drift/],

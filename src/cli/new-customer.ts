@@ -1,9 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { isReservedNamespace } from "../config/boundaries";
 import { customerFileName, listStacks, loadDefaults, scratchCopy, stackFileName } from "../config/load";
-import { ConfigError, Problem, formatProblem } from "../config/problems";
+import { COMMAND_LINE, ConfigError, Problem, formatProblem } from "../config/problems";
 import { customerIdentity } from "../config/schema";
 import { host as hostSchema } from "../config/schema/dns";
 import { planStack } from "../plan/engine";
@@ -11,7 +10,8 @@ import { knownEnvironments } from "../rollout/select";
 import { PRODUCTION_ENVIRONMENT } from "../rollout/waves";
 import { checkAllStacks } from "../config/fleet";
 import { renderStackFile } from "../config/stack-file";
-import { runCli, UsageError } from "./run";
+import { parseFlags, runCli, UsageError } from "./run";
+import { entryExists, writeConfigFiles } from "../config/write";
 
 const USAGE = `usage: npm run new-customer -- --name <name> --domain <host> [--env prod,staging]
                                 [--display-name <text>] [--fitconnect-code <text>]
@@ -21,8 +21,6 @@ prod), after checking them against the whole fleet and planning each new stack o
 overwrites a file. --domain is the production host; another environment gets <first label>-<env>
 and the rest of the domain (acme-staging.fitfile.net).
 --display-name defaults to the name in words, --fitconnect-code to "FITConnect <display name>".`;
-
-const COMMAND_LINE = "command line";
 
 export interface NewCustomer {
   name: string;
@@ -100,9 +98,9 @@ export function customerFileText(c: NewCustomer): string {
 }
 
 function parse(argv: string[], root: string): NewCustomer {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const { values } = parseFlags(
+    argv,
+    {
       name: { type: "string" },
       domain: { type: "string" },
       env: { type: "string" },
@@ -110,8 +108,8 @@ function parse(argv: string[], root: string): NewCustomer {
       "fitconnect-code": { type: "string" },
       help: { type: "boolean" },
     },
-    strict: true,
-  });
+    USAGE,
+  );
   if (values.name === undefined || values.domain === undefined) throw new UsageError("--name and --domain are required", USAGE);
   const problems: Problem[] = [];
   const problem = (flag: string, message: string) => problems.push({ file: COMMAND_LINE, path: flag, message });
@@ -135,18 +133,20 @@ function parse(argv: string[], root: string): NewCustomer {
   }
   if (name.success) {
     for (const file of [customerFileName(name.data), ...environments.map((env) => stackFileName(`${name.data}-${env}`))]) {
-      if (fs.existsSync(path.join(root, file))) problem("--name", `${file} already exists; new-customer never overwrites a file`);
+      if (entryExists(path.join(root, file))) problem("--name", `${file} already exists; new-customer never overwrites a file`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
   const displayName = values["display-name"] ?? displayNameOf(values.name);
-  return {
-    name: values.name,
-    domain: values.domain,
-    environments,
-    displayName,
-    fitConnectCode: values["fitconnect-code"] ?? `FITConnect ${displayName}`,
-  };
+  const fitConnectCode = values["fitconnect-code"] ?? `FITConnect ${displayName}`;
+  for (const [flag, value, schema] of [
+    ["--display-name", displayName, customerIdentity.shape.displayName],
+    ["--fitconnect-code", fitConnectCode, customerIdentity.shape.fitConnectCode],
+  ] as const) {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) problem(flag, parsed.error.issues[0].message);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { name: values.name, domain: values.domain, environments, displayName, fitConnectCode };
 }
 
 /**
@@ -162,12 +162,12 @@ export async function newCustomer(argv: string[], root: string): Promise<string>
 
   const scratch = scratchCopy(root);
   try {
-    const write = (file: string, text: string) => fs.writeFileSync(path.join(scratch, file), text);
+    const write = (file: string, text: string) => writeConfigFiles(scratch, [{ file, text }], true);
     write(customerFileName(customer.name), customerFileText(customer));
     // Stack files say nothing about the customer, so their content can follow from its layered settings.
     for (const stack of stacks) write(stackFileName(stack), "config: {}\n");
     const before = new Set(checkAllStacks(root, listStacks(root)).problems.map(formatProblem));
-    const { configs, problems } = checkAllStacks(scratch, listStacks(scratch));
+    const { configs, problems } = checkAllStacks(scratch, listStacks(scratch), stacks);
     const introduced = problems.filter((p) => !before.has(formatProblem(p)));
     if (introduced.length > 0) throw new ConfigError(introduced);
     for (const config of configs.filter((c) => stacks.includes(c.stack))) files.set(
@@ -178,7 +178,7 @@ export async function newCustomer(argv: string[], root: string): Promise<string>
     const planned: string[] = [];
     for (const stack of stacks) planned.push(`${stack}: ${(await planStack(scratch, stack)).resources.length} resources`);
 
-    for (const [file, text] of files) fs.writeFileSync(path.join(root, file), text, { flag: "wx" });
+    writeConfigFiles(root, [...files].map(([file, text]) => ({ file, text })), false);
     return [
       `wrote ${[...files.keys()].join(", ")}`,
       `planned ${planned.join(", ")}`,

@@ -1,10 +1,9 @@
-import { parseArgs } from "node:util";
-import { checkAllStacks } from "../config/fleet";
-import { EnvironmentConfig, listStacks, stackFileName } from "../config/load";
+import { checkAllStacks, stackFleetProblems } from "../config/fleet";
+import { STACKS_DIR, listStacks, stackFileName } from "../config/load";
 import { ConfigError } from "../config/problems";
 import { StackPlan, planStack } from "../plan/engine";
 import { renderTree } from "../plan/render";
-import { runCli, UsageError } from "./run";
+import { parseFlags, runCli, UsageError } from "./run";
 
 const USAGE = `usage: npm run plan -- --stack <customer>-<env> [--json]
        npm run plan -- --all [--json]
@@ -14,28 +13,31 @@ every other stack of stacks/ (no two share a namespace, host, Vault path, dbSuff
 README, "Tenant boundaries"); --all plans every stack.`;
 
 export async function plan(argv: string[], root: string): Promise<string> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { stack: { type: "string" }, all: { type: "boolean" }, json: { type: "boolean" }, help: { type: "boolean" } },
-    strict: true,
-  });
+  const { values } = parseFlags(
+    argv,
+    { stack: { type: "string" }, all: { type: "boolean" }, json: { type: "boolean" }, help: { type: "boolean" } },
+    USAGE,
+  );
   if (values.help) return USAGE;
   if (Boolean(values.stack) === Boolean(values.all)) throw new UsageError("give exactly one of --stack <name> or --all", USAGE);
 
   const known = listStacks(root);
   let stacks: string[];
-  let fleet: EnvironmentConfig[] | undefined;
-  if (values.stack) {
+  if (typeof values.stack === "string") {
     if (!known.includes(values.stack)) {
       throw new ConfigError([{ file: stackFileName(values.stack), path: "", message: `no such stack; stacks are: ${known.join(", ") || "(none)"}` }]);
     }
     stacks = [values.stack];
   } else {
+    if (known.length === 0) throw new ConfigError([{ file: `${STACKS_DIR}/`, path: "", message: "holds no stack files: expected Pulumi.<customer>-<env>.yaml files" }]);
     stacks = known;
-    const checked = checkAllStacks(root, stacks);
-    if (checked.problems.length > 0) throw new ConfigError(checked.problems);
-    fleet = checked.configs;
   }
+  // Problems are found before planning, so that --stack prints them as --all does: for one
+  // stack, with its clashes with the rest of the fleet, as `pulumi up` checks them.
+  const checked = checkAllStacks(root, stacks);
+  const problems = values.all ? checked.problems : [...checked.problems, ...checked.members.flatMap((m) => stackFleetProblems(root, m))];
+  if (problems.length > 0) throw new ConfigError(problems);
+  const fleet = values.all ? checked.members : undefined;
 
   const plans: StackPlan[] = [];
   for (const [i, stack] of stacks.entries()) {

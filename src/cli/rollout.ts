@@ -1,5 +1,4 @@
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { listStacks } from "../config/load";
 import { ConfigError } from "../config/problems";
@@ -12,7 +11,7 @@ import { RetryPolicy } from "../rollout/retry";
 import { StackRunner } from "../rollout/runner";
 import { changedFilesSince, knownEnvironments, selectTargets } from "../rollout/select";
 import { checkAllStacks } from "../config/fleet";
-import { EXIT_DRIFT, EXIT_STACKS_FAILED, commaList, runCli, UsageError } from "./run";
+import { EXIT_DRIFT, EXIT_STACKS_FAILED, commaList, parseFlags, runCli, UsageError } from "./run";
 
 const USAGE = `usage: npm run rollout -- [--env <e>[,<e>...]] [--stacks a,b] [--affected-since <git-ref>]
                            [--parallel N] [--canary N] [--preview-only | --drift]
@@ -49,10 +48,24 @@ export interface RolloutResult {
   exitCode: number;
 }
 
-function positiveInt(flag: string, value: string | undefined, fallback: number, min: number): number {
+/** More operations at a time than any backend or cluster should take from one rollout. */
+const MAX_PARALLEL = 64;
+/** More canaries than any fleet has production stacks. */
+const MAX_CANARY = 1000;
+
+function boundedInt(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!/^[0-9]+$/.test(value) || Number(value) < min) throw new UsageError(`--${flag} must be a whole number of at least ${min}, got '${value}'`, USAGE);
+  if (!/^[0-9]{1,9}$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got '${value}'`, USAGE);
+  }
   return Number(value);
+}
+
+/** A comma list that names something: an empty one would silently select nothing. */
+function list(flag: string, value: string | undefined): string[] | undefined {
+  const items = commaList(value);
+  if (items?.length === 0) throw new UsageError(`--${flag} names nothing; give one or more names separated by commas, or leave it out`, USAGE);
+  return items;
 }
 
 async function defaultRunner(root: string): Promise<StackRunner> {
@@ -78,9 +91,9 @@ function interruptOnSigint(stderr: { write(text: string): unknown }): { signal: 
 }
 
 export async function rollout(argv: string[], root: string, deps: RolloutDependencies = {}): Promise<RolloutResult> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const { values } = parseFlags(
+    argv,
+    {
       env: { type: "string" },
       stacks: { type: "string" },
       parallel: { type: "string" },
@@ -92,11 +105,11 @@ export async function rollout(argv: string[], root: string, deps: RolloutDepende
       "report-dir": { type: "string" },
       help: { type: "boolean" },
     },
-    strict: true,
-  });
+    USAGE,
+  );
   if (values.help) return { output: USAGE, exitCode: 0 };
-  const parallel = positiveInt("parallel", values.parallel, 4, 1);
-  const canary = positiveInt("canary", values.canary, 1, 0);
+  const parallel = boundedInt("parallel", values.parallel, 4, 1, MAX_PARALLEL);
+  const canary = boundedInt("canary", values.canary, 1, 0, MAX_CANARY);
   if (values["preview-only"] && values.drift) throw new UsageError("give at most one of --preview-only and --drift", USAGE);
   if (values.emit !== undefined && !["gitlab-ci", "github-matrix"].includes(values.emit)) {
     throw new UsageError(`--emit must be gitlab-ci or github-matrix, got '${values.emit}'`, USAGE);
@@ -107,12 +120,12 @@ export async function rollout(argv: string[], root: string, deps: RolloutDepende
   const { configs, problems } = checkAllStacks(root, known);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const environments = commaList(values.env);
+  const environments = list("env", values.env);
   const declared = knownEnvironments(root);
   for (const env of environments ?? []) {
     if (!declared.includes(env)) throw new UsageError(`--env: unknown environment '${env}'; environments are: ${declared.join(", ")}`, USAGE);
   }
-  const stacks = commaList(values.stacks);
+  const stacks = list("stacks", values.stacks);
   for (const stack of stacks ?? []) {
     if (!known.includes(stack)) throw new UsageError(`--stacks: no stack '${stack}'; stacks are: ${known.join(", ") || "(none)"}`, USAGE);
   }

@@ -4,6 +4,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import { ADOPT_KEY } from "../config/adopt";
 import { EnvironmentConfig } from "../config/load";
 import { objectName } from "../config/names";
 import { standardLabels } from "./labels";
@@ -75,7 +76,7 @@ export function buildCertificates(config: EnvironmentConfig): CertificateSpecs {
           : { group: "cert-manager.io", kind: "ClusterIssuer", name: clusterIssuer },
       },
     },
-    certificateImportId: adoptedId(config, "certificate", `${namespace}/${name}`),
+    certificateImportId: adoptedId(config, ADOPT_KEY.certificate, `${namespace}/${name}`),
   };
 }
 

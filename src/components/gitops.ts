@@ -2,8 +2,9 @@ import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha
 import type { IApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ADOPT_KEY } from "../config/adopt";
 import { EnvironmentConfig } from "../config/load";
-import { objectName } from "../config/names";
+import { applicationName } from "../config/names";
 import { WorkloadInputs, buildHelmValues, enabledServices, renderValues } from "./helm-values";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId } from "./safety";
@@ -54,11 +55,6 @@ export interface GitOpsSpecs {
   applicationSet: IApplicationSet;
   /** Application names, sorted. */
   applications: string[];
-}
-
-/** The ArgoCD Application (and Helm release) of a service: `<namespace>-<service>`, cut to 63 characters. */
-export function applicationName(namespace: string, service: string): string {
-  return objectName(namespace, service);
 }
 
 /** The AppProject that confines the customer's applications, and the ApplicationSet that creates them. */
@@ -137,12 +133,12 @@ export class GitOps extends pulumi.ComponentResource {
     // of their own: adopt mode imports the set, and the project only when an id is given.
     const project = new k8s.apiextensions.CustomResource("gitops-project", specs.project, {
       parent: this,
-      import: adoptedId(config, "gitops-project"),
+      import: adoptedId(config, ADOPT_KEY.gitopsProject),
     });
     new k8s.apiextensions.CustomResource("gitops-applicationset", specs.applicationSet, {
       parent: this,
       dependsOn: [project, ...inputs.dependsOn],
-      import: adoptedId(config, "gitops-applicationset", `${argocdNamespace}/${config.namespace}`),
+      import: adoptedId(config, ADOPT_KEY.gitopsApplicationSet, `${argocdNamespace}/${config.namespace}`),
     });
     this.applications = specs.applications;
     this.registerOutputs({ applications: this.applications });

@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import { EnvironmentConfig } from "../config/load";
 import { deepMerge, isPlainObject } from "../config/merge";
+import { databaseName } from "../config/names";
 import { buildClaims } from "./storage";
 import type { VaultOutputs } from "./vault";
 
@@ -86,7 +87,7 @@ export function sharedValues(config: EnvironmentConfig, inputs: WorkloadInputs):
       app: { nodeEnv: settings.app.nodeEnv, fitfileEnv: settings.app.fitfileEnv },
       fitConnectCode: config.customer.fitConnectCode,
       dbSuffix: config.dbSuffix,
-      db: Object.fromEntries(settings.app.databases.map((db) => [db, { name: `${db}${config.dbSuffix}` }])),
+      db: Object.fromEntries(settings.app.databases.map((db) => [db, { name: databaseName(db, config.dbSuffix) }])),
       sleuth: sleuth(),
       tls: { secretName: inputs.tlsSecretName },
     },

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ADOPT_KEY } from "../config/adopt";
 import { ipBlocks } from "../config/cidr";
 import { EnvironmentConfig } from "../config/load";
 import { standardLabels } from "./labels";
@@ -213,7 +214,7 @@ export class NamespaceIsolation extends pulumi.ComponentResource {
     this.namespace = new k8s.core.v1.Namespace(
       "namespace",
       specs.namespace,
-      holdsData({ parent: this, import: adoptedId(config, "namespace", config.namespace) }),
+      holdsData({ parent: this, import: adoptedId(config, ADOPT_KEY.namespace, config.namespace) }),
     );
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
     // The workloads outlive a destroy (the namespace is retained, ArgoCD preserves them): so does what confines them.

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ADOPT_KEY } from "../config/adopt";
 import { EnvironmentConfig } from "../config/load";
 import { claimName } from "../config/names";
 import { standardLabels } from "./labels";
@@ -28,7 +29,7 @@ export function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
       return {
         key,
         name,
-        importId: adoptedId(config, `claim-${key}`, `${namespace}/${name}`),
+        importId: adoptedId(config, ADOPT_KEY.claim(key), `${namespace}/${name}`),
         args: {
           metadata: {
             name,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
+import { ADOPT_KEY, VAULT_POLICY_KEYS } from "../config/adopt";
 import { EnvironmentConfig } from "../config/load";
 import { KvSpace, customerKvSpace, secretApiPath, vaultPolicyName, vaultRoleId } from "../config/names";
 import { APP_SECRET } from "../config/schema/vault";
@@ -83,7 +84,7 @@ export interface VaultOutputs {
 }
 
 export interface PolicySpec {
-  key: "app-read" | "operator";
+  key: (typeof VAULT_POLICY_KEYS)[number];
   name: string;
   rules: PolicyRule[];
   hcl: string;
@@ -150,7 +151,7 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
 
   const policy = (key: PolicySpec["key"], rules: PolicyRule[]): PolicySpec => {
     const name = vaultPolicyName(namespace, key);
-    return { key, name, rules, hcl: renderPolicy(rules), importId: adoptedId(config, `vault-policy-${key}`, name) };
+    return { key, name, rules, hcl: renderPolicy(rules), importId: adoptedId(config, ADOPT_KEY.vaultPolicy(key), name) };
   };
   const appRead = policy("app-read", [
     { path: globs.data, capabilities: ["read", "list"] },
@@ -192,7 +193,7 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
       settings.mount === "own"
         ? {
             args: { path: space.mount, type: "kv", options: { version: "2" }, description: `ffnodes: secrets of ${namespace}` },
-            importId: adoptedId(config, "vault-mount", space.mount),
+            importId: adoptedId(config, ADOPT_KEY.vaultMount, space.mount),
           }
         : undefined,
     policies: [appRead, operator],
@@ -206,7 +207,7 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
         tokenTtl: settings.auth.tokenTtlSeconds,
         tokenPolicies: [appRead.name],
       },
-      importId: adoptedId(config, "vault-auth-role", vaultRoleId(settings.auth.mount, role)),
+      importId: adoptedId(config, ADOPT_KEY.vaultAuthRole, vaultRoleId(settings.auth.mount, role)),
     },
     credentials:
       databases.length > 0
@@ -214,7 +215,7 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
             databases,
             passwordLength: settings.credentials.passwordLength,
             name: `${space.prefix}${APP_SECRET}`,
-            importId: adoptedId(config, "vault-credentials", appSecretPath),
+            importId: adoptedId(config, ADOPT_KEY.vaultCredentials, appSecretPath),
           }
         : undefined,
     sync:

@@ -1,52 +1,99 @@
 import { fleetBoundaryProblems } from "./boundaries";
-import { EnvironmentConfig, customerFileName, listStacks, resolveEnvironment } from "./load";
-import { ConfigError, Problem, formatProblem, joinPath } from "./problems";
+import { ConfigError, Problem, formatProblem, uniqueProblems } from "./problems";
+import { DEFAULTS_FILE, EnvironmentConfig, LocatedEnvironment, Origin, listStacks, loadDefaults, resolveWithOrigins } from "./load";
+import { applicationName, databaseName } from "./names";
 import { readStackLayer } from "./stack-file";
 import { Tombstone, readTombstones, tombstoneFileName } from "./tombstones";
 
 interface Claim {
   value: string;
-  config: EnvironmentConfig;
-  /** Key path, relative to the environment section, of the setting that produced the value. */
-  key: string;
+  member: LocatedEnvironment;
+  /** Where the value comes from: the key that set it, or that it is derived from. */
+  origin: Origin;
+  /** What else the message says about the value, e.g. how it is composed. */
+  detail?: string;
 }
 
-function hostKey(config: EnvironmentConfig, host: string): string {
-  return host === config.settings.domain ? "domain" : "extraHosts";
-}
+const hostKey = (c: EnvironmentConfig, host: string): string => (host === c.settings.domain ? "domain" : `extraHosts.${c.settings.extraHosts.indexOf(host)}`);
 
-/** What must be unique across every stack of the fleet, and where each value comes from. */
-const UNIQUE: { what: string; claims: (c: EnvironmentConfig) => Claim[]; reserved: (t: Tombstone) => string[] }[] = [
-  { what: "namespace", claims: (c) => [{ value: c.namespace, config: c, key: "namespace" }], reserved: (t) => [t.reserved.namespace] },
-  {
-    what: "host",
-    claims: (c) => c.hosts.map((h) => ({ value: h, config: c, key: hostKey(c, h) })),
-    reserved: (t) => t.reserved.hosts,
-  },
-  { what: "Vault path", claims: (c) => [{ value: c.vaultPath, config: c, key: "vault.path" }], reserved: (t) => [t.reserved.vaultPath] },
-  { what: "dbSuffix", claims: (c) => [{ value: c.dbSuffix, config: c, key: "dbSuffix" }], reserved: (t) => [t.reserved.dbSuffix] },
-];
+/** The origin of a service's setting, or of the namespace when the service comes with the defaults (every customer has it). */
+function serviceOrigin(member: LocatedEnvironment, service: string): Origin {
+  const set = member.origin(`services.${service}`);
+  return set.file === DEFAULTS_FILE ? member.origin("namespace") : set;
+}
 
 /**
- * Cross-customer checks over every stack: no two stacks share a namespace, host, Vault path or
- * database suffix, and no host falls under another stack's wildcard. One problem per clash, on
- * the later stack, naming the earlier one.
+ * What must be unique across the fleet, and where each value comes from. Values are unique
+ * between stacks, or for `perCustomer` ones between customers (a customer's environments share
+ * them). `alsoClashing` skips a clash another row already reports.
  */
-export function checkFleet(configs: EnvironmentConfig[]): Problem[] {
+const UNIQUE: {
+  what: string;
+  perCustomer?: boolean;
+  claims: (m: LocatedEnvironment) => Omit<Claim, "member">[];
+  alsoClashing?: (a: EnvironmentConfig, b: EnvironmentConfig) => boolean;
+  /** The names of this kind a retired stack's tombstone reserves. */
+  reserved?: (t: Tombstone) => string[];
+}[] = [
+  { what: "namespace", claims: (m) => [{ value: m.config.namespace, origin: m.origin("namespace") }], reserved: (t) => [t.reserved.namespace] },
+  { what: "host", claims: (m) => m.config.hosts.map((h) => ({ value: h, origin: m.origin(hostKey(m.config, h)) })), reserved: (t) => t.reserved.hosts },
+  { what: "Vault path", claims: (m) => [{ value: m.config.vaultPath, origin: m.origin("vault.path") }], reserved: (t) => [t.reserved.vaultPath] },
+  { what: "dbSuffix", claims: (m) => [{ value: m.config.dbSuffix, origin: m.origin("dbSuffix") }], reserved: (t) => [t.reserved.dbSuffix] },
+  {
+    what: "database name",
+    claims: (m) =>
+      m.config.settings.app.databases.map((db) => ({
+        value: databaseName(db, m.config.dbSuffix),
+        origin: m.origin("dbSuffix"),
+        detail: `database '${db}' and dbSuffix '${m.config.dbSuffix}'`,
+      })),
+    alsoClashing: (a, b) => a.dbSuffix === b.dbSuffix,
+  },
+  {
+    what: "application name",
+    claims: (m) =>
+      Object.entries(m.config.settings.services)
+        .filter(([, spec]) => spec.enabled)
+        .map(([service]) => ({
+          value: applicationName(m.config.namespace, service),
+          origin: serviceOrigin(m, service),
+          detail: `namespace '${m.config.namespace}' and service '${service}', cut to 63 characters`,
+        })),
+    alsoClashing: (a, b) => a.namespace === b.namespace,
+  },
+  { what: "fitConnectCode", perCustomer: true, claims: (m) => [{ value: m.config.customer.fitConnectCode, origin: m.origin("fitConnectCode") }] },
+];
+
+function problemAt(origin: Origin, message: string): Problem {
+  return { file: origin.file, path: origin.path, message: origin.derived ? `${message} (${origin.derived})` : message };
+}
+
+/**
+ * Cross-customer checks over every stack: no two stacks share a namespace, host, Vault path,
+ * database suffix or name, or application name; no two customers share a FITConnect code; no
+ * host falls under another stack's wildcard; no own Vault mount takes a shared mount's name.
+ * One problem per clash, blamed on the key that made it in the later stack, naming the earlier
+ * one. Stacks are taken in name order, the `newcomers` (being added) last: a clash is theirs.
+ */
+export function checkFleet(members: LocatedEnvironment[], newcomers: readonly string[] = []): Problem[] {
+  const rank = (m: LocatedEnvironment) => (newcomers.includes(m.config.stack) ? 1 : 0);
+  const sorted = [...members].sort((a, b) => rank(a) - rank(b) || a.config.stack.localeCompare(b.config.stack));
   const problems: Problem[] = [];
-  const sorted = [...configs].sort((a, b) => a.stack.localeCompare(b.stack));
-  for (const { what, claims } of UNIQUE) {
-    const owners = new Map<string, EnvironmentConfig>();
-    for (const claim of sorted.flatMap(claims)) {
+  for (const { what, perCustomer, claims, alsoClashing } of UNIQUE) {
+    const owners = new Map<string, LocatedEnvironment>();
+    for (const claim of sorted.flatMap((member) => claims(member).map((c): Claim => ({ ...c, member })))) {
       const owner = owners.get(claim.value);
-      if (owner && owner.stack !== claim.config.stack) {
-        problems.push({
-          file: customerFileName(claim.config.customer.name),
-          path: joinPath("environments", claim.config.environment, claim.key),
-          message: `${what} '${claim.value}' of stack ${claim.config.stack} is already used by stack ${owner.stack}; each must be unique across the fleet`,
-        });
-      } else if (!owner) {
-        owners.set(claim.value, claim.config);
+      const self = claim.member.config;
+      if (!owner) owners.set(claim.value, claim.member);
+      else if (perCustomer ? owner.config.customer.name !== self.customer.name : owner.config.stack !== self.stack) {
+        if (alsoClashing?.(owner.config, self)) continue;
+        const whose = perCustomer ? `customer ${owner.config.customer.name}` : `stack ${owner.config.stack}`;
+        problems.push(
+          problemAt(
+            claim.origin,
+            `${what} '${claim.value}'${claim.detail ? ` (${claim.detail})` : ""} of stack ${self.stack} is already used by ${whose}; each must be unique across the fleet`,
+          ),
+        );
       }
     }
   }
@@ -54,22 +101,37 @@ export function checkFleet(configs: EnvironmentConfig[]): Problem[] {
   return problems;
 }
 
+/** Of two clashing stacks, the one that comes later (in `sorted`) is blamed. */
+function later<T>(sorted: LocatedEnvironment[], a: LocatedEnvironment, b: LocatedEnvironment, ifA: T, ifB: T): T {
+  return sorted.indexOf(a) > sorted.indexOf(b) ? ifA : ifB;
+}
+
 /** A wildcard host `*.<name>` answers, and its certificate covers, other stacks' hosts under `<name>`. */
-function wildcardClashes(sorted: EnvironmentConfig[]): Problem[] {
+function wildcardClashes(sorted: LocatedEnvironment[]): Problem[] {
   return sorted.flatMap((owner) =>
-    owner.hosts
+    owner.config.hosts
       .filter((wildcard) => wildcard.startsWith("*."))
       .flatMap((wildcard) =>
         sorted
-          .filter((other) => other.stack !== owner.stack)
+          .filter((other) => other.config.stack !== owner.config.stack)
           .flatMap((other) =>
-            other.hosts
+            other.config.hosts
               .filter((host) => host.endsWith(wildcard.slice(1)))
-              .map((host) => ({
-                file: customerFileName(other.customer.name),
-                path: joinPath("environments", other.environment, hostKey(other, host)),
-                message: `host '${host}' of stack ${other.stack} is covered by wildcard '${wildcard}' of stack ${owner.stack}; each host must belong to one stack`,
-              })),
+              .map((host) =>
+                later(
+                  sorted,
+                  owner,
+                  other,
+                  problemAt(
+                    owner.origin(hostKey(owner.config, wildcard)),
+                    `wildcard '${wildcard}' of stack ${owner.config.stack} covers host '${host}' of stack ${other.config.stack}; each host must belong to one stack`,
+                  ),
+                  problemAt(
+                    other.origin(hostKey(other.config, host)),
+                    `host '${host}' of stack ${other.config.stack} is covered by wildcard '${wildcard}' of stack ${owner.config.stack}; each host must belong to one stack`,
+                  ),
+                ),
+              ),
           ),
       ),
   );
@@ -79,36 +141,52 @@ function wildcardClashes(sorted: EnvironmentConfig[]): Problem[] {
  * A customer's own KV mount must not be named like any stack's shared mount: the customers
  * under that shared mount would fall inside its policies.
  */
-function checkSharedMounts(configs: EnvironmentConfig[]): Problem[] {
-  const shared = new Map<string, EnvironmentConfig>();
-  for (const c of configs) if (!shared.has(c.settings.vault.sharedMount)) shared.set(c.settings.vault.sharedMount, c);
-  return configs
-    .filter((c) => c.settings.vault.mount === "own" && shared.has(c.vaultPath))
-    .map((c) => ({
-      file: customerFileName(c.customer.name),
-      path: joinPath("environments", c.environment, "vault.path"),
-      message: `own mount '${c.vaultPath}' of stack ${c.stack} has the name of the shared mount of stack ${shared.get(c.vaultPath)?.stack}; choose another path`,
-    }));
+function checkSharedMounts(sorted: LocatedEnvironment[]): Problem[] {
+  const shared = new Map<string, LocatedEnvironment>();
+  for (const m of sorted) if (!shared.has(m.config.settings.vault.sharedMount)) shared.set(m.config.settings.vault.sharedMount, m);
+  return sorted.flatMap((own) => {
+    const holder = shared.get(own.config.vaultPath);
+    if (own.config.settings.vault.mount !== "own" || !holder || holder.config.stack === own.config.stack) return [];
+    return [
+      later(
+        sorted,
+        holder,
+        own,
+        problemAt(
+          holder.origin("vault.sharedMount"),
+          `shared mount '${own.config.vaultPath}' of stack ${holder.config.stack} has the name of the own mount of stack ${own.config.stack}; choose another`,
+        ),
+        problemAt(
+          own.origin("vault.path"),
+          `own mount '${own.config.vaultPath}' of stack ${own.config.stack} has the name of the shared mount of stack ${holder.config.stack}; choose another path`,
+        ),
+      ),
+    ];
+  });
 }
 
 /**
+
  * Names that a retired stack's data still sits under (its tombstone in customers/retired/) are
- * given to no stack; only the stack being decommissioned keeps them until it is gone.
+ * given to no stack; only the stack being decommissioned keeps them until it is gone. Told at the
+ * key that gives the name (or that it derives from).
  */
-export function checkReservations(configs: EnvironmentConfig[], tombstones: Tombstone[]): Problem[] {
+export function checkReservations(members: LocatedEnvironment[], tombstones: Tombstone[]): Problem[] {
   const problems: Problem[] = [];
   for (const tombstone of tombstones) {
-    const holds = (c: EnvironmentConfig) => !(tombstone.status === "in-progress" && tombstone.stack === c.stack);
+    const holds = (m: LocatedEnvironment) => !(tombstone.status === "in-progress" && tombstone.stack === m.config.stack);
     for (const { what, claims, reserved } of UNIQUE) {
-      const names = new Set(reserved(tombstone));
-      for (const claim of configs.filter(holds).flatMap(claims).filter((c) => names.has(c.value))) {
-        problems.push({
-          file: customerFileName(claim.config.customer.name),
-          path: joinPath("environments", claim.config.environment, claim.key),
-          message:
-            `${what} '${claim.value}' of stack ${claim.config.stack} is reserved by ${tombstoneFileName(tombstone.stack)}: ` +
-            `retired stack ${tombstone.stack} left its data under it; choose another, or purge that data and delete the tombstone (README, "Removing a customer")`,
-        });
+      const names = new Set(reserved?.(tombstone) ?? []);
+      for (const member of members.filter(holds)) {
+        for (const claim of claims(member).filter((c) => names.has(c.value))) {
+          problems.push(
+            problemAt(
+              claim.origin,
+              `${what} '${claim.value}' of stack ${member.config.stack} is reserved by ${tombstoneFileName(tombstone.stack)}: ` +
+                `retired stack ${tombstone.stack} left its data under it; choose another, or purge that data and delete the tombstone (README, "Removing a customer")`,
+            ),
+          );
+        }
       }
     }
   }
@@ -116,30 +194,41 @@ export function checkReservations(configs: EnvironmentConfig[], tombstones: Tomb
 }
 
 /** Every cross-stack check: uniqueness, wildcards, shared mounts, retired stacks' names, and the boundaries between tenants. */
-function fleetProblems(configs: EnvironmentConfig[], tombstones: Tombstone[]): Problem[] {
-  return [...checkFleet(configs), ...checkReservations(configs, tombstones), ...fleetBoundaryProblems(configs)];
+function fleetProblems(members: LocatedEnvironment[], tombstones: Tombstone[], newcomers: readonly string[] = []): Problem[] {
+  return [...checkFleet(members, newcomers), ...checkReservations(members, tombstones), ...fleetBoundaryProblems(members.map((m) => m.config))];
 }
 
 /** Layers each stack's configuration from its files, collecting every problem. */
-function resolveStacks(root: string, stacks: string[]): { configs: EnvironmentConfig[]; problems: Problem[] } {
-  const configs: EnvironmentConfig[] = [];
+function resolveStacks(root: string, stacks: string[]): { members: LocatedEnvironment[]; problems: Problem[] } {
+  const members: LocatedEnvironment[] = [];
   const problems: Problem[] = [];
   for (const stack of stacks) {
     try {
-      configs.push(resolveEnvironment(root, stack, readStackLayer(root, stack)));
+      members.push(resolveWithOrigins(root, stack, readStackLayer(root, stack)));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       problems.push(...e.problems);
     }
   }
-  return { configs, problems };
+  return { members, problems };
 }
 
-/** Layers every stack's configuration, collecting all problems, then runs the fleet checks. */
-export function checkAllStacks(root: string, stacks: string[]): { configs: EnvironmentConfig[]; problems: Problem[] } {
-  const { configs, problems } = resolveStacks(root, stacks);
+/**
+ * Layers every stack's configuration, collecting all problems (each once), then runs the fleet
+ * checks. `newcomers` are stacks being added: clashes are blamed on them.
+ */
+export function checkAllStacks(
+  root: string,
+  stacks: string[],
+  newcomers: readonly string[] = [],
+): { configs: EnvironmentConfig[]; members: LocatedEnvironment[]; problems: Problem[] } {
+  // Every stack layers the defaults: when they are broken, that is the one problem to tell.
+  const defaults = loadDefaults(root);
+  if (!defaults.defaults) return { configs: [], members: [], problems: defaults.problems };
+  const { members, problems } = resolveStacks(root, stacks);
   const retired = readTombstones(root);
-  return { configs, problems: [...problems, ...retired.problems, ...fleetProblems(configs, retired.tombstones)] };
+  const all = [...problems, ...retired.problems, ...fleetProblems(members, retired.tombstones, newcomers)];
+  return { configs: members.map((m) => m.config), members, problems: uniqueProblems(all) };
 }
 
 /**
@@ -148,9 +237,10 @@ export function checkAllStacks(root: string, stacks: string[]): { configs: Envir
  * What the other stacks clash on among themselves, or cannot be layered, is for their own runs;
  * every clash this stack brings is refused, whichever of the two it is reported on.
  */
-export function stackFleetProblems(root: string, config: EnvironmentConfig, fleet?: EnvironmentConfig[]): Problem[] {
-  const others = (fleet ?? resolveStacks(root, listStacks(root).filter((s) => s !== config.stack)).configs).filter((c) => c.stack !== config.stack);
+export function stackFleetProblems(root: string, member: LocatedEnvironment, fleet?: LocatedEnvironment[]): Problem[] {
+  const stack = member.config.stack;
+  const others = (fleet ?? resolveStacks(root, listStacks(root).filter((s) => s !== stack)).members).filter((m) => m.config.stack !== stack);
   const { tombstones } = readTombstones(root);
   const theirs = new Set(fleetProblems(others, tombstones).map(formatProblem));
-  return fleetProblems([config, ...others], tombstones).filter((p) => !theirs.has(formatProblem(p)));
+  return fleetProblems([member, ...others], tombstones).filter((p) => !theirs.has(formatProblem(p)));
 }

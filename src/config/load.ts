@@ -3,13 +3,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
 import { Layer, LayerSource, isPlainObject, mergeLayers, sourceOf, valueAtPath } from "./merge";
-import { claimName, isDns1123Label, MAX_LABEL_LENGTH, objectName } from "./names";
+import { applicationName, claimName, isDns1123Label, MAX_LABEL_LENGTH } from "./names";
 import { quantityValue } from "./quantity";
 import { ConfigError, Problem, joinPath } from "./problems";
 import { CustomerIdentity, EnvironmentSettings, IDENTITY_KEYS, customerIdentity, environmentSettings } from "./schema";
 import { dnsLabel } from "./schema/common";
-import { readYamlFile } from "./yaml";
 import { secretSettingProblems, stackBoundaryProblems } from "./boundaries";
+import { ADOPT_KEY, unknownAdoptIds } from "./adopt";
+import { entryExists } from "./write";
+import { PROTOTYPE_KEY_MESSAGE, isReadableConfigFile, prototypeKeyPaths, readYamlFile } from "./yaml";
 
 export const CUSTOMERS_DIR = "customers";
 export const STACKS_DIR = "stacks";
@@ -56,24 +58,37 @@ export interface StackSettingsLayer {
   /** `ffnodes:adopt` and `ffnodes:adoptIds`. */
   adopt?: unknown;
   adoptIds?: unknown;
+  /** What is wrong with the stack's `ffnodes:*` keys as such: unknown keys, keys that are not settings. */
+  problems?: Problem[];
 }
 
+/** The `ffnodes:*` keys a stack's config may hold. */
+const STACK_KEYS = { settings: "ffnodes:settings", adopt: "ffnodes:adopt", adoptIds: "ffnodes:adoptIds" } as const;
+
 /**
- * Builds the stack layer from raw Pulumi config strings (as `pulumi` passes them, and as `plan`
- * reads them from the stack file). A value that is not JSON stays a string, so that the schema,
- * not a JSON parser, says what is wrong with it.
+ * Builds the stack layer from raw Pulumi config strings, keyed by full key (`ffnodes:settings`),
+ * as `pulumi` passes them and as `plan` reads them from the stack file. A value that is not JSON
+ * stays a string, so that the schema, not a JSON parser, says what is wrong with it. Another
+ * `ffnodes:` key is a problem: a misspelt key would otherwise be ignored.
  */
-export function stackLayerFromConfig(get: (key: string) => string | undefined, file: string): StackSettingsLayer {
+export function stackLayerFromConfig(config: Record<string, string>, file: string): StackSettingsLayer {
+  const known: string[] = Object.values(STACK_KEYS);
+  const problems: Problem[] = Object.keys(config)
+    .filter((key) => key.startsWith("ffnodes:") && !known.includes(key))
+    .map((key) => ({ file, path: `config.${key}`, message: `unknown key (check its spelling); the ffnodes keys are ${known.join(", ")}` }));
   const value = (key: string): unknown => {
-    const raw = get(key);
+    const raw = config[key];
     if (raw === undefined) return undefined;
+    let parsed: unknown;
     try {
-      return JSON.parse(raw) as unknown;
+      parsed = JSON.parse(raw) as unknown;
     } catch {
       return raw;
     }
+    problems.push(...prototypeKeyPaths(parsed).map((at) => ({ file, path: joinPath(`config.${key}`, at), message: PROTOTYPE_KEY_MESSAGE })));
+    return parsed;
   };
-  return { settings: value("settings"), adopt: value("adopt"), adoptIds: value("adoptIds"), file };
+  return { settings: value(STACK_KEYS.settings), adopt: value(STACK_KEYS.adopt), adoptIds: value(STACK_KEYS.adoptIds), file, problems };
 }
 
 const adoptSchema = z.strictObject({
@@ -120,10 +135,16 @@ export function issuesToProblems(
     }
     const source = locate(base);
     const missing = issue.code === "invalid_type" && valueAtPath(input, issue.path) === undefined;
+    // zod's own message for a bad key of a record says nothing of what a key may be; the key's schema does.
+    const badKey = issue.code === "invalid_key" && issue.message === "Invalid key in record";
     problems.push({
       file: source.file,
       path: joinPath(source.prefix, base),
-      message: missing ? `required: ${issue.message.replace(/, received undefined$/, "")}` : issue.message,
+      message: missing
+        ? `required: ${issue.message.replace(/, received undefined$/, "")}`
+        : badKey
+          ? `not allowed as a key here: ${issue.issues.map((i) => i.message).join("; ")}`
+          : issue.message,
     });
   }
   return problems;
@@ -155,17 +176,16 @@ interface CustomerFile {
   identity?: CustomerIdentity;
   /** Customer-wide settings: every top-level key that is not identity. */
   settings: Record<string, unknown>;
-  environments: Record<string, unknown>;
+  /** The environment sections; undefined when the file could not be read or has no `environments` mapping (a problem says so). */
+  environments?: Record<string, unknown>;
   problems: Problem[];
 }
 
 export function loadCustomerFile(root: string, customer: string): CustomerFile {
   const file = customerFileName(customer);
   const read = readYamlFile(path.join(root, file), file);
-  if (!read.ok) return { settings: {}, environments: {}, problems: read.problems };
-  if (!isPlainObject(read.value)) {
-    return { settings: {}, environments: {}, problems: [{ file, path: "", message: "must be a mapping of keys to values" }] };
-  }
+  if (!read.ok) return { settings: {}, problems: read.problems };
+  if (!isPlainObject(read.value)) return { settings: {}, problems: [{ file, path: "", message: "must be a mapping of keys to values" }] };
   const identityPart: Record<string, unknown> = {};
   const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(read.value)) {
@@ -179,18 +199,15 @@ export function loadCustomerFile(root: string, customer: string): CustomerFile {
   return {
     identity: parsed.success ? parsed.data : undefined,
     settings,
-    environments: isPlainObject(identityPart.environments) ? identityPart.environments : {},
+    environments: isPlainObject(identityPart.environments) ? identityPart.environments : undefined,
     problems,
   };
 }
 
 /** Names of every customer file (without `_defaults`), sorted. */
 export function listCustomers(root: string): string[] {
-  const dir = path.join(root, CUSTOMERS_DIR);
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith(".yaml") && !f.startsWith("_"))
+  return yamlEntries(root, CUSTOMERS_DIR)
+    .filter((f) => !f.startsWith("_"))
     .map((f) => f.slice(0, -".yaml".length))
     .sort();
 }
@@ -201,22 +218,34 @@ export function listCustomers(root: string): string[] {
  */
 export function scratchCopy(root: string): string {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-scratch-"));
-  for (const dir of [CUSTOMERS_DIR, RETIRED_DIR, STACKS_DIR]) {
-    fs.mkdirSync(path.join(scratch, dir));
-    if (!fs.existsSync(path.join(root, dir))) continue;
-    for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
-      fs.copyFileSync(path.join(root, dir, file), path.join(scratch, dir, file));
+  try {
+    for (const dir of [CUSTOMERS_DIR, RETIRED_DIR, STACKS_DIR]) {
+      fs.mkdirSync(path.join(scratch, dir));
+      for (const file of yamlEntries(root, dir)) {
+        const original = path.resolve(root, dir, file);
+        // Anything but a small regular file is linked, not read: reading it in the copy then fails
+        // as it does in the project, with the same message. Nothing is written through such a link.
+        if (isReadableConfigFile(original)) fs.copyFileSync(original, path.join(scratch, dir, file));
+        else fs.symlinkSync(original, path.join(scratch, dir, file));
+      }
     }
+    return scratch;
+  } catch (e) {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    throw e;
   }
-  return scratch;
+}
+
+/** Names of the `.yaml` entries of a directory of the project, whatever they are; none when it is not a directory. */
+function yamlEntries(root: string, dir: string): string[] {
+  const absolute = path.join(root, dir);
+  if (!fs.existsSync(absolute) || !fs.statSync(absolute).isDirectory()) return [];
+  return fs.readdirSync(absolute).filter((f) => f.endsWith(".yaml"));
 }
 
 /** Names of every stack with a file in stacks/, sorted. */
 export function listStacks(root: string): string[] {
-  const dir = path.join(root, STACKS_DIR);
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
+  return yamlEntries(root, STACKS_DIR)
     .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
     .map((f) => f.slice("Pulumi.".length, -".yaml".length))
     .sort();
@@ -237,12 +266,12 @@ function resolvePeers(
       problems.push({ file: connectsSource.file, path: at, message: "a customer cannot connect to itself" });
       return;
     }
-    if (!fs.existsSync(path.join(root, customerFileName(peerName)))) {
+    if (!entryExists(path.join(root, customerFileName(peerName)))) {
       problems.push({ file: connectsSource.file, path: at, message: `no customer '${peerName}' (expected ${customerFileName(peerName)})` });
       return;
     }
     const peer = loadCustomerFile(root, peerName);
-    const peerEnv = peer.environments[environment];
+    const peerEnv = peer.environments?.[environment];
     const domain = isPlainObject(peerEnv) && typeof peerEnv.domain === "string" ? peerEnv.domain : undefined;
     if (!peer.identity || !domain) {
       problems.push({
@@ -263,6 +292,25 @@ function resolvePeers(
  * ConfigError listing every problem found.
  */
 export function resolveEnvironment(root: string, stack: string, stackLayer: StackSettingsLayer): EnvironmentConfig {
+  return resolveWithOrigins(root, stack, stackLayer).config;
+}
+
+/** Where a problem with a resolved value is told: a file and a key path in it. */
+export interface Origin {
+  file: string;
+  path: string;
+  /** How the value was derived, when no file sets it, e.g. "derived from the namespace". */
+  derived?: string;
+}
+
+/** A resolved environment, and for any of its settings (a key path such as `vault.path`) the file and key that decided it. */
+export interface LocatedEnvironment {
+  config: EnvironmentConfig;
+  origin: (key: string) => Origin;
+}
+
+/** resolveEnvironment, also telling where each setting came from: what the cross-customer checks blame. */
+export function resolveWithOrigins(root: string, stack: string, stackLayer: StackSettingsLayer): LocatedEnvironment {
   const { defaults, problems } = loadDefaults(root);
   if (!defaults) throw new ConfigError(problems);
 
@@ -280,14 +328,17 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
   const { customer, environment } = parsedName;
   const customerFile = customerFileName(customer);
   const loaded = loadCustomerFile(root, customer);
-  const envSection = loaded.environments[environment];
+  const fileProblems = [...(stackLayer.problems ?? []), ...loaded.problems, ...unknownEnvironments(customerFile, loaded.environments, knownEnvironments)];
+  const envSection = loaded.environments?.[environment];
   if (!isPlainObject(envSection)) {
+    // Without an environments mapping, what the file lacks was told already.
+    if (loaded.environments === undefined) throw new ConfigError(fileProblems);
     throw new ConfigError([
-      ...loaded.problems,
+      ...fileProblems,
       {
         file: customerFile,
         path: joinPath("environments", environment),
-        message: `stack '${stack}' needs an '${environment}' section here (a mapping with at least 'domain')`,
+        message: `stack '${stack}' needs a '${environment}' section here (a mapping with at least 'domain')`,
       },
     ]);
   }
@@ -327,14 +378,27 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
       paths?.vaultPath ?? "the customer's Vault path",
     ),
   ];
-  if (!parsed.success || !paths || !loaded.identity || loaded.problems.length > 0) {
-    throw new ConfigError([...loaded.problems, ...secrets, ...(parsed.success ? [] : issuesToProblems(parsed.error.issues, merged.value, locate))]);
+  if (!parsed.success || !paths || !loaded.identity || fileProblems.length > 0) {
+    throw new ConfigError([...fileProblems, ...secrets, ...(parsed.success ? [] : issuesToProblems(parsed.error.issues, merged.value, locate))]);
   }
 
   const settings = parsed.data;
   const { namespace, vaultPath } = paths;
   const peers = resolvePeers(root, customer, environment, settings.connects, locate("connects"));
   const { name, displayName, fitConnectCode } = loaded.identity;
+  const origin = (key: string): Origin => {
+    const set = (): Origin => {
+      const source = locate(key);
+      return { file: source.file, path: joinPath(source.prefix, key) };
+    };
+    if (key === "namespace" && settings.namespace === undefined) {
+      return { file: customerFile, path: "name", derived: `derived from the name and namespaceSuffix '${settings.namespaceSuffix}'; set namespace to choose another` };
+    }
+    if ((key === "vault.path" && settings.vault.path === undefined) || (key === "dbSuffix" && settings.dbSuffix === undefined)) {
+      return { ...origin("namespace"), derived: `derived from the namespace; set ${key} to choose another` };
+    }
+    return IDENTITY_KEYS.includes(key) ? { file: customerFile, path: key } : set();
+  };
   const config: EnvironmentConfig = {
     stack,
     environment,
@@ -353,11 +417,12 @@ export function resolveEnvironment(root: string, stack: string, stackLayer: Stac
     ...secrets,
     ...checkConsistency(namespace, settings, locate),
     ...checkAdoption(adopt.data, settings, [settings.domain, ...settings.extraHosts], stackLayer.file),
+    ...unknownAdoptIds(adopt.data.ids, settings, [settings.domain, ...settings.extraHosts], stackLayer.file),
     ...peers.problems,
     ...stackBoundaryProblems(config, locate, stackLayer.file),
   ];
   if (allProblems.length > 0) throw new ConfigError(allProblems);
-  return config;
+  return { config, origin };
 }
 
 /** The names live data sits under: the namespace (`<customer><namespaceSuffix>` by default) and the Vault path (`<namespace>-application`). */
@@ -366,10 +431,19 @@ function derivedPaths(customer: string, settings: EnvironmentSettings): { namesp
   return { namespace, vaultPath: settings.vault.path ?? `${namespace}-application` };
 }
 
-/** The logical name of the DNS record of a host: the key of its live id in `ffnodes:adoptIds`. */
-export function dnsRecordName(host: string): string {
-  return `dns-${host}`;
+/** An environment section of a customer file named after no environment of the defaults: a typo that would go unchecked. */
+function unknownEnvironments(file: string, environments: Record<string, unknown> | undefined, known: string[]): Problem[] {
+  return Object.keys(environments ?? {})
+    .filter((env) => !known.includes(env))
+    .map((env) => ({
+      file,
+      path: joinPath("environments", env),
+      message: `unknown environment (check its spelling); environments are: ${known.join(", ")} (${DEFAULTS_FILE})`,
+    }));
 }
+
+/** The logical name of the DNS record of a host: the key of its live id in `ffnodes:adoptIds`. */
+export const dnsRecordName = ADOPT_KEY.dnsRecord;
 
 /** In `ffnodes:adoptIds`, this value creates the resource instead of importing it. */
 export const ADOPT_CREATE = "create";
@@ -403,21 +477,32 @@ function checkConsistency(namespace: string, settings: EnvironmentSettings, loca
     const source = locate(key);
     problems.push({ file: source.file, path: joinPath(source.prefix, key), message });
   };
-  const claims = Object.values(settings.storage);
-  const requested = claims.reduce((sum, claim) => sum + quantityValue(claim.size), 0);
+  // A claim and its quota may come from different files: the problem is told at each key set
+  // outside the defaults (whoever set it made them disagree), or at the quota when only the defaults did.
+  const blame = (quotaKey: string, claimKeys: string[], message: string) => {
+    const keys = [quotaKey, ...claimKeys].filter((key) => locate(key).file !== DEFAULTS_FILE);
+    for (const key of keys.length > 0 ? keys : [quotaKey]) at(key, key === quotaKey ? message : `${message} (the quota is set in ${locate(quotaKey).file})`);
+  };
+  const claims = Object.entries(settings.storage);
+  const requested = claims.reduce((sum, [, claim]) => sum + quantityValue(claim.size), 0);
   if (requested > quantityValue(settings.quota.requestsStorage)) {
-    at(
+    blame(
       "quota.requestsStorage",
-      `the claims request ${claims.map((c) => c.size).join(" + ")}, more than the quota's ${settings.quota.requestsStorage}: raise the quota or shrink the claims`,
+      claims.map(([key]) => `storage.${key}.size`),
+      `the claims request ${claims.map(([, c]) => c.size).join(" + ")}, more than quota.requestsStorage's ${settings.quota.requestsStorage}: raise the quota or shrink the claims`,
     );
   }
   if (claims.length > settings.quota.persistentVolumeClaims) {
-    at("quota.persistentVolumeClaims", `${claims.length} claims are configured but the quota allows ${settings.quota.persistentVolumeClaims}`);
+    blame(
+      "quota.persistentVolumeClaims",
+      claims.map(([key]) => `storage.${key}`),
+      `${claims.length} claims are configured but quota.persistentVolumeClaims allows ${settings.quota.persistentVolumeClaims}`,
+    );
   }
   const applications = new Map<string, string>();
   for (const [service, spec] of Object.entries(settings.services)) {
     if (!spec.enabled) continue;
-    const name = objectName(namespace, service);
+    const name = applicationName(namespace, service);
     const other = applications.get(name);
     if (other) {
       at(`services.${service}`, `application name '${name}' (namespace and service, cut to 63 characters) is the same as service '${other}''s: shorten the namespace or the service key`);

@@ -50,3 +50,13 @@ export function vaultPolicyName(namespace: string, key: string): string {
 export function vaultRoleId(authMount: string, role: string): string {
   return `auth/${authMount}/role/${role}`;
 }
+
+/** The ArgoCD Application (and Helm release) of a service: `<namespace>-<service>`, cut to 63 characters. */
+export function applicationName(namespace: string, service: string): string {
+  return objectName(namespace, service);
+}
+
+/** A database's name on the server: `<database><dbSuffix>`, as `global.db` gives it to the charts. */
+export function databaseName(database: string, dbSuffix: string): string {
+  return `${database}${dbSuffix}`;
+}

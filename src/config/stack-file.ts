@@ -65,7 +65,7 @@ function securePaths(value: unknown, at: string[]): string[][] {
 /** The part of a stack file that configures the customer environment, read without Pulumi. */
 export function readStackLayer(root: string, stack: string): StackSettingsLayer {
   const { config } = parseStackFile(root, stack);
-  return stackLayerFromConfig((key) => config[`ffnodes:${key}`], stackFileName(stack));
+  return stackLayerFromConfig(config, stackFileName(stack));
 }
 
 /** What an operator must fill in before an adopted stack plans: each host's live record id. */

@@ -70,7 +70,7 @@ function existingCustomers(root: string): KnownCustomer[] {
     const file = loadCustomerFile(root, name);
     if (!file.identity) return [];
     const domains: Record<string, string> = {};
-    for (const [env, section] of Object.entries(file.environments)) {
+    for (const [env, section] of Object.entries(file.environments ?? {})) {
       if (isPlainObject(section) && typeof section.domain === "string") domains[env] = section.domain;
     }
     return [{ name, fitConnectCode: file.identity.fitConnectCode, domains }];

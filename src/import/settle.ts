@@ -8,7 +8,8 @@ import { NEVER_DEFAULT, PER_ENVIRONMENT, PINNED, matchesPrefix } from "./mapping
 import { formatOrigin } from "./types";
 import { valueAtPath } from "../config/merge";
 import { canonical, deletePath, leaves, setPath } from "./values";
-import { CustomerDocument, OutputFile, outputFiles, renderCustomerFile, writeFiles } from "./writer";
+import { CustomerDocument, OutputFile, outputFiles, renderCustomerFile } from "./writer";
+import { writeConfigFiles } from "../config/write";
 
 export interface Settled {
   docs: CustomerDocument[];
@@ -66,20 +67,20 @@ export function settle(root: string, drafts: CustomerDraft[]): Settled {
       environments: Object.fromEntries(d.environments.map((e) => [e.environment, environmentSettings(e)])),
     }));
     const { files, kept } = outputFiles(root, docs);
-    writeFiles(scratch, files);
+    writeConfigFiles(scratch, files, true);
 
+    const imported = drafts.flatMap((d) => d.environments.map((e) => `${d.name}-${e.environment}`));
     const validate = (): Map<string, EnvironmentConfig> => {
-      const { configs, problems } = checkAllStacks(scratch, listStacks(scratch));
+      const { configs, problems } = checkAllStacks(scratch, listStacks(scratch), imported);
       if (problems.length > 0) throw new ConfigError(withOrigins(problems, drafts));
       return new Map(configs.map((c) => [c.stack, c]));
     };
     const baseline = validate();
 
     docs = docs.map((doc) => reduce(scratch, doc, baseline));
-    writeFiles(scratch, outputFiles(root, docs).files);
+    writeConfigFiles(scratch, outputFiles(root, docs).files, true);
     const configs = validate();
-    const imported = new Set(docs.flatMap((d) => Object.keys(d.environments).map((e) => `${d.name}-${e}`)));
-    const importedConfigs = new Map([...configs].filter(([stack]) => imported.has(stack)));
+    const importedConfigs = new Map([...configs].filter(([stack]) => imported.includes(stack)));
     // Validated without adopt mode (record ids are the operator's to fill in); written with it.
     const adoptHosts = new Map(
       [...importedConfigs].map(([stack, c]) => [stack, { cloudflare: c.settings.dns.enabled, hosts: c.settings.dns.enabled ? c.hosts : [] }]),
@@ -99,7 +100,7 @@ function reduce(scratch: string, start: CustomerDocument, baseline: Map<string, 
   const below = (doc: CustomerDocument, env: string): unknown =>
     deepMerge(deepMerge(defaults?.all, defaults?.environments[env]), doc.settings);
   const stacks = Object.keys(start.environments).map((e) => `${start.name}-${e}`);
-  const write = (doc: CustomerDocument): void => writeFiles(scratch, [{ file: customerFileName(doc.name), text: renderCustomerFile(doc) }]);
+  const write = (doc: CustomerDocument): void => writeConfigFiles(scratch, [{ file: customerFileName(doc.name), text: renderCustomerFile(doc) }], true);
   const unchanged = (doc: CustomerDocument): boolean => {
     write(doc);
     return stacks.every((stack) => {

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEFAULTS_FILE } from "../config/load";
+import { customerIdentity } from "../config/schema";
 import { Merged, isPlainObject, mergeLayers } from "../config/merge";
 import { ConfigError, Problem } from "../config/problems";
 import { readYamlFile } from "../config/yaml";
@@ -67,15 +68,29 @@ const subdirs = (p: string): string[] =>
     : [];
 const isYaml = (f: string): boolean => /\.ya?ml$/.test(f);
 
-function yamlFilesUnder(dir: string): string[] {
+/**
+ * The YAML files below `dir`, inside the tree at `base`. A directory reached again through a
+ * symbolic link (a loop, or a second way to the same place) is not walked again, and one that
+ * leads out of the tree is not walked at all.
+ */
+function yamlFilesUnder(dir: string, base: string, visited = new Set<string>()): string[] {
   if (!isDir(dir)) return [];
+  const real = fs.realpathSync(dir);
+  if (visited.has(real) || !(real === fs.realpathSync(base) || insideTree(fs.realpathSync(base), real))) return [];
+  visited.add(real);
   return fs
     .readdirSync(dir)
     .sort()
     .flatMap((f) => {
       const p = path.join(dir, f);
-      return isDir(p) ? yamlFilesUnder(p) : isYaml(f) ? [p] : [];
+      return isDir(p) ? yamlFilesUnder(p, base, visited) : isYaml(f) ? [p] : [];
     });
+}
+
+/** Whether `file` is below `base`, once `..` segments are resolved: value files outside the tree are not read. */
+function insideTree(base: string, file: string): boolean {
+  const relative = path.relative(base, file);
+  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative);
 }
 
 /** The directory holding `ffnodes/`: the one given, or its parent when given `ffnodes/` itself. */
@@ -151,7 +166,7 @@ function discover(base: string, knownEnvironments: string[], findings: Finding[]
 
 function readPerServiceEnvironment(reader: Reader, dir: string, environment: string): EnvironmentValues {
   const envDir = path.join(dir, environment);
-  const sets = yamlFilesUnder(path.join(envDir, "templates")).flatMap((f) => {
+  const sets = yamlFilesUnder(path.join(envDir, "templates"), reader.base).flatMap((f) => {
     const document = reader.document(f);
     return document?.kind === "ApplicationSet" ? [{ f, document }] : [];
   });
@@ -172,7 +187,7 @@ function readPerServiceEnvironment(reader: Reader, dir: string, environment: str
       const files: string[] = [];
       for (const valueFile of service.valueFiles) {
         const abs = path.join(reader.base, valueFile);
-        if (valueFile.startsWith("/") && isFile(abs)) files.push(abs);
+        if (valueFile.startsWith("/") && insideTree(reader.base, abs) && isFile(abs)) files.push(abs);
         else {
           reader.problems.push({
             file,
@@ -223,6 +238,15 @@ export function readTree(input: string, knownEnvironments: string[], only?: stri
   const problems: Problem[] = [];
   const seen = new Map<string, Candidate>();
   for (const c of candidates) {
+    const name = customerIdentity.shape.name.safeParse(c.name);
+    if (c.name.startsWith("_")) {
+      problems.push({ file: reader.display(c.dir), path: "", message: `'${c.name}' is not a customer name: names starting with '_' are reserved (${DEFAULTS_FILE})` });
+      continue;
+    }
+    if (!name.success) {
+      problems.push({ file: reader.display(c.dir), path: "", message: `'${c.name}' is not a customer name: ${name.error.issues.map((i) => i.message).join("; ")}; rename the directory` });
+      continue;
+    }
     const earlier = seen.get(c.name);
     if (earlier) problems.push({ file: reader.display(c.dir), path: "", message: `customer '${c.name}' is also at ${reader.display(earlier.dir)}` });
     seen.set(c.name, c);
@@ -247,7 +271,7 @@ export function readTree(input: string, knownEnvironments: string[], only?: stri
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   for (const c of chosen) {
     const dirs = c.layout === "node" ? [c.dir] : c.environments.map((e) => path.join(c.dir, e));
-    for (const f of dirs.flatMap(yamlFilesUnder).filter((file) => !reader.read.has(file))) {
+    for (const f of dirs.flatMap((d) => yamlFilesUnder(d, base)).filter((file) => !reader.read.has(file))) {
       findings.push({ file: reader.display(f), path: "", reason: "not read: no ApplicationSet value file or known layout names it" });
     }
   }

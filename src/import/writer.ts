@@ -1,8 +1,8 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { customerFileName, stackFileName } from "../config/load";
 import { renderStackFile } from "../config/stack-file";
+import { entryExists } from "../config/write";
 import { sortKeys } from "./values";
 
 /** A customer file as the importer writes it: identity, customer-wide settings, then environments. */
@@ -55,7 +55,7 @@ export function outputFiles(
     for (const env of Object.keys(doc.environments).sort()) {
       const stack = `${doc.name}-${env}`;
       const file = stackFileName(stack);
-      if (fs.existsSync(path.join(root, file))) kept.push(file);
+      if (entryExists(path.join(root, file))) kept.push(file);
       else {
         const live = adoptHosts?.get(stack);
         files.push({ file, text: renderStackFile({ stack, environment: env, cloudflare: live?.cloudflare ?? true, adoptHosts: live?.hosts }) });
@@ -65,9 +65,3 @@ export function outputFiles(
   return { files, kept };
 }
 
-export function writeFiles(root: string, files: OutputFile[]): void {
-  for (const { file, text } of files) {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.writeFileSync(path.join(root, file), text);
-  }
-}

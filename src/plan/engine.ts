@@ -3,7 +3,7 @@ import { parseStackFile } from "../config/stack-file";
 import { offlineMocks } from "./mocks";
 import { SECRET_PLACEHOLDER } from "../config/secrets";
 import { runProgram } from "../program";
-import type { EnvironmentConfig } from "../config/load";
+import type { LocatedEnvironment } from "../config/load";
 
 export { SECRET_PLACEHOLDER };
 
@@ -12,6 +12,8 @@ export interface PlannedResource {
   name: string;
   /** Name of the parent resource; absent for the customer component itself. */
   parent?: string;
+  /** Levels below the customer component (0 for it): names alone do not say which same-named resource is the parent. */
+  depth: number;
   protect: boolean;
   retainOnDelete: boolean;
   /** The id of a live resource this one adopts, when it is imported. */
@@ -63,7 +65,7 @@ export async function reveal(value: unknown): Promise<unknown> {
  * Configuration comes from the stack file as written; `secure:` values are never decrypted.
  * `fleet`: the other stacks' configurations, when the caller layered them already (plan --all).
  */
-export async function planStack(root: string, stack: string, fleet?: EnvironmentConfig[]): Promise<StackPlan> {
+export async function planStack(root: string, stack: string, fleet?: LocatedEnvironment[]): Promise<StackPlan> {
   // Stack traces are what the SDK spends most of its time on while registering (one per promise
   // and resource); plan needs none of them.
   const traceLimit = Error.stackTraceLimit;
@@ -75,7 +77,7 @@ export async function planStack(root: string, stack: string, fleet?: Environment
   }
 }
 
-async function planWithMocks(root: string, stack: string, fleet?: EnvironmentConfig[]): Promise<StackPlan> {
+async function planWithMocks(root: string, stack: string, fleet?: LocatedEnvironment[]): Promise<StackPlan> {
   const stackFile = parseStackFile(root, stack);
   await pulumi.runtime.setMocks(offlineMocks, "ffnodes", stack, false);
   pulumi.runtime.setAllConfig(stackFile.config, stackFile.secretKeys);
@@ -110,6 +112,7 @@ async function planWithMocks(root: string, stack: string, fleet?: EnvironmentCon
       type: c.type,
       name: c.name,
       ...(parent !== undefined ? { parent: captured[parent].name } : {}),
+      depth: parent === undefined ? 0 : resolved[parent].depth + 1,
       protect: c.opts.protect === true,
       retainOnDelete: c.opts.retainOnDelete === true,
       ...(typeof c.opts.import === "string" ? { import: c.opts.import } : {}),

@@ -10,20 +10,28 @@ function flags(r: PlannedResource): string {
   return marks.length ? `  [${marks.join(", ")}]` : "";
 }
 
-/** The readable form of a plan: the resource tree as `pulumi preview` shows it, then the outputs. */
+/**
+ * The readable form of a plan: the resource tree as `pulumi preview` shows it, then the outputs.
+ * The resources come in tree order (each after its parent, its subtree before its next sibling).
+ */
 export function renderTree(plan: StackPlan): string {
   const lines = [`${plan.stack}: customer ${plan.customer}, environment ${plan.environment}, ${plan.resources.length} resources`];
-  const children = new Map<string | undefined, PlannedResource[]>();
-  for (const r of plan.resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
-  const visit = (parent: string | undefined, indent: string) => {
-    const list = children.get(parent) ?? [];
-    list.forEach((r, i) => {
-      const last = i === list.length - 1;
-      lines.push(`${indent}${parent === undefined ? "" : last ? "└─ " : "├─ "}${r.type}  ${r.name}${flags(r)}`);
-      visit(r.name, parent === undefined ? "" : indent + (last ? "   " : "│  "));
-    });
+  const resources = plan.resources;
+  /** Whether the resource at `i` is the last child of its parent: no sibling follows before the subtree ends. */
+  const isLast = (i: number): boolean => {
+    for (let j = i + 1; j < resources.length; j++) {
+      if (resources[j].depth <= resources[i].depth) return resources[j].depth < resources[i].depth;
+    }
+    return true;
   };
-  visit(undefined, "");
+  // For each depth, whether the ancestor at that depth was a last child: its column is blank below it.
+  const lastAt: boolean[] = [];
+  resources.forEach((r, i) => {
+    lastAt[r.depth] = isLast(i);
+    const indent = lastAt.slice(1, r.depth).map((last) => (last ? "   " : "│  ")).join("");
+    const branch = r.depth === 0 ? "" : lastAt[r.depth] ? "└─ " : "├─ ";
+    lines.push(`${indent}${branch}${r.type}  ${r.name}${flags(r)}`);
+  });
   lines.push("Outputs:");
   for (const [key, value] of Object.entries(plan.outputs)) lines.push(`  ${key}: ${JSON.stringify(value)}`);
   return lines.join("\n");

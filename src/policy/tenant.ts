@@ -1,5 +1,5 @@
 import { stackFleetProblems } from "../config/fleet";
-import { resolveEnvironment } from "../config/load";
+import { resolveWithOrigins } from "../config/load";
 import { readStackLayer } from "../config/stack-file";
 import { ConfigError, formatProblem } from "../config/problems";
 import { Tenant } from "./rules";
@@ -18,9 +18,10 @@ export function stackOfUrn(urn: string): string {
  * that moves it into another tenant's namespace or Vault path makes every resource a violation.
  */
 export function tenantOf(root: string, stack: string): Tenant {
-  const config = resolveEnvironment(root, stack, readStackLayer(root, stack));
-  const problems = stackFleetProblems(root, config);
+  const located = resolveWithOrigins(root, stack, readStackLayer(root, stack));
+  const problems = stackFleetProblems(root, located);
   if (problems.length > 0) throw new ConfigError(problems);
+  const { config } = located;
   const { settings } = config;
   return {
     stack,

@@ -15,5 +15,9 @@ export const identitySettings = {
     .regex(/^_[a-z0-9_]{1,30}$/, "'_' followed by up to 30 lower-case letters, digits or '_'")
     .optional(),
   /** FITConnect peers: names of other customers' files. Replaced, not appended, by a higher layer. */
-  connects: z.array(dnsLabel),
+  connects: z.array(dnsLabel).superRefine((peers, ctx) => {
+    peers.forEach((peer, index) => {
+      if (peers.indexOf(peer) !== index) ctx.addIssue({ code: "custom", path: [index], message: `'${peer}' is listed twice; list each peer once` });
+    });
+  }),
 };

@@ -7,6 +7,32 @@ const optInReason = z.string().min(10, "a reason: what needs it and the review t
 const podSecurityLevel = z.enum(["privileged", "baseline", "restricted"]);
 const port = z.int("a port from 1 to 65535").min(1, "a port from 1 to 65535").max(65535, "a port from 1 to 65535");
 
+type Limits = Record<"defaultCpu" | "defaultMemory" | "defaultRequestCpu" | "defaultRequestMemory" | "maxCpu" | "maxMemory", string>;
+
+/**
+ * The order the API server requires of a LimitRange (ValidateLimitRange in
+ * pkg/apis/core/validation): default request ≤ default limit ≤ max, default request ≤ max.
+ * Told at `limits`, which the layer that last set any of them owns: it made them disagree.
+ */
+function checkLimitOrder(limits: Limits, ctx: z.RefinementCtx): void {
+  const pairs: [keyof Limits, keyof Limits][] = [
+    ["defaultRequestCpu", "defaultCpu"],
+    ["defaultCpu", "maxCpu"],
+    ["defaultRequestCpu", "maxCpu"],
+    ["defaultRequestMemory", "defaultMemory"],
+    ["defaultMemory", "maxMemory"],
+    ["defaultRequestMemory", "maxMemory"],
+  ];
+  for (const [low, high] of pairs) {
+    if (quantityValue(limits[low]) > quantityValue(limits[high])) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${low} ${limits[low]} is more than ${high} ${limits[high]}; Kubernetes refuses such a LimitRange: lower ${low} or raise ${high}`,
+      });
+    }
+  }
+}
+
 /** Namespace, its isolation, and who may work in it. */
 export const namespaceSettings = {
   /** Overrides the namespace name (default: customer name plus the environment's namespaceSuffix). */
@@ -32,14 +58,16 @@ export const namespaceSettings = {
     secrets: count,
     configMaps: count,
   }),
-  limits: z.strictObject({
-    defaultCpu: quantity,
-    defaultMemory: quantity,
-    defaultRequestCpu: quantity,
-    defaultRequestMemory: quantity,
-    maxCpu: quantity,
-    maxMemory: quantity,
-  }),
+  limits: z
+    .strictObject({
+      defaultCpu: quantity,
+      defaultMemory: quantity,
+      defaultRequestCpu: quantity,
+      defaultRequestMemory: quantity,
+      maxCpu: quantity,
+      maxMemory: quantity,
+    })
+    .superRefine(checkLimitOrder),
   network: z.strictObject({
     /** Namespace of the cluster's ingress controller, allowed to reach the customer's pods. */
     ingressControllerNamespace: dnsLabel,

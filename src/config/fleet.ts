@@ -37,8 +37,18 @@ const UNIQUE: {
 }[] = [
   { what: "namespace", claims: (m) => [{ value: m.config.namespace, origin: m.origin("namespace") }], reserved: (t) => [t.reserved.namespace] },
   { what: "host", claims: (m) => m.config.hosts.map((h) => ({ value: h, origin: m.origin(hostKey(m.config, h)) })), reserved: (t) => t.reserved.hosts },
-  { what: "Vault path", claims: (m) => [{ value: m.config.vaultPath, origin: m.origin("vault.path") }], reserved: (t) => [t.reserved.vaultPath] },
-  { what: "dbSuffix", claims: (m) => [{ value: m.config.dbSuffix, origin: m.origin("dbSuffix") }], reserved: (t) => [t.reserved.dbSuffix] },
+  {
+    what: "Vault path",
+    claims: (m) => [{ value: m.config.vaultPath, origin: m.origin("vault.path") }],
+    alsoClashing: (a, b) => a.namespace === b.namespace && a.settings.vault.path === undefined && b.settings.vault.path === undefined,
+    reserved: (t) => [t.reserved.vaultPath],
+  },
+  {
+    what: "dbSuffix",
+    claims: (m) => [{ value: m.config.dbSuffix, origin: m.origin("dbSuffix") }],
+    alsoClashing: (a, b) => a.namespace === b.namespace && a.settings.dbSuffix === undefined && b.settings.dbSuffix === undefined,
+    reserved: (t) => [t.reserved.dbSuffix],
+  },
   {
     what: "database name",
     claims: (m) =>
@@ -80,21 +90,26 @@ export function checkFleet(members: LocatedEnvironment[], newcomers: readonly st
   const sorted = [...members].sort((a, b) => rank(a) - rank(b) || a.config.stack.localeCompare(b.config.stack));
   const problems: Problem[] = [];
   for (const { what, perCustomer, claims, alsoClashing } of UNIQUE) {
-    const owners = new Map<string, LocatedEnvironment>();
+    const owners = new Map<string, Claim>();
     for (const claim of sorted.flatMap((member) => claims(member).map((c): Claim => ({ ...c, member })))) {
       const owner = owners.get(claim.value);
-      const self = claim.member.config;
-      if (!owner) owners.set(claim.value, claim.member);
-      else if (perCustomer ? owner.config.customer.name !== self.customer.name : owner.config.stack !== self.stack) {
-        if (alsoClashing?.(owner.config, self)) continue;
-        const whose = perCustomer ? `customer ${owner.config.customer.name}` : `stack ${owner.config.stack}`;
-        problems.push(
-          problemAt(
-            claim.origin,
-            `${what} '${claim.value}'${claim.detail ? ` (${claim.detail})` : ""} of stack ${self.stack} is already used by ${whose}; each must be unique across the fleet`,
-          ),
-        );
+      if (!owner) {
+        owners.set(claim.value, claim);
+        continue;
       }
+      const [a, b] = [owner.member.config, claim.member.config];
+      if ((perCustomer ? a.customer.name === b.customer.name : a.stack === b.stack) || alsoClashing?.(a, b)) continue;
+      // The later claim is blamed, unless it only derives the value that the earlier one sets
+      // explicitly (and is no newcomer): then the one who wrote the value caused the clash.
+      const ownerToBlame = claim.origin.derived !== undefined && owner.origin.derived === undefined && rank(claim.member) === rank(owner.member);
+      const [blamed, other] = ownerToBlame ? [owner, claim] : [claim, owner];
+      const whose = perCustomer ? `customer ${other.member.config.customer.name}` : `stack ${other.member.config.stack}`;
+      problems.push(
+        problemAt(
+          blamed.origin,
+          `${what} '${blamed.value}'${blamed.detail ? ` (${blamed.detail})` : ""} of stack ${blamed.member.config.stack} is ${ownerToBlame ? "also" : "already"} used by ${whose}; each must be unique across the fleet`,
+        ),
+      );
     }
   }
   problems.push(...checkSharedMounts(sorted), ...wildcardClashes(sorted));

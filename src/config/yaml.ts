@@ -77,7 +77,7 @@ function entryProblem(absolutePath: string): { message: string } | undefined {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ELOOP") return { message: "is a loop of symbolic links, not a file" };
-    if (link.isSymbolicLink()) return { message: `is a symbolic link to '${fs.readlinkSync(absolutePath)}', which does not exist` };
+    if (link.isSymbolicLink()) return { message: "is a symbolic link to a file that does not exist" };
     return { message: `cannot be read (${code ?? "unknown error"})` };
   }
   if (stat.isFile()) return undefined;

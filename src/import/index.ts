@@ -95,7 +95,7 @@ export function reportFileProblem(root: string, file: string): Problem | undefin
   const at = (message: string): Problem => ({ file: COMMAND_LINE, path: "--report", message: `'${file}' ${message}` });
   const absolute = path.resolve(root, file);
   const directory = path.dirname(absolute);
-  if (!fs.existsSync(directory) || !fs.statSync(directory).isDirectory()) return at(`is in a directory that does not exist (${path.relative(root, directory) || "."})`);
+  if (!fs.existsSync(directory) || !fs.statSync(directory).isDirectory()) return at(`is in a directory that does not exist (${path.dirname(file)})`);
   const projectRoot = fs.realpathSync(root);
   const relative = path.relative(projectRoot, path.join(fs.realpathSync(directory), path.basename(absolute)));
   if (relative === "" || relative.startsWith("..") || path.isAbsolute(relative)) return at("is outside the project: give a path inside it, such as import-report.md");

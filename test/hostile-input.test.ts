@@ -1,0 +1,546 @@
+import { strict as assert } from "node:assert";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { importHelmCommand } from "../src/cli/import-helm";
+import { newCustomer } from "../src/cli/new-customer";
+import { plan } from "../src/cli/plan";
+import { rollout } from "../src/cli/rollout";
+import { UsageError } from "../src/cli/run";
+import { checkAllStacks } from "../src/config/fleet";
+import { listStacks, resolveEnvironment, stackLayerFromConfig } from "../src/config/load";
+import { ConfigError, Problem, formatProblem } from "../src/config/problems";
+import { readStackLayer } from "../src/config/stack-file";
+import { REPO_ROOT, fixtureRoot, stackFile } from "./helpers";
+
+const HELM_FIXTURE = path.join(REPO_ROOT, "test/fixtures/helm");
+
+/** Every entry below `dir`, links and pipes not followed: a file's text, or what the entry is. */
+export function snapshotTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const name of fs.readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      const stat = fs.lstatSync(p);
+      const key = path.relative(dir, p);
+      if (stat.isSymbolicLink()) out.set(key, `link -> ${fs.readlinkSync(p)}`);
+      else if (stat.isDirectory()) {
+        out.set(key, "directory");
+        walk(p);
+      } else if (stat.isFile()) out.set(key, fs.readFileSync(p, "utf8"));
+      else out.set(key, "special");
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Scratch copies left in the temporary directory. */
+export const scratchLeft = (): string[] => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("ffnodes-scratch-"));
+
+/** A project holding the repository's customers and stacks, changed by `setup`. */
+function fleet(setup: (root: string) => void = () => undefined): string {
+  const root = fixtureRoot({}, { withRepoCustomers: true });
+  setup(root);
+  return root;
+}
+
+/** A project holding ff-a's peers ff-b and ff-c, into which the Helm fixture imports. */
+function importProject(extra: Record<string, string> = {}): string {
+  const repo = (f: string) => fs.readFileSync(path.join(REPO_ROOT, f), "utf8");
+  const files = ["customers/ff-b.yaml", "customers/ff-c.yaml", "stacks/Pulumi.ff-b-prod.yaml", "stacks/Pulumi.ff-c-prod.yaml"];
+  return fixtureRoot({ ...Object.fromEntries(files.map((f) => [f, repo(f)])), ...extra });
+}
+
+const customerText = (name: string, prod: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  stringify({ name, displayName: name, fitConnectCode: `FITConnect ${name}`, ...extra, environments: { prod } });
+
+type Tool = (root: string) => Promise<unknown>;
+const planTool = (...argv: string[]): Tool => (root) => plan(argv, root);
+const newCustomerTool = (...argv: string[]): Tool => (root) => newCustomer(argv, root);
+const importTool = (...argv: string[]): Tool => (root) => Promise.resolve().then(() => importHelmCommand(argv, root));
+
+/** Runs `tool`, which must refuse with a problem at `file` (and `at`, when given) saying `says`, and change nothing. */
+async function expectRefusal(root: string, tool: Tool, file: string, says: RegExp, at?: string): Promise<Problem[]> {
+  const before = snapshotTree(root);
+  let problems: Problem[] = [];
+  await assert.rejects(tool(root), (e: unknown) => {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+    problems = e.problems;
+    const lines = problems.map(formatProblem).join("\n");
+    assert.ok(
+      problems.some((p) => p.file === file && (at === undefined || p.path === at) && says.test(p.message)),
+      `expected ${file}${at === undefined ? "" : `: ${at}`} saying ${String(says)}, got:\n${lines}`,
+    );
+    return true;
+  });
+  assert.deepEqual(snapshotTree(root), before, "the project changed");
+  assert.deepEqual(scratchLeft(), [], "a scratch copy was left behind");
+  return problems;
+}
+
+describe("hostile and mistaken input", function () {
+  this.timeout(60_000);
+  const tmpdir = process.env.TMPDIR;
+  before(() => {
+    // A temporary directory of this suite's own, so that another process's scratch copies are not counted.
+    process.env.TMPDIR = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-hostile-"));
+  });
+  after(() => {
+    fs.rmSync(os.tmpdir(), { recursive: true, force: true });
+    if (tmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpdir;
+  });
+
+  describe("files that are not regular files, or too much to read", () => {
+    const replace = (file: string, make: (p: string) => void) => (root: string) => {
+      fs.rmSync(path.join(root, file), { force: true });
+      make(path.join(root, file));
+    };
+    const cases: { title: string; setup: (root: string) => void; tool: Tool; file: string; says: RegExp }[] = [
+      { title: "a directory named like a customer file", setup: replace("customers/kch.yaml", (p) => fs.mkdirSync(p)), tool: planTool("--all"), file: "customers/kch.yaml", says: /is a directory; expected a regular YAML file/ },
+      { title: "a directory named like a stack file", setup: replace("stacks/Pulumi.x-prod.yaml", (p) => fs.mkdirSync(p)), tool: planTool("--all"), file: "stacks/Pulumi.x-prod.yaml", says: /is a directory/ },
+      { title: "a dangling symbolic link in stacks/", setup: replace("stacks/Pulumi.y-prod.yaml", (p) => fs.symlinkSync("/nonexistent/file", p)), tool: planTool("--all"), file: "stacks/Pulumi.y-prod.yaml", says: /symbolic link to a file that does not exist/ },
+      { title: "a named pipe as a customer file (never opened for a writer)", setup: replace("customers/kch.yaml", (p) => execFileSync("mkfifo", [p])), tool: planTool("--stack", "kch-prod"), file: "customers/kch.yaml", says: /is a named pipe/ },
+      { title: "a symbolic link to /dev/zero as a customer file", setup: replace("customers/kch.yaml", (p) => fs.symlinkSync("/dev/zero", p)), tool: planTool("--all"), file: "customers/kch.yaml", says: /is a device \(through a symbolic link\)/ },
+      {
+        title: "a loop of symbolic links as a customer file",
+        setup: replace("customers/kch.yaml", (p) => {
+          fs.symlinkSync("kch.yaml", p);
+        }),
+        tool: planTool("--all"),
+        file: "customers/kch.yaml",
+        says: /loop of symbolic links/,
+      },
+      { title: "the defaults file as a directory, told once for every stack", setup: replace("customers/_defaults.yaml", (p) => fs.mkdirSync(p)), tool: planTool("--all"), file: "customers/_defaults.yaml", says: /is a directory/ },
+    ];
+    for (const c of cases) {
+      it(`refuses ${c.title}, naming the file`, async () => {
+        const root = fleet(c.setup);
+        const problems = await expectRefusal(root, c.tool, c.file, c.says);
+        assert.equal(problems.filter((p) => p.file === c.file).length, 1, problems.map(formatProblem).join("\n"));
+      });
+    }
+
+    it("a file that grows past the limit is read no further than the limit", async () => {
+      const root = fleet((r) => fs.appendFileSync(path.join(r, "customers/kch.yaml"), `# ${"x".repeat(300 * 1024)}\n`));
+      await expectRefusal(root, planTool("--stack", "kch-prod"), "customers/kch.yaml", /larger than 262144 bytes/);
+    });
+
+    it("new-customer beside a dangling link, a directory and a pipe in the fleet: writes its own files only and leaves no scratch copy", async () => {
+      const root = fleet((r) => {
+        fs.symlinkSync("/nonexistent/file", path.join(r, "stacks/Pulumi.y-prod.yaml"));
+        fs.mkdirSync(path.join(r, "customers/x.yaml"));
+        execFileSync("mkfifo", [path.join(r, "customers/pipe.yaml")]);
+      });
+      const before = snapshotTree(root);
+      await newCustomer(["--name", "newco", "--domain", "newco.fitfile.net"], root);
+      const after = snapshotTree(root);
+      assert.deepEqual([...after.keys()].filter((k) => !before.has(k)).sort(), ["customers/newco.yaml", "stacks/Pulumi.newco-prod.yaml"]);
+      for (const [k, v] of before) assert.equal(after.get(k), v, `${k} changed`);
+      assert.deepEqual(scratchLeft(), []);
+    });
+
+    it("new-customer never writes through a dangling link where its file would go", async () => {
+      const target = path.join(os.tmpdir(), "written-through-a-link.yaml");
+      const root = fleet((r) => fs.symlinkSync(target, path.join(r, "customers/newco.yaml")));
+      await expectRefusal(root, newCustomerTool("--name", "newco", "--domain", "newco.fitfile.net"), "command line", /customers\/newco\.yaml already exists/);
+      assert.ok(!fs.existsSync(target));
+    });
+
+    it("import-helm over a tree with a loop of symbolic links and a link out of the tree ends, reading neither", async () => {
+      const tree = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-helm-"));
+      fs.cpSync(HELM_FIXTURE, tree, { recursive: true });
+      fs.symlinkSync("..", path.join(tree, "ffnodes/kch/prod/templates/loop"));
+      fs.symlinkSync("/", path.join(tree, "ffnodes/kch/staging/templates/root"));
+      fs.symlinkSync("../..", path.join(tree, "ffnodes/fitfile/ff-a/up"));
+      const output = importHelmCommand([tree, "--dry-run"], importProject());
+      assert.match(output, /Dry run: nothing was written/);
+      assert.doesNotMatch(output, /templates\/root\//);
+    });
+
+    it("import-helm refuses a value file outside the tree", () => {
+      const tree = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-helm-"));
+      fs.cpSync(HELM_FIXTURE, tree, { recursive: true });
+      const set = path.join(tree, "ffnodes/kch/prod/templates/applicationset.yaml");
+      fs.writeFileSync(set, fs.readFileSync(set, "utf8").replace("/ffnodes/kch/prod/values/frontend/infra-config.yaml", "/../../../../etc/hostname"));
+      assert.throws(() => importHelmCommand([tree, "--dry-run"], importProject()), (e: unknown) => e instanceof ConfigError && /'\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/hostname' .* is not in the tree/.test(e.message));
+    });
+
+    for (const name of ["vault", "storage", "dns", "gitops", "namespace", "quota", "limits", "certificates", "isolation"]) {
+      it(`a customer named '${name}' like a component of the program plans as a tree`, async () => {
+        const root = fleet();
+        await newCustomer(["--name", name, "--domain", `${name}.fitfile.net`], root);
+        const tree = await plan(["--stack", `${name}-prod`], root);
+        const lines = tree.split("\n");
+        assert.equal(lines[1], `ffnodes:index:Customer  ${name}`);
+        assert.ok(lines.includes("└─ ffnodes:customer:Vault  vault"), tree);
+        assert.ok(lines.some((l) => /^│  [├└]─ kubernetes:core\/v1:Namespace  namespace/.test(l)), tree);
+      });
+    }
+  });
+
+  describe("report paths of import-helm", () => {
+    const outside = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-out-")), "r.md");
+    const cases: { title: string; report: (root: string) => string; dryRun: boolean; says: RegExp }[] = [
+      { title: "a customer file, in a dry run", report: () => "customers/ff-b.yaml", dryRun: true, says: /is inside customers\/, which holds configuration only/ },
+      { title: "a new file in stacks/", report: () => "stacks/report.md", dryRun: false, says: /is inside stacks\// },
+      { title: "a directory that does not exist", report: () => "/nonexistent/dir/r.md", dryRun: false, says: /is in a directory that does not exist \(\/nonexistent\/dir\)/ },
+      { title: "a path outside the project", report: outside, dryRun: false, says: /is outside the project/ },
+      { title: "a path that climbs out of the project", report: () => "../r.md", dryRun: false, says: /is outside the project/ },
+      {
+        title: "a symbolic link to a customer file",
+        report: (root) => {
+          fs.symlinkSync(path.join(root, "customers/ff-b.yaml"), path.join(root, "report.md"));
+          return "report.md";
+        },
+        dryRun: true,
+        says: /is a symbolic link/,
+      },
+      {
+        title: "a directory linked into customers/",
+        report: (root) => {
+          fs.symlinkSync(path.join(root, "customers"), path.join(root, "reports"));
+          return "reports/r.md";
+        },
+        dryRun: false,
+        says: /is inside customers\//,
+      },
+      { title: "the project itself", report: () => ".", dryRun: true, says: /is outside the project|is a directory|not a regular file/ },
+    ];
+    for (const c of cases) {
+      it(`refuses ${c.title} before writing anything`, async () => {
+        const root = importProject();
+        const report = c.report(root);
+        await expectRefusal(root, importTool(HELM_FIXTURE, ...(c.dryRun ? ["--dry-run"] : []), "--report", report), "command line", c.says, "--report");
+      });
+    }
+
+    it("writes the report inside the project, and in a dry run nothing else", () => {
+      const root = importProject();
+      const before = snapshotTree(root);
+      importHelmCommand([HELM_FIXTURE, "--dry-run", "--report", "import-report.md"], root);
+      const after = snapshotTree(root);
+      assert.deepEqual([...after.keys()].filter((k) => !before.has(k)), ["import-report.md"]);
+      assert.match(after.get("import-report.md") ?? "", /^# ffnodes import report/);
+    });
+  });
+
+  describe("blame: the file and key that caused a problem", () => {
+    const two = (alpha: Record<string, unknown>, beta: Record<string, unknown>, betaStack = "") =>
+      fixtureRoot({
+        "customers/alpha.yaml": customerText("alpha", { domain: "one.fitfile.net", ...alpha }),
+        "customers/beta.yaml": customerText("beta", { domain: "two.fitfile.net", ...beta }),
+        "stacks/Pulumi.alpha-prod.yaml": stackFile(),
+        "stacks/Pulumi.beta-prod.yaml": stackFile(betaStack),
+      });
+    const cases: { title: string; root: () => string; file: string; at: string; says: RegExp }[] = [
+      {
+        title: "a namespace set in a stack file's ffnodes:settings",
+        root: () => two({}, {}, "  ffnodes:settings:\n    namespace: alpha\n"),
+        file: "stacks/Pulumi.beta-prod.yaml",
+        at: "config.ffnodes:settings.namespace",
+        says: /namespace 'alpha' of stack beta-prod is already used by stack alpha-prod/,
+      },
+      {
+        title: "a Vault path one customer sets to another's derived one",
+        root: () => two({ vault: { path: "beta-application" } }, {}),
+        file: "customers/alpha.yaml",
+        at: "environments.prod.vault.path",
+        says: /Vault path 'beta-application' of stack alpha-prod is also used by stack beta-prod/,
+      },
+      {
+        title: "a derived namespace that takes an explicit one's name",
+        root: () => fixtureRoot({
+          "customers/alpha.yaml": customerText("alpha", { domain: "one.fitfile.net", namespace: "zeta" }),
+          "customers/zeta.yaml": customerText("zeta", { domain: "two.fitfile.net" }),
+          "stacks/Pulumi.alpha-prod.yaml": stackFile(),
+          "stacks/Pulumi.zeta-prod.yaml": stackFile(),
+        }),
+        file: "customers/alpha.yaml",
+        at: "environments.prod.namespace",
+        says: /namespace 'zeta' of stack alpha-prod is also used by stack zeta-prod/,
+      },
+      {
+        title: "a shared mount named like another customer's own mount",
+        root: () => fixtureRoot({
+          "customers/alpha.yaml": customerText("alpha", { domain: "one.fitfile.net" }),
+          "customers/zeta.yaml": customerText("zeta", { domain: "two.fitfile.net", vault: { mount: "shared", sharedMount: "alpha-application" } }),
+          "stacks/Pulumi.alpha-prod.yaml": stackFile(),
+          "stacks/Pulumi.zeta-prod.yaml": stackFile(),
+        }),
+        file: "customers/zeta.yaml",
+        at: "environments.prod.vault.sharedMount",
+        says: /shared mount 'alpha-application' of stack zeta-prod has the name of the own mount of stack alpha-prod/,
+      },
+      {
+        title: "a namespace two customers set",
+        root: () => two({ namespace: "shared" }, { namespace: "shared" }),
+        file: "customers/beta.yaml",
+        at: "environments.prod.namespace",
+        says: /namespace 'shared' of stack beta-prod is already used by stack alpha-prod/,
+      },
+    ];
+    for (const c of cases) {
+      it(`blames ${c.title} on ${c.file}: ${c.at}`, () => {
+        const root = c.root();
+        const { problems } = checkAllStacks(root, listStacks(root));
+        assert.ok(problems.some((p) => p.file === c.file && p.path === c.at && c.says.test(p.message)), problems.map(formatProblem).join("\n"));
+        assert.ok(problems.every((p) => p.file === c.file), `only ${c.file} is blamed:\n${problems.map(formatProblem).join("\n")}`);
+      });
+    }
+
+    it("a derived value of a newcomer is told at the key it derives from, saying so", () => {
+      const { problems } = checkAllStacks(two({ vault: { path: "beta-application" } }, {}), ["alpha-prod", "beta-prod"], ["beta-prod"]);
+      assert.deepEqual(problems.map(formatProblem), [
+        "customers/beta.yaml: name: Vault path 'beta-application' of stack beta-prod is already used by stack alpha-prod; each must be unique across the fleet (derived from the namespace; set vault.path to choose another)",
+      ]);
+    });
+
+    it("two customers setting one namespace: the clash is told once, not again for what derives from it", () => {
+      const { problems } = checkAllStacks(two({ namespace: "shared" }, { namespace: "shared" }), ["alpha-prod", "beta-prod"]);
+      assert.deepEqual(problems.map((p) => `${p.file}: ${p.path}`), ["customers/beta.yaml: environments.prod.namespace"]);
+    });
+
+    it("a new customer that clashes is blamed, whichever sorts first", async () => {
+      const root = fleet();
+      await expectRefusal(root, newCustomerTool("--name", "aaa", "--domain", "kch.fitfile.net"), "customers/aaa.yaml", /host 'kch.fitfile.net' of stack aaa-prod is already used by stack kch-prod/, "environments.prod.domain");
+    });
+
+    it("an imported customer that clashes is blamed, not the one already there", async () => {
+      const root = importProject({ "customers/aaa.yaml": customerText("aaa", { domain: "app.fitfile.net" }), "stacks/Pulumi.aaa-prod.yaml": stackFile() });
+      await expectRefusal(root, importTool(HELM_FIXTURE), "customers/ff-a.yaml", /host 'app.fitfile.net' of stack ff-a-prod is already used by stack aaa-prod/);
+    });
+
+    it("an unreadable customer file is one problem, without a false 'needs a section'", async () => {
+      const root = fleet((r) => fs.writeFileSync(path.join(r, "customers/kch.yaml"), "name: [kch\n"));
+      const problems = await expectRefusal(root, planTool("--stack", "kch-prod"), "customers/kch.yaml", /invalid YAML/);
+      assert.equal(problems.length, 1, problems.map(formatProblem).join("\n"));
+    });
+
+    it("a broken defaults file is told once, not once per stack", async () => {
+      const root = fleet((r) => fs.writeFileSync(path.join(r, "customers/_defaults.yaml"), "defaults: [\n"));
+      const problems = await expectRefusal(root, planTool("--all"), "customers/_defaults.yaml", /invalid YAML/);
+      assert.equal(problems.length, 1, problems.map(formatProblem).join("\n"));
+    });
+
+    it("a problem of two environments of one customer file is told once", () => {
+      const root = fleet((r) => fs.appendFileSync(path.join(r, "customers/kch.yaml"), "colour: blue\n"));
+      const { problems } = checkAllStacks(root, ["kch-prod", "kch-staging"]);
+      assert.deepEqual(problems.map(formatProblem), ["customers/kch.yaml: colour: unknown key (check its spelling)"]);
+    });
+
+    for (const [flag, value] of [["--display-name", ""], ["--display-name", "  "], ["--fitconnect-code", ""]]) {
+      it(`new-customer ${flag} '${value}' is the flag's mistake`, async () => {
+        const root = fleet();
+        const before = snapshotTree(root);
+        await assert.rejects(newCustomer(["--name", "newco", "--domain", "newco.fitfile.net", flag, value], root), (e: unknown) => e instanceof UsageError && e.message.startsWith(`${flag} is empty`));
+        assert.deepEqual(snapshotTree(root), before);
+      });
+    }
+  });
+
+  describe("input that would be ignored", () => {
+    const acme = (prod: Record<string, unknown>, extra: Record<string, unknown> = {}, stackConfig = "") =>
+      fixtureRoot({ "customers/acme.yaml": customerText("acme", { domain: "acme.fitfile.net", ...prod }, extra), "stacks/Pulumi.acme-prod.yaml": stackFile(stackConfig) });
+    const rawAcme = (text: string, stackConfig = "") => fixtureRoot({ "customers/acme.yaml": text, "stacks/Pulumi.acme-prod.yaml": stackFile(stackConfig) });
+    const ZONE = "023e105f4ecef8ad9ca31a8372d0c353/372e67954025e0ba6aaa6d586b9e0b59";
+    const cases: { title: string; root: () => string; file: string; at: string; says: RegExp }[] = [
+      { title: "a misspelt environment section with invalid values", root: () => rawAcme("name: acme\ndisplayName: Acme\nfitConnectCode: F\nenvironments:\n  prod: { domain: acme.fitfile.net }\n  stagin: { domain: BAD }\n"), file: "customers/acme.yaml", at: "environments.stagin", says: /unknown environment \(check its spelling\); environments are: prod, staging, local/ },
+      { title: "an unknown ffnodes key in a stack file", root: () => acme({}, {}, "  ffnodes:setings:\n    quota: {}\n"), file: "stacks/Pulumi.acme-prod.yaml", at: "config.ffnodes:setings", says: /unknown key .*ffnodes:settings, ffnodes:adopt, ffnodes:adoptIds/ },
+      { title: "an unprefixed unknown key in a stack file", root: () => acme({}, {}, "  adopt_ids: {}\n"), file: "stacks/Pulumi.acme-prod.yaml", at: "config.ffnodes:adopt_ids", says: /unknown key/ },
+      { title: "an adoptIds entry for a host the stack does not have", root: () => acme({}, {}, `  ffnodes:adopt: true\n  ffnodes:adoptIds: { dns-acme.fitfile.net: ${ZONE}, dns-other.fitfile.net: create }\n`), file: "stacks/Pulumi.acme-prod.yaml", at: "config.ffnodes:adoptIds.dns-other.fitfile.net", says: /no resource of this stack is adopted under this key.*dns-acme\.fitfile\.net/ },
+      { title: "a misspelt adoptIds key", root: () => acme({}, {}, `  ffnodes:adoptIds: { namespce: acme }\n`), file: "stacks/Pulumi.acme-prod.yaml", at: "config.ffnodes:adoptIds.namespce", says: /the keys are: namespace, claim-minio, claim-postgresql, vault-mount/ },
+      { title: "a __proto__ key at the top of a customer file", root: () => rawAcme("name: acme\ndisplayName: Acme\nfitConnectCode: F\n__proto__: { namespace: kube-system }\nenvironments:\n  prod: { domain: acme.fitfile.net }\n"), file: "customers/acme.yaml", at: "__proto__", says: /'__proto__' is not a setting/ },
+      { title: "a __proto__ key in an environment section", root: () => rawAcme("name: acme\ndisplayName: Acme\nfitConnectCode: F\nenvironments:\n  prod:\n    domain: acme.fitfile.net\n    __proto__: { namespace: kube-system }\n"), file: "customers/acme.yaml", at: "environments.prod.__proto__", says: /'__proto__' is not a setting/ },
+      { title: "a __proto__ key in a stack's settings", root: () => acme({}, {}, "  ffnodes:settings:\n    quota:\n      __proto__: { pods: 1 }\n"), file: "stacks/Pulumi.acme-prod.yaml", at: "config.ffnodes:settings.quota.__proto__", says: /'__proto__' is not a setting/ },
+    ];
+    for (const c of cases) {
+      it(`refuses ${c.title}`, async () => {
+        const root = c.root();
+        await expectRefusal(root, planTool("--all"), c.file, c.says, c.at);
+      });
+    }
+
+    it("refuses a __proto__ key that reaches the program as JSON config, as pulumi passes it", () => {
+      const root = fixtureRoot({ "customers/acme.yaml": customerText("acme", { domain: "acme.fitfile.net" }), "stacks/Pulumi.acme-prod.yaml": stackFile() });
+      const json = stackLayerFromConfig({ "ffnodes:settings": '{"__proto__": {"namespace": "kube-system"}}' }, readStackLayer(root, "acme-prod").file);
+      assert.throws(() => resolveEnvironment(root, "acme-prod", json), (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.path === "config.ffnodes:settings.__proto__"));
+    });
+
+    const usage: { title: string; run: (root: string) => Promise<unknown>; says: RegExp }[] = [
+      { title: "plan --stack given twice", run: (root) => plan(["--stack", "kch-prod", "--stack", "ff-a-prod"], root), says: /--stack is given more than once/ },
+      { title: "rollout --env '' (an unset CI variable)", run: (root) => rollout(["--env", ""], root), says: /--env is empty/ },
+      { title: "rollout --stacks ','", run: (root) => rollout(["--stacks", ","], root), says: /--stacks names nothing/ },
+      { title: "import-helm --report ''", run: (root) => Promise.resolve().then(() => importHelmCommand([HELM_FIXTURE, "--report", ""], root)), says: /--report is empty/ },
+      { title: "plan with an unknown flag", run: (root) => plan(["--stak", "kch-prod"], root), says: /Unknown option '--stak'/ },
+    ];
+    for (const u of usage) {
+      it(`refuses ${u.title} as a usage error, with the usage`, async () => {
+        await assert.rejects(u.run(fleet()), (e: unknown) => e instanceof UsageError && u.says.test(e.message) && /^usage: /.test(e.usage));
+      });
+    }
+
+    it("plan --all with no stacks is an error, not silence", async () => {
+      const root = fleet((r) => fs.rmSync(path.join(r, "stacks"), { recursive: true }));
+      await expectRefusal(root, planTool("--all"), "stacks/", /holds no stack files/);
+    });
+  });
+
+  describe("uniqueness across the fleet", () => {
+    const pair = (alpha: string, a: Record<string, unknown>, beta: string, b: Record<string, unknown>, aExtra = {}, bExtra = {}) =>
+      fixtureRoot({
+        [`customers/${alpha}.yaml`]: customerText(alpha, { domain: "one.fitfile.net", ...a }, aExtra),
+        [`customers/${beta}.yaml`]: customerText(beta, { domain: "two.fitfile.net", ...b }, bExtra),
+        [`stacks/Pulumi.${alpha}-prod.yaml`]: stackFile(),
+        [`stacks/Pulumi.${beta}-prod.yaml`]: stackFile(),
+      });
+    const cases: { title: string; root: () => string; file: string; at: string; says: RegExp }[] = [
+      {
+        title: "an application name: customer ff with service a-ffcloud is ff-a's ffcloud",
+        root: () => pair("ff", { services: { "a-ffcloud": { enabled: true } } }, "ff-a", {}),
+        file: "customers/ff.yaml",
+        at: "environments.prod.services.a-ffcloud",
+        says: /application name 'ff-a-ffcloud' \(namespace 'ff' and service 'a-ffcloud', cut to 63 characters\) of stack ff-prod is already used by stack ff-a-prod/,
+      },
+      {
+        title: "a database name made of another database and suffix",
+        root: () => pair("alpha", { dbSuffix: "_q_r" }, "beta", { dbSuffix: "_r", app: { databases: ["audit_q"] } }),
+        file: "customers/beta.yaml",
+        at: "environments.prod.dbSuffix",
+        says: /database name 'audit_q_r' \(database 'audit_q' and dbSuffix '_r'\) of stack beta-prod is already used by stack alpha-prod/,
+      },
+      {
+        title: "a FITConnect code",
+        root: () => pair("alpha", {}, "beta", {}, {}, { fitConnectCode: "FITConnect alpha" }),
+        file: "customers/beta.yaml",
+        at: "fitConnectCode",
+        says: /fitConnectCode 'FITConnect alpha' of stack beta-prod is already used by customer alpha/,
+      },
+      {
+        title: "a peer listed twice in connects",
+        root: () => pair("alpha", {}, "beta", { connects: ["alpha", "alpha"] }),
+        file: "customers/beta.yaml",
+        at: "environments.prod.connects.1",
+        says: /'alpha' is listed twice/,
+      },
+    ];
+    for (const c of cases) {
+      it(`refuses ${c.title}`, async () => {
+        await expectRefusal(c.root(), planTool("--all"), c.file, c.says, c.at);
+      });
+    }
+
+    it("a customer's own environments share its FITConnect code", () => {
+      assert.deepEqual(checkAllStacks(REPO_ROOT, ["kch-prod", "kch-staging"]).problems, []);
+    });
+  });
+
+  describe("values Kubernetes refuses when applied", () => {
+    const acme = (prod: Record<string, unknown>, top: Record<string, unknown> = {}) =>
+      fixtureRoot({ "customers/acme.yaml": customerText("acme", { domain: "acme.fitfile.net", ...prod }, top), "stacks/Pulumi.acme-prod.yaml": stackFile() });
+    const cases: { title: string; root: () => string; at: string; says: RegExp }[] = [
+      { title: "a LimitRange default above its max", root: () => acme({ limits: { defaultCpu: "8" } }), at: "environments.prod.limits", says: /defaultCpu 8 is more than maxCpu 4; Kubernetes refuses such a LimitRange/ },
+      { title: "a default request above the default limit", root: () => acme({ limits: { defaultRequestMemory: "1Gi" } }), at: "environments.prod.limits", says: /defaultRequestMemory 1Gi is more than defaultMemory 512Mi/ },
+      { title: "a default memory above the max, set at the customer's top level", root: () => acme({}, { limits: { defaultMemory: "32Gi" } }), at: "limits", says: /defaultMemory 32Gi is more than maxMemory 16Gi/ },
+      {
+        title: "an egress exception outside the CIDRs",
+        root: () => acme({ network: { externalEgress: { cidrs: ["10.0.0.0/8"], except: ["10.1.0.0/16", "192.168.0.0/16"], ports: [443] } } }),
+        at: "environments.prod.network.externalEgress",
+        says: /except 192\.168\.0\.0\/16 is not strictly inside cidr 10\.0\.0\.0\/8/,
+      },
+      {
+        title: "cidrs [10.0.0.0/8] with the inherited exceptions, one of them equal to it",
+        root: () => acme({ network: { externalEgress: { cidrs: ["10.0.0.0/8"] } } }),
+        at: "environments.prod.network.externalEgress",
+        says: /except 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16, 169\.254\.0\.0\/16 are not strictly inside cidr 10\.0\.0\.0\/8; Kubernetes refuses/,
+      },
+      {
+        title: "an exception outside a second CIDR",
+        root: () => acme({ network: { externalEgress: { cidrs: ["0.0.0.0/0", "8.8.8.0/24"], except: ["10.0.0.0/8"], ports: [443] } } }),
+        at: "environments.prod.network.externalEgress",
+        says: /except 10\.0\.0\.0\/8 is not strictly inside cidr 8\.8\.8\.0\/24/,
+      },
+    ];
+    for (const c of cases) {
+      it(`refuses ${c.title}`, async () => {
+        await expectRefusal(c.root(), planTool("--all"), "customers/acme.yaml", c.says, c.at);
+      });
+    }
+
+    it("accepts exceptions strictly inside every CIDR, and no exceptions at all", () => {
+      for (const externalEgress of [
+        { cidrs: ["10.0.0.0/8"], except: ["10.1.0.0/16", "10.255.255.0/24"] },
+        { cidrs: ["10.0.0.0/8", "192.168.0.0/16"], except: [] },
+      ]) {
+        const root = acme({ network: { externalEgress } });
+        assert.deepEqual(checkAllStacks(root, ["acme-prod"]).problems, []);
+      }
+    });
+  });
+
+  describe("messages that say what is allowed", () => {
+    const acmeText = (prodLines: string) =>
+      fixtureRoot({ "customers/acme.yaml": `name: acme\ndisplayName: Acme\nfitConnectCode: F\nenvironments:\n  prod:\n    domain: acme.fitfile.net\n${prodLines}`, "stacks/Pulumi.acme-prod.yaml": stackFile() });
+    const cases: { title: string; lines: string; at: string; says: RegExp }[] = [
+      { title: "size: 8", lines: "    storage: { minio: { size: 8 } }\n", at: "environments.prod.storage.minio.size", says: /a storage size such as 512Mi, 8Gi or 1Ti, written as a string: got the number 8; give a unit, such as 8Gi/ },
+      { title: "size: 8e9", lines: "    storage: { minio: { size: 8e9 } }\n", at: "environments.prod.storage.minio.size", says: /got the number 8000000000; give a unit, such as 8Gi/ },
+      { title: "requestsCpu: 8 unquoted", lines: "    quota: { requestsCpu: 8 }\n", at: "environments.prod.quota.requestsCpu", says: /a Kubernetes quantity .*written as a string: got the number 8; quote it \("8"\)/ },
+      { title: "a claim key that is not a name", lines: "    storage: { Mini_O: { size: 8Gi, accessModes: [ReadWriteOnce] } }\n", at: "environments.prod.storage.Mini_O", says: /not allowed as a key here: a DNS-1123 label: .*such as ff-a/ },
+    ];
+    for (const c of cases) {
+      it(`${c.title}: says what is allowed, with an example`, async () => {
+        await expectRefusal(acmeText(c.lines), planTool("--all"), "customers/acme.yaml", c.says, c.at);
+      });
+    }
+
+    it("import-helm: a node named _defaults is one problem saying the name is reserved", () => {
+      const tree = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-helm-"));
+      fs.mkdirSync(path.join(tree, "ffnodes/fitfile/_defaults"), { recursive: true });
+      fs.copyFileSync(path.join(HELM_FIXTURE, "ffnodes/fitfile/ff-a/values.yaml"), path.join(tree, "ffnodes/fitfile/_defaults/values.yaml"));
+      const root = importProject();
+      assert.throws(() => importHelmCommand([tree], root), (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.deepEqual(e.problems.map(formatProblem), ["ffnodes/fitfile/_defaults: '_defaults' is not a customer name: names starting with '_' are reserved (customers/_defaults.yaml)"]);
+        return true;
+      });
+      assert.equal(fs.readFileSync(path.join(root, "customers/_defaults.yaml"), "utf8"), fs.readFileSync(path.join(REPO_ROOT, "customers/_defaults.yaml"), "utf8"));
+    });
+
+    it("a problem line stays one line whatever a name holds", () => {
+      assert.equal(formatProblem({ file: "ffnodes/a\nb", path: "x", message: "bad\r\nvalue" }), "ffnodes/a\\nb: x: bad\\r\\nvalue");
+    });
+
+    describe("the commands, as a user runs them", () => {
+      const run = (cli: string, args: string[], cwd: string) =>
+        spawnSync(process.execPath, ["--require", path.join(REPO_ROOT, "src/cli/register-typescript.js"), path.join(REPO_ROOT, `src/cli/${cli}.ts`), ...args], { cwd, encoding: "utf8" });
+
+      for (const [cli, args] of [
+        ["plan", ["--bogus"]],
+        ["new-customer", ["--name"]],
+        ["rollout", ["--parallel", "100000000000000000000000"]],
+        ["import-helm", ["--report"]],
+      ] as const) {
+        it(`${cli} ${args.join(" ")}: exit 2 with the usage the README promises`, () => {
+          const result = run(cli, [...args], REPO_ROOT);
+          assert.equal(result.status, 2, result.stderr);
+          assert.match(result.stderr, /^ffnodes: .*\n\nusage: npm run /);
+          assert.doesNotMatch(result.stderr, /1e\+23|\n\s+at /);
+        });
+      }
+
+      it("plan --stack prints problems in the format of plan --all and the README", () => {
+        const root = fixtureRoot({ "customers/acme.yaml": customerText("acme", { domain: "BAD", quota: { pods: -1 } }), "stacks/Pulumi.acme-prod.yaml": stackFile() });
+        const one = run("plan", ["--stack", "acme-prod"], root);
+        const all = run("plan", ["--all"], root);
+        assert.equal(one.status, 1);
+        assert.equal(one.stderr, all.stderr);
+        const lines = one.stderr.trimEnd().split("\n");
+        assert.equal(lines[0], "ffnodes: invalid configuration, 2 problem(s); nothing was changed:");
+        for (const line of lines.slice(1)) assert.match(line, /^ {2}customers\/acme\.yaml: environments\.prod\.(domain|quota\.pods): \S/);
+      });
+    });
+  });
+});

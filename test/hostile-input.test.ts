@@ -3,12 +3,13 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { stringify } from "yaml";
+import * as fc from "fast-check";
+import { parse, stringify } from "yaml";
 import { importHelmCommand } from "../src/cli/import-helm";
 import { newCustomer } from "../src/cli/new-customer";
 import { plan } from "../src/cli/plan";
 import { rollout } from "../src/cli/rollout";
-import { UsageError } from "../src/cli/run";
+import { UsageError, reportError } from "../src/cli/run";
 import { checkAllStacks } from "../src/config/fleet";
 import { listStacks, resolveEnvironment, stackLayerFromConfig } from "../src/config/load";
 import { ConfigError, Problem, formatProblem } from "../src/config/problems";
@@ -150,7 +151,7 @@ describe("hostile and mistaken input", function () {
       assert.ok(!fs.existsSync(target));
     });
 
-    it("import-helm over a tree with a loop of symbolic links and a link out of the tree ends, reading neither", async () => {
+    it("import-helm over a tree with a loop of symbolic links and a link out of the tree ends, reading neither", () => {
       const tree = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-helm-"));
       fs.cpSync(HELM_FIXTURE, tree, { recursive: true });
       fs.symlinkSync("..", path.join(tree, "ffnodes/kch/prod/templates/loop"));
@@ -542,5 +543,136 @@ describe("hostile and mistaken input", function () {
         for (const line of lines.slice(1)) assert.match(line, /^ {2}customers\/acme\.yaml: environments\.prod\.(domain|quota\.pods): \S/);
       });
     });
+  });
+});
+
+describe("property: any mutation of a valid fleet", function () {
+  this.timeout(120_000);
+  const tmpdir = process.env.TMPDIR;
+  before(() => {
+    process.env.TMPDIR = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-property-"));
+  });
+  after(() => {
+    fs.rmSync(os.tmpdir(), { recursive: true, force: true });
+    if (tmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpdir;
+  });
+
+  /** Every leaf of a parsed document with its key path, lists entered item by item. */
+  function leafPaths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+    if (Array.isArray(value) && value.length > 0) return value.flatMap((item, i) => leafPaths(item, [...at, i]));
+    if (typeof value === "object" && value !== null && Object.keys(value).length > 0) return Object.entries(value).flatMap(([k, v]) => leafPaths(v, [...at, k]));
+    return [at];
+  }
+
+  const FILE_KINDS = ["directory", "pipe", "dangling link", "link loop", "link to a device", "empty", "a list", "prototype key", "invalid YAML", "oversized", "random text"] as const;
+  const mutation = fc.oneof(
+    fc.record({ kind: fc.constant("file" as const), target: fc.nat(), how: fc.constantFrom(...FILE_KINDS), text: fc.string({ maxLength: 40 }) }),
+    fc.record({
+      kind: fc.constant("value" as const),
+      target: fc.nat(),
+      leaf: fc.nat(),
+      how: fc.constantFrom("set", "delete", "unknown key", "rename parent"),
+      value: fc.jsonValue({ maxDepth: 2 }),
+    }),
+  );
+  type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
+
+  function mutate(root: string, m: Mutation): string {
+    const files = ["customers", "stacks"].flatMap((d) => fs.readdirSync(path.join(root, d)).sort().map((f) => `${d}/${f}`));
+    const file = files[m.target % files.length];
+    const absolute = path.join(root, file);
+    if (m.kind === "file") {
+      fs.rmSync(absolute, { force: true });
+      const make: Record<(typeof FILE_KINDS)[number], () => void> = {
+        directory: () => fs.mkdirSync(absolute),
+        pipe: () => execFileSync("mkfifo", [absolute]),
+        "dangling link": () => fs.symlinkSync("/nonexistent/file", absolute),
+        "link loop": () => fs.symlinkSync(path.basename(absolute), absolute),
+        "link to a device": () => fs.symlinkSync("/dev/zero", absolute),
+        empty: () => fs.writeFileSync(absolute, ""),
+        "a list": () => fs.writeFileSync(absolute, "- a\n- b\n"),
+        "prototype key": () => fs.writeFileSync(absolute, `__proto__: { namespace: kube-system }\n${m.text ? `# ${m.text.replace(/\n/g, " ")}\n` : ""}`),
+        "invalid YAML": () => fs.writeFileSync(absolute, `key: [${m.text}\n`),
+        oversized: () => fs.writeFileSync(absolute, `# ${"x".repeat(300 * 1024)}\n`),
+        "random text": () => fs.writeFileSync(absolute, m.text),
+      };
+      make[m.how]();
+      return `${file}: ${m.how}`;
+    }
+    const document = parse(fs.readFileSync(absolute, "utf8")) as unknown;
+    const paths = leafPaths(document).filter((p) => p.length > 0);
+    if (paths.length === 0) return `${file}: no leaf`;
+    const at = paths[m.leaf % paths.length];
+    const parent = at.slice(0, -1).reduce<Record<string | number, unknown>>((node, key) => node[key] as Record<string | number, unknown>, document as Record<string, unknown>);
+    const key = at[at.length - 1];
+    if (m.how === "set") parent[key] = m.value;
+    else if (m.how === "delete") delete parent[key];
+    else if (m.how === "unknown key") parent[typeof key === "number" ? key : `${key}x`] = m.value;
+    else if (at.length > 1) {
+      const grand = at.slice(0, -2).reduce<Record<string | number, unknown>>((node, k) => node[k] as Record<string | number, unknown>, document as Record<string, unknown>);
+      const name = at[at.length - 2];
+      grand[`${String(name)}-typo`] = grand[name];
+      delete grand[name];
+    }
+    fs.writeFileSync(absolute, stringify(document));
+    return `${file}: ${m.how} ${at.join(".")}`;
+  }
+
+  /** What a failed run printed is the documented format: the problem header and one line per problem, or a usage error with the usage. */
+  function assertDocumented(error: unknown): void {
+    const report = reportError(error);
+    assert.ok(report, `not a user's mistake but a bug: ${error instanceof Error ? error.stack : String(error)}`);
+    const lines = report.stderr.replace(/\n$/, "").split("\n");
+    if (report.exitCode === 2) {
+      assert.match(lines[0], /^ffnodes: \S/);
+      assert.equal(lines[1], "");
+      assert.match(lines[2], /^usage: npm run /);
+      return;
+    }
+    const header = /^ffnodes: invalid configuration, (\d+) problem\(s\); nothing was changed:$/.exec(lines[0]);
+    assert.ok(header, lines[0]);
+    assert.equal(lines.length, Number(header[1]) + 1, report.stderr);
+    for (const line of lines.slice(1)) assert.match(line, /^ {2}(customers\/|stacks\/|command line|ffnodes\/)[^:]*: \S/);
+  }
+
+  const REPORTS = ["import-report.md", "customers/report.md", "stacks/Pulumi.ff-a-prod.yaml", "../report.md", "/nonexistent/r.md"];
+  const tool = fc.oneof(
+    fc.constant({ name: "plan --all", argv: ["--all"] }),
+    fc.constantFrom(...listStacks(REPO_ROOT)).map((stack) => ({ name: "plan --stack", argv: ["--stack", stack] })),
+    fc.record({ name: fc.constant("new-customer"), argv: fc.constantFrom(["--name", "newco", "--domain", "newco.fitfile.net"], ["--name", "vault", "--domain", "app.fitfile.net", "--env", "prod,staging"]) }),
+    fc.constantFrom(...REPORTS).map((report) => ({ name: "import-helm", argv: [HELM_FIXTURE, "--force", "--dry-run", "--report", report] })),
+  );
+  const runTool = (name: string, argv: string[], root: string): Promise<unknown> =>
+    name === "new-customer" ? newCustomer(argv, root) : name === "import-helm" ? Promise.resolve().then(() => importHelmCommand(argv, root)) : plan(argv, root);
+  /** What a successful run may add: the new customer's files, or the report. */
+  const mayAdd: Record<string, RegExp> = { "new-customer": /^(customers\/(newco|vault)\.yaml|stacks\/Pulumi\.(newco|vault)-(prod|staging)\.yaml)$/, "import-helm": /^import-report\.md$/ };
+
+  it("each tool succeeds, or prints only documented problem lines, changes no file and leaves no temporary file", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 2 }), tool, async (mutations, { name, argv }) => {
+        const root = fleet();
+        try {
+          const applied = mutations.map((m) => mutate(root, m));
+          const before = snapshotTree(root);
+          let failed = false;
+          try {
+            await runTool(name, [...argv], root);
+          } catch (error) {
+            failed = true;
+            assertDocumented(error);
+          }
+          const after = snapshotTree(root);
+          const added = [...after.keys()].filter((k) => !before.has(k));
+          for (const [k, v] of before) assert.equal(after.get(k), v, `${name} changed ${k} after ${applied.join(", ")}`);
+          if (failed) assert.deepEqual(added, [], `${name} failed but wrote ${added.join(", ")}`);
+          else for (const k of added) assert.match(k, mayAdd[name] ?? /^$/, `${name} wrote ${k}`);
+          assert.deepEqual(scratchLeft(), [], "a scratch copy was left behind");
+        } finally {
+          fs.rmSync(root, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 10 },
+    );
   });
 });

@@ -9,7 +9,6 @@ export interface Problem {
 /** One line, whatever a file name, key or value holds: control characters are printed escaped. */
 export function formatProblem(problem: Problem): string {
   const line = problem.path ? `${problem.file}: ${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`;
-  // eslint-disable-next-line no-control-regex
   return line.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 

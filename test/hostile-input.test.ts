@@ -321,6 +321,11 @@ describe("hostile and mistaken input", function () {
       assert.equal(problems.length, 1, problems.map(formatProblem).join("\n"));
     });
 
+    it("new-customer over a broken defaults file blames the file, not --env", async () => {
+      const root = fleet((r) => fs.writeFileSync(path.join(r, "customers/_defaults.yaml"), "defaults: [\n"));
+      await expectRefusal(root, newCustomerTool("--name", "newco", "--domain", "newco.fitfile.net"), "customers/_defaults.yaml", /invalid YAML/);
+    });
+
     it("a broken defaults file is told once, not once per stack", async () => {
       const root = fleet((r) => fs.writeFileSync(path.join(r, "customers/_defaults.yaml"), "defaults: [\n"));
       const problems = await expectRefusal(root, planTool("--all"), "customers/_defaults.yaml", /invalid YAML/);

@@ -117,6 +117,9 @@ function parse(argv: string[], root: string): NewCustomer {
   const name = customerIdentity.shape.name.safeParse(values.name);
   if (!name.success) problem("--name", `'${values.name}': ${name.error.issues.map((i) => i.message).join("; ")}`);
   const environments = [...new Set((values.env ?? PRODUCTION_ENVIRONMENT).split(",").map((e) => e.trim()).filter((e) => e !== ""))];
+  // Without readable defaults there are no environments to check --env against: that is the problem to tell.
+  const defaults = loadDefaults(root);
+  if (!defaults.defaults) throw new ConfigError(defaults.problems);
   const known = knownEnvironments(root);
   if (environments.length === 0) problem("--env", "at least one environment");
   for (const env of environments) {
@@ -127,7 +130,7 @@ function parse(argv: string[], root: string): NewCustomer {
       if (!parsed.success) problem("--domain", `'${host}' (${env}): ${parsed.error.issues[0].message}`);
     }
   }
-  const shared = loadDefaults(root).defaults?.sharedNamespaces ?? [];
+  const shared = defaults.defaults.sharedNamespaces;
   if (name.success && isReservedNamespace(name.data, shared)) {
     problem("--name", `'${name.data}' would be a namespace reserved for the cluster (default, kube-*, ${shared.join(", ")}): choose another name`);
   }

@@ -307,7 +307,7 @@ describe("decommission", function () {
       await assert.rejects(newCustomer(["--name", "demo", "--domain", "demo.fitfile.net", "--env", "local"], root), (e: unknown) => {
         assert.ok(e instanceof ConfigError);
         const lines = e.problems.map(formatProblem);
-        assert.ok(lines.some((l) => /^customers\/demo\.yaml: environments\.local\.namespace: namespace 'demo-local' of stack demo-local is reserved by customers\/retired\/demo-local\.yaml/.test(l)), lines.join("\n"));
+        assert.ok(lines.some((l) => /^customers\/demo\.yaml: name: namespace 'demo-local' of stack demo-local is reserved by customers\/retired\/demo-local\.yaml.*\(derived from the name/.test(l)), lines.join("\n"));
         return true;
       });
       assert.deepEqual(snapshot(root), before);

@@ -1,6 +1,5 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { listStacks, resolveEnvironment, stackFileName } from "../config/load";
 import { ConfigError } from "../config/problems";
@@ -11,7 +10,7 @@ import { DecommissionTarget, Step, checkRetirement, decommissionSteps, protected
 import { describe } from "../decommission/state";
 import { KubectlWorkloads, Workloads } from "../decommission/workloads";
 import { PRODUCTION_ENVIRONMENT } from "../rollout/waves";
-import { EXIT_STACKS_FAILED, runCli, UsageError } from "./run";
+import { EXIT_STACKS_FAILED, parseFlags, runCli, UsageError } from "./run";
 
 const USAGE = `usage: npm run decommission -- --stack <customer>-<env> [--confirm <customer>-<env>] [--production] [--dry-run]
 
@@ -67,20 +66,20 @@ function renderSteps(steps: Step[]): string {
 }
 
 export async function decommission(argv: string[], root: string, deps: DecommissionDependencies = {}): Promise<DecommissionResult> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const { values } = parseFlags(
+    argv,
+    {
       stack: { type: "string" },
       confirm: { type: "string" },
       production: { type: "boolean" },
       "dry-run": { type: "boolean" },
       help: { type: "boolean" },
     },
-    strict: true,
-  });
+    USAGE,
+  );
   if (values.help) return { output: USAGE, exitCode: 0 };
   const stack = values.stack;
-  if (stack === undefined || stack === "") throw new UsageError("--stack is required", USAGE);
+  if (typeof stack !== "string") throw new UsageError("--stack is required", USAGE);
   if (values.confirm !== undefined && values.confirm !== stack) {
     throw new UsageError(`--confirm must repeat the stack name exactly ('${stack}'), got '${values.confirm}'`, USAGE);
   }

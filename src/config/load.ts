@@ -237,7 +237,7 @@ export function scratchCopy(root: string): string {
 }
 
 /** Names of the `.yaml` entries of a directory of the project, whatever they are; none when it is not a directory. */
-function yamlEntries(root: string, dir: string): string[] {
+export function yamlEntries(root: string, dir: string): string[] {
   const absolute = path.join(root, dir);
   if (!fs.existsSync(absolute) || !fs.statSync(absolute).isDirectory()) return [];
   return fs.readdirSync(absolute).filter((f) => f.endsWith(".yaml"));

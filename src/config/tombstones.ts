@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { z } from "zod";
-import { RETIRED_DIR, issuesToProblems } from "./load";
+import { RETIRED_DIR, issuesToProblems, yamlEntries } from "./load";
 import { Problem } from "./problems";
 import { readYamlFile } from "./yaml";
 
@@ -81,11 +81,9 @@ export function writeTombstone(root: string, tombstone: Tombstone): void {
 
 /** Every tombstone under customers/retired/, and a problem for each one that cannot be read. */
 export function readTombstones(root: string): { tombstones: Tombstone[]; problems: Problem[] } {
-  const dir = path.join(root, RETIRED_DIR);
-  if (!fs.existsSync(dir)) return { tombstones: [], problems: [] };
   const tombstones: Tombstone[] = [];
   const problems: Problem[] = [];
-  for (const entry of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort()) {
+  for (const entry of yamlEntries(root, RETIRED_DIR).sort()) {
     const file = `${RETIRED_DIR}/${entry}`;
     const read = readYamlFile(path.join(root, file), file);
     if (!read.ok) {

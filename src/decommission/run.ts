@@ -7,7 +7,8 @@ import { isPlainObject } from "../config/merge";
 import { ConfigError, formatProblem } from "../config/problems";
 import { parseStackFile } from "../config/stack-file";
 import { RetainedData, Tombstone, tombstoneFileName, writeTombstone } from "../config/tombstones";
-import { readYamlFile } from "../config/yaml";
+import { writeConfigFiles } from "../config/write";
+import { readBoundedFile, readYamlFile } from "../config/yaml";
 import { DecommissionBackend } from "./backend";
 import { DecommissionPlan, StateResource, describe, planDecommission, retainedData } from "./state";
 import { Workloads } from "./workloads";
@@ -37,12 +38,15 @@ export function targetFromConfig(root: string, config: EnvironmentConfig): Decom
  * whole file when it was the last one) and its stack file goes. Each part is skipped once done.
  */
 export function retireFiles(root: string, target: DecommissionTarget): void {
-  const customerFile = path.join(root, customerFileName(target.customer));
+  const file = customerFileName(target.customer);
+  const customerFile = path.join(root, file);
   if (fs.existsSync(customerFile)) {
-    const document = parseDocument(fs.readFileSync(customerFile, "utf8"));
+    const read = readBoundedFile(customerFile, file);
+    if (!read.ok) throw new ConfigError(read.problems);
+    const document = parseDocument(read.text);
     document.deleteIn(["environments", target.environment]);
     const left = document.get("environments");
-    if (isMap(left) && left.items.length > 0) fs.writeFileSync(customerFile, document.toString());
+    if (isMap(left) && left.items.length > 0) writeConfigFiles(root, [{ file, text: document.toString() }], true);
     else fs.rmSync(customerFile);
   }
   fs.rmSync(path.join(root, stackFileName(target.stack)), { force: true });

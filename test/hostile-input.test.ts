@@ -151,6 +151,21 @@ describe("hostile and mistaken input", function () {
       assert.ok(!fs.existsSync(target));
     });
 
+    it("import-helm --force never writes through a symbolic link in place of a customer file", async () => {
+      const outsideFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-out-")), "ff-a.yaml");
+      fs.copyFileSync(path.join(REPO_ROOT, "customers/ff-a.yaml"), outsideFile);
+      const root = importProject();
+      fs.symlinkSync(outsideFile, path.join(root, "customers/ff-a.yaml"));
+      await expectRefusal(root, importTool(HELM_FIXTURE, "--force"), "customers/ff-a.yaml", /is a symbolic link; ffnodes writes only regular files/);
+      assert.equal(fs.readFileSync(outsideFile, "utf8"), fs.readFileSync(path.join(REPO_ROOT, "customers/ff-a.yaml"), "utf8"));
+    });
+
+    it("import-helm beside a dangling link in place of an imported stack's file keeps it and names it", async () => {
+      const root = importProject();
+      fs.symlinkSync("/nonexistent/stack.yaml", path.join(root, "stacks/Pulumi.kch-prod.yaml"));
+      await expectRefusal(root, importTool(HELM_FIXTURE), "stacks/Pulumi.kch-prod.yaml", /symbolic link to a file that does not exist/);
+    });
+
     it("import-helm over a tree with a loop of symbolic links and a link out of the tree ends, reading neither", () => {
       const tree = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-helm-"));
       fs.cpSync(HELM_FIXTURE, tree, { recursive: true });

@@ -19,13 +19,13 @@ export function entryExists(absolutePath: string): boolean {
  */
 export function unwritable(root: string, file: string, replace: boolean): Problem | undefined {
   const absolute = path.join(root, file);
+  const directory = path.dirname(absolute);
+  if (fs.existsSync(directory) && !fs.statSync(directory).isDirectory()) return { file, path: "", message: `cannot be written: ${path.dirname(file)} is not a directory` };
   let stat: fs.Stats;
   try {
     stat = fs.lstatSync(absolute);
   } catch {
-    return fs.existsSync(path.dirname(absolute)) && !fs.statSync(path.dirname(absolute)).isDirectory()
-      ? { file, path: "", message: `cannot be written: ${path.dirname(file)} is not a directory` }
-      : undefined;
+    return undefined;
   }
   if (stat.isSymbolicLink()) return { file, path: "", message: "is a symbolic link; ffnodes writes only regular files: replace the link by the file it points to" };
   if (!stat.isFile()) return { file, path: "", message: "exists and is not a regular file: remove or rename it" };

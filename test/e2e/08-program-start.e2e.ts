@@ -30,4 +30,21 @@ describe("the program as committed under the real CLI", () => {
     assert.match(result.stdout + result.stderr, /customers\/demo\.yaml: environments\.local\.colour: unknown key/);
     assert.doesNotMatch(result.stdout + result.stderr, /at .*\.ts:\d+:\d+/);
   });
+
+  it("refuses an unknown ffnodes key of the stack file, as pulumi passes the config, in the one problem format", () => {
+    workdir.write("customers/demo.yaml", fs.readFileSync(path.join(REPO_ROOT, "customers/demo.yaml"), "utf8"));
+    const stackFile = "stacks/Pulumi.demo-local.yaml";
+    const original = workdir.read(stackFile);
+    workdir.write(stackFile, `${original.trimEnd()}\n  ffnodes:adoptIdz: {}\n`);
+    try {
+      const result = workdir.pulumiMayFail(["preview", "-s", "demo-local"]);
+      assert.notEqual(result.status, 0);
+      const output = result.stdout + result.stderr;
+      assert.match(output, /invalid configuration, 1 problem\(s\); nothing was changed:/);
+      assert.match(output, /stacks\/Pulumi\.demo-local\.yaml: config\.ffnodes:adoptIdz: unknown key \(check its spelling\)/);
+      assert.doesNotMatch(output, /at .*\.ts:\d+:\d+/);
+    } finally {
+      workdir.write(stackFile, original);
+    }
+  });
 });

@@ -404,9 +404,10 @@ describe("hostile and mistaken input", function () {
       });
     }
 
-    it("plan --all with no stacks is an error, not silence", async () => {
+    it("plan --all and rollout with no stacks are an error, not silence", async () => {
       const root = fleet((r) => fs.rmSync(path.join(r, "stacks"), { recursive: true }));
       await expectRefusal(root, planTool("--all"), "stacks/", /holds no stack files/);
+      await expectRefusal(root, (r) => rollout(["--emit", "gitlab-ci"], r), "stacks/", /holds no stack files/);
     });
   });
 

@@ -1,5 +1,5 @@
 import { checkAllStacks, stackFleetProblems } from "../config/fleet";
-import { STACKS_DIR, listStacks, stackFileName } from "../config/load";
+import { fleetStacks, stackFileName } from "../config/load";
 import { ConfigError } from "../config/problems";
 import { StackPlan, planStack } from "../plan/engine";
 import { renderTree } from "../plan/render";
@@ -21,16 +21,12 @@ export async function plan(argv: string[], root: string): Promise<string> {
   if (values.help) return USAGE;
   if (Boolean(values.stack) === Boolean(values.all)) throw new UsageError("give exactly one of --stack <name> or --all", USAGE);
 
-  const known = listStacks(root);
-  let stacks: string[];
+  let stacks = fleetStacks(root);
   if (typeof values.stack === "string") {
-    if (!known.includes(values.stack)) {
-      throw new ConfigError([{ file: stackFileName(values.stack), path: "", message: `no such stack; stacks are: ${known.join(", ") || "(none)"}` }]);
+    if (!stacks.includes(values.stack)) {
+      throw new ConfigError([{ file: stackFileName(values.stack), path: "", message: `no such stack; stacks are: ${stacks.join(", ")}` }]);
     }
     stacks = [values.stack];
-  } else {
-    if (known.length === 0) throw new ConfigError([{ file: `${STACKS_DIR}/`, path: "", message: "holds no stack files: expected Pulumi.<customer>-<env>.yaml files" }]);
-    stacks = known;
   }
   // Problems are found before planning, so that --stack prints them as --all does: for one
   // stack, with its clashes with the rest of the fleet, as `pulumi up` checks them.

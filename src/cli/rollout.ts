@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { listStacks } from "../config/load";
+import { fleetStacks } from "../config/load";
 import { ConfigError } from "../config/problems";
 import { AutomationRunner } from "../rollout/automation";
 import { gitlabPipeline, githubMatrix } from "../rollout/emit";
@@ -116,7 +116,7 @@ export async function rollout(argv: string[], root: string, deps: RolloutDepende
   }
   if (values.emit && (values["preview-only"] || values.drift)) throw new UsageError("--emit plans a rollout; it takes no --preview-only or --drift", USAGE);
 
-  const known = listStacks(root);
+  const known = fleetStacks(root);
   const { configs, problems } = checkAllStacks(root, known);
   if (problems.length > 0) throw new ConfigError(problems);
 

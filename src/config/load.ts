@@ -243,6 +243,13 @@ export function yamlEntries(root: string, dir: string): string[] {
   return fs.readdirSync(absolute).filter((f) => f.endsWith(".yaml"));
 }
 
+/** Names of every stack with a file in stacks/, for a command over the whole fleet: none is a mistake (the wrong directory, say). */
+export function fleetStacks(root: string): string[] {
+  const stacks = listStacks(root);
+  if (stacks.length === 0) throw new ConfigError([{ file: `${STACKS_DIR}/`, path: "", message: "holds no stack files: expected Pulumi.<customer>-<env>.yaml files" }]);
+  return stacks;
+}
+
 /** Names of every stack with a file in stacks/, sorted. */
 export function listStacks(root: string): string[] {
   return yamlEntries(root, STACKS_DIR)

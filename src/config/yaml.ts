@@ -7,7 +7,7 @@ export const MAX_FILE_BYTES = 256 * 1024;
 /** Enough for legitimate anchors, far too few for an alias bomb. */
 const MAX_ALIASES = 50;
 /** A key that would set an object's prototype instead of a setting, wherever it is merged. */
-export const PROTOTYPE_KEY = "__proto__";
+const PROTOTYPE_KEY = "__proto__";
 
 export type YamlResult = { ok: true; value: unknown } | { ok: false; problems: Problem[] };
 
@@ -117,7 +117,7 @@ export function readBoundedFile(absolutePath: string, displayName: string): { ok
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) return fail("is not a regular file; expected a regular YAML file");
     if (stat.size > MAX_FILE_BYTES) return fail(`file is larger than ${MAX_FILE_BYTES} bytes`);
-    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    const buffer = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
     let length = 0;
     for (let n = -1; n !== 0 && length < buffer.length; length += n) n = fs.readSync(fd, buffer, length, buffer.length - length, null);
     if (length > MAX_FILE_BYTES) return fail(`file is larger than ${MAX_FILE_BYTES} bytes`);

@@ -467,40 +467,13 @@ describe("hostile and mistaken input", function () {
       { title: "a LimitRange default above its max", root: () => acme({ limits: { defaultCpu: "8" } }), at: "environments.prod.limits", says: /defaultCpu 8 is more than maxCpu 4; Kubernetes refuses such a LimitRange/ },
       { title: "a default request above the default limit", root: () => acme({ limits: { defaultRequestMemory: "1Gi" } }), at: "environments.prod.limits", says: /defaultRequestMemory 1Gi is more than defaultMemory 512Mi/ },
       { title: "a default memory above the max, set at the customer's top level", root: () => acme({}, { limits: { defaultMemory: "32Gi" } }), at: "limits", says: /defaultMemory 32Gi is more than maxMemory 16Gi/ },
-      {
-        title: "an egress exception outside the CIDRs",
-        root: () => acme({ network: { externalEgress: { cidrs: ["10.0.0.0/8"], except: ["10.1.0.0/16", "192.168.0.0/16"], ports: [443] } } }),
-        at: "environments.prod.network.externalEgress",
-        says: /except 192\.168\.0\.0\/16 is not strictly inside cidr 10\.0\.0\.0\/8/,
-      },
-      {
-        title: "cidrs [10.0.0.0/8] with the inherited exceptions, one of them equal to it",
-        root: () => acme({ network: { externalEgress: { cidrs: ["10.0.0.0/8"] } } }),
-        at: "environments.prod.network.externalEgress",
-        says: /except 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16, 169\.254\.0\.0\/16 are not strictly inside cidr 10\.0\.0\.0\/8; Kubernetes refuses/,
-      },
-      {
-        title: "an exception outside a second CIDR",
-        root: () => acme({ network: { externalEgress: { cidrs: ["0.0.0.0/0", "8.8.8.0/24"], except: ["10.0.0.0/8"], ports: [443] } } }),
-        at: "environments.prod.network.externalEgress",
-        says: /except 10\.0\.0\.0\/8 is not strictly inside cidr 8\.8\.8\.0\/24/,
-      },
+      { title: "a limit that is not a quantity (no order to check)", root: () => acme({ limits: { defaultCpu: "lots" } }), at: "environments.prod.limits.defaultCpu", says: /a Kubernetes quantity such as 500m/ },
     ];
     for (const c of cases) {
       it(`refuses ${c.title}`, async () => {
         await expectRefusal(c.root(), planTool("--all"), "customers/acme.yaml", c.says, c.at);
       });
     }
-
-    it("accepts exceptions strictly inside every CIDR, and no exceptions at all", () => {
-      for (const externalEgress of [
-        { cidrs: ["10.0.0.0/8"], except: ["10.1.0.0/16", "10.255.255.0/24"] },
-        { cidrs: ["10.0.0.0/8", "192.168.0.0/16"], except: [] },
-      ]) {
-        const root = acme({ network: { externalEgress } });
-        assert.deepEqual(checkAllStacks(root, ["acme-prod"]).problems, []);
-      }
-    });
   });
 
   describe("messages that say what is allowed", () => {

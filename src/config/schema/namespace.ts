@@ -23,6 +23,8 @@ function checkLimitOrder(limits: Limits, ctx: z.RefinementCtx): void {
     ["defaultMemory", "maxMemory"],
     ["defaultRequestMemory", "maxMemory"],
   ];
+  // A value that is not a quantity was reported where it stands: there is no order to check.
+  if (!Object.values(limits).every((value) => quantity.safeParse(value).success)) return;
   for (const [low, high] of pairs) {
     if (quantityValue(limits[low]) > quantityValue(limits[high])) {
       ctx.addIssue({

@@ -115,6 +115,8 @@ describe("hostile and mistaken input", function () {
         file: "customers/kch.yaml",
         says: /loop of symbolic links/,
       },
+      { title: "a directory named like the file of a customer without stacks", setup: (r) => fs.mkdirSync(path.join(r, "customers/x.yaml")), tool: planTool("--all"), file: "customers/x.yaml", says: /is a directory/ },
+      { title: "a broken file of a customer without stacks", setup: (r) => fs.writeFileSync(path.join(r, "customers/x.yaml"), "name: [x\n"), tool: (r) => rollout(["--emit", "gitlab-ci"], r), file: "customers/x.yaml", says: /invalid YAML/ },
       { title: "the defaults file as a directory, told once for every stack", setup: replace("customers/_defaults.yaml", (p) => fs.mkdirSync(p)), tool: planTool("--all"), file: "customers/_defaults.yaml", says: /is a directory/ },
     ];
     for (const c of cases) {

@@ -1,4 +1,4 @@
-import { checkAllStacks, stackFleetProblems } from "../config/fleet";
+import { checkAllStacks, checkCustomersWithoutStacks, stackFleetProblems } from "../config/fleet";
 import { fleetStacks, stackFileName } from "../config/load";
 import { ConfigError } from "../config/problems";
 import { StackPlan, planStack } from "../plan/engine";
@@ -29,9 +29,12 @@ export async function plan(argv: string[], root: string): Promise<string> {
     stacks = [values.stack];
   }
   // Problems are found before planning, so that --stack prints them as --all does: for one
-  // stack, with its clashes with the rest of the fleet, as `pulumi up` checks them.
+  // stack, with its clashes with the rest of the fleet, as `pulumi up` checks them; for all, with
+  // the customer files no stack reads.
   const checked = checkAllStacks(root, stacks);
-  const problems = values.all ? checked.problems : [...checked.problems, ...checked.members.flatMap((m) => stackFleetProblems(root, m))];
+  const problems = values.all
+    ? [...checked.problems, ...checkCustomersWithoutStacks(root, stacks)]
+    : [...checked.problems, ...checked.members.flatMap((m) => stackFleetProblems(root, m))];
   if (problems.length > 0) throw new ConfigError(problems);
   const fleet = values.all ? checked.members : undefined;
 

@@ -10,7 +10,7 @@ import { renderTable, writeReports } from "../rollout/report";
 import { RetryPolicy } from "../rollout/retry";
 import { StackRunner } from "../rollout/runner";
 import { changedFilesSince, knownEnvironments, selectTargets } from "../rollout/select";
-import { checkAllStacks } from "../config/fleet";
+import { checkAllStacks, checkCustomersWithoutStacks } from "../config/fleet";
 import { EXIT_DRIFT, EXIT_STACKS_FAILED, commaList, parseFlags, runCli, UsageError } from "./run";
 
 const USAGE = `usage: npm run rollout -- [--env <e>[,<e>...]] [--stacks a,b] [--affected-since <git-ref>]
@@ -118,7 +118,8 @@ export async function rollout(argv: string[], root: string, deps: RolloutDepende
 
   const known = fleetStacks(root);
   const { configs, problems } = checkAllStacks(root, known);
-  if (problems.length > 0) throw new ConfigError(problems);
+  const unread = checkCustomersWithoutStacks(root, known);
+  if (problems.length + unread.length > 0) throw new ConfigError([...problems, ...unread]);
 
   const environments = list("env", values.env);
   const declared = knownEnvironments(root);

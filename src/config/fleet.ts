@@ -1,6 +1,17 @@
 import { fleetBoundaryProblems } from "./boundaries";
 import { ConfigError, Problem, formatProblem, uniqueProblems } from "./problems";
-import { DEFAULTS_FILE, EnvironmentConfig, LocatedEnvironment, Origin, listStacks, loadDefaults, resolveWithOrigins } from "./load";
+import {
+  DEFAULTS_FILE,
+  EnvironmentConfig,
+  LocatedEnvironment,
+  Origin,
+  listCustomers,
+  listStacks,
+  loadCustomerFile,
+  loadDefaults,
+  parseStackName,
+  resolveWithOrigins,
+} from "./load";
 import { applicationName, databaseName } from "./names";
 import { readStackLayer } from "./stack-file";
 import { Tombstone, readTombstones, tombstoneFileName } from "./tombstones";
@@ -258,4 +269,18 @@ export function stackFleetProblems(root: string, member: LocatedEnvironment, fle
   const { tombstones } = readTombstones(root);
   const theirs = new Set(fleetProblems(others, tombstones).map(formatProblem));
   return fleetProblems([member, ...others], tombstones).filter((p) => !theirs.has(formatProblem(p)));
+}
+
+/**
+ * Problems of the customer files that none of `stacks` layers: nothing else reads them, so a
+ * broken one (a directory in its place, a syntax error) would pass unseen. For the commands over
+ * the whole fleet.
+ */
+export function checkCustomersWithoutStacks(root: string, stacks: string[]): Problem[] {
+  const { defaults } = loadDefaults(root);
+  if (!defaults) return [];
+  const layered = new Set(stacks.map((stack) => parseStackName(stack, Object.keys(defaults.environments))?.customer));
+  return listCustomers(root)
+    .filter((customer) => !layered.has(customer))
+    .flatMap((customer) => loadCustomerFile(root, customer).problems);
 }

@@ -8,6 +8,7 @@ import { parse, stringify } from "yaml";
 import { importHelmCommand } from "../src/cli/import-helm";
 import { newCustomer } from "../src/cli/new-customer";
 import { plan } from "../src/cli/plan";
+import { renderTree } from "../src/plan/render";
 import { rollout } from "../src/cli/rollout";
 import { UsageError, reportError } from "../src/cli/run";
 import { checkAllStacks } from "../src/config/fleet";
@@ -187,7 +188,20 @@ describe("hostile and mistaken input", function () {
       assert.throws(() => importHelmCommand([tree, "--dry-run"], importProject()), (e: unknown) => e instanceof ConfigError && /'\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/hostname' .* is not in the tree/.test(e.message));
     });
 
-    for (const name of ["vault", "storage", "dns", "gitops", "namespace", "quota", "limits", "certificates", "isolation"]) {
+    it("the tree view follows depth, not names: a resource named like its parent's parent", () => {
+      const r = (type: string, name: string, depth: number, parent?: string) => ({ type, name, depth, parent, protect: false, retainOnDelete: false, inputs: {} });
+      const tree = renderTree({
+        stack: "vault-prod",
+        customer: "vault",
+        environment: "prod",
+        resources: [r("C", "vault", 0), r("V", "vault", 1, "vault"), r("P", "vault", 2, "vault"), r("D", "dns", 1, "vault")],
+        outputs: {},
+      });
+      assert.deepEqual(tree.split("\n").slice(1, 5), ["C  vault", "├─ V  vault", "│  └─ P  vault", "└─ D  dns"]);
+    });
+
+    // `vault` would be a reserved namespace: refused at --name before any file is written.
+    for (const name of ["storage", "dns", "gitops", "namespace", "quota", "limits", "certificates", "isolation"]) {
       it(`a customer named '${name}' like a component of the program plans as a tree`, async () => {
         const root = fleet();
         await newCustomer(["--name", name, "--domain", `${name}.fitfile.net`], root);

@@ -1,10 +1,9 @@
-import { parseArgs } from "node:util";
 import { listStacks } from "../config/load";
 import { Checkout, addWorktree, readSide, removeWorktreesOnSignal, workingTree } from "../diff/checkout";
 import { resolveCommit } from "../rollout/select";
 import { Side, compareFleet } from "../diff/compare";
 import { renderMarkdown, renderText } from "../diff/render";
-import { EXIT_CHANGES, commaList, runCli, UsageError } from "./run";
+import { EXIT_CHANGES, commaList, parseFlags, runCli, UsageError } from "./run";
 
 const USAGE = `usage: npm run diff -- --base <git-ref> [--head <git-ref>] [--stacks a,b] [--env e[,e...]]
                        [--json | --markdown]
@@ -47,9 +46,9 @@ function narrow(side: Side, keep: (plan: Side["plans"][number]) => boolean): Sid
 }
 
 export async function diff(argv: string[], root: string): Promise<DiffResult> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const { values } = parseFlags(
+    argv,
+    {
       base: { type: "string" },
       head: { type: "string" },
       stacks: { type: "string" },
@@ -58,10 +57,10 @@ export async function diff(argv: string[], root: string): Promise<DiffResult> {
       markdown: { type: "boolean" },
       help: { type: "boolean" },
     },
-    strict: true,
-  });
+    USAGE,
+  );
   if (values.help) return { output: USAGE, exitCode: 0 };
-  if (values.base === undefined || values.base === "") throw new UsageError("--base <git-ref> is required", USAGE);
+  if (typeof values.base !== "string") throw new UsageError("--base <git-ref> is required", USAGE);
   if (values.json && values.markdown) throw new UsageError("give at most one of --json and --markdown", USAGE);
   const baseCommit = commitOf(root, "base", values.base);
   const headCommit = values.head === undefined ? undefined : commitOf(root, "head", values.head);

@@ -118,12 +118,28 @@ export function dataHolderReason(resource: PlannedResource): string | undefined 
   return reasons.length > 0 ? reasons.join(", ") : undefined;
 }
 
-/** The URN Pulumi gives each resource of a plan: the parent chain's types, then the type and name. */
+/**
+ * The URN Pulumi gives each resource of a plan: the parent chain's types, then the type and name.
+ * A parent is the nearest earlier resource one level up (plans list each subtree after its
+ * parent), as names repeat (a customer named like a component); plans of earlier versions carry
+ * no depth, and their parents are found by name, never in a loop.
+ */
 function urns(plan: StackPlan): Map<PlannedResource, string> {
   const byName = new Map(plan.resources.map((r) => [r.name, r]));
-  const qualifiedType = (r: PlannedResource): string => {
-    const parent = r.parent === undefined ? undefined : byName.get(r.parent);
-    return parent ? `${qualifiedType(parent)}$${r.type}` : r.type;
+  const parentOf = new Map<PlannedResource, PlannedResource | undefined>();
+  const ancestors: PlannedResource[] = [];
+  for (const r of plan.resources) {
+    if (typeof r.depth === "number") {
+      parentOf.set(r, ancestors[r.depth - 1]);
+      ancestors.length = r.depth;
+      ancestors.push(r);
+    } else parentOf.set(r, r.parent === undefined ? undefined : byName.get(r.parent));
+  }
+  const qualifiedType = (r: PlannedResource, seen = new Set<PlannedResource>()): string => {
+    const parent = parentOf.get(r);
+    if (!parent || seen.has(parent)) return r.type;
+    seen.add(r);
+    return `${qualifiedType(parent, seen)}$${r.type}`;
   };
   return new Map(plan.resources.map((r) => [r, `urn:pulumi:${plan.stack}::ffnodes::${qualifiedType(r)}::${r.name}`]));
 }

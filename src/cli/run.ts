@@ -56,7 +56,7 @@ export function parseFlags<O extends Options>(argv: string[], options: O, usage:
     if (token.kind !== "option") continue;
     seen.set(token.name, (seen.get(token.name) ?? 0) + 1);
     if (seen.get(token.name) === 2) throw new UsageError(`--${token.name} is given more than once; give it once`, usage);
-    if (token.value !== undefined && token.value.trim() === "") throw new UsageError(`--${token.name} is empty; give it a value or leave it out`, usage);
+    if (token.value === "") throw new UsageError(`--${token.name} is empty; give it a value or leave it out`, usage);
   }
   return { values: parsed.values, positionals: parsed.positionals };
 }

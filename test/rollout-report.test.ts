@@ -132,6 +132,10 @@ describe("npm run rollout (fake runner)", () => {
     [["--drift", "--preview-only"], /at most one of --preview-only and --drift/],
     [["--emit", "jenkins"], /--emit must be gitlab-ci or github-matrix/],
     [["--emit", "gitlab-ci", "--drift"], /--emit plans a rollout/],
+    [["--report-dir", "customers"], /--report-dir 'customers' is inside customers\/, which holds configuration only/],
+    [["--report-dir", "stacks/reports/today"], /--report-dir 'stacks\/reports\/today' is inside stacks\/, which holds configuration only/],
+    [["--report-dir", "./customers/../stacks"], /is inside stacks\//],
+    [["--report-dir", "package.json/reports"], /--report-dir 'package.json\/reports' cannot be a directory: .*package\.json is a file/],
   ];
   for (const [argv, message] of usage) {
     it(`usage error: ${argv.join(" ")}`, async () => {

@@ -1,6 +1,7 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { fleetStacks } from "../config/load";
+import { CUSTOMERS_DIR, STACKS_DIR, fleetStacks } from "../config/load";
 import { ConfigError } from "../config/problems";
 import { AutomationRunner } from "../rollout/automation";
 import { gitlabPipeline, githubMatrix } from "../rollout/emit";
@@ -27,7 +28,8 @@ non-production stacks, then --canary production stacks (default 1), then the res
   --drift          refresh previews: which stacks differ from their live resources (exit 3)
   --emit           prints a CI pipeline for the selection instead of running it:
                    gitlab-ci (a child pipeline, one job per stack) or github-matrix (JSON)
-  --report-dir     where rollout-report.md and rollout-report.json go (default: .)
+  --report-dir     where rollout-report.md and rollout-report.json go (default: .); not in
+                   customers/ or stacks/
 
 Exit codes: 0 success, 1 invalid configuration, 2 usage, 3 drift found, 4 a stack failed,
 130 interrupted.`;
@@ -90,6 +92,23 @@ function interruptOnSigint(stderr: { write(text: string): unknown }): { signal: 
   return { signal: controller.signal, dispose: () => process.off("SIGINT", onSigint) };
 }
 
+/**
+ * Why the reports may not go to `dir`: it must be a directory, or a path where one can be made,
+ * and not in customers/ or stacks/, where they would pass for configuration. Outside the
+ * project is allowed: a CI job's artifact folder, say.
+ */
+function reportDirProblem(root: string, dir: string): string | undefined {
+  let existing = dir;
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  if (!fs.statSync(existing).isDirectory()) return `cannot be a directory: ${existing} is a file`;
+  const relative = path.relative(fs.realpathSync(root), path.join(fs.realpathSync(existing), path.relative(existing, dir)));
+  const top = relative.split(path.sep)[0];
+  if (!relative.startsWith("..") && !path.isAbsolute(relative) && [CUSTOMERS_DIR, STACKS_DIR].includes(top)) {
+    return `is inside ${top}/, which holds configuration only: give a folder outside it, such as reports`;
+  }
+  return undefined;
+}
+
 export async function rollout(argv: string[], root: string, deps: RolloutDependencies = {}): Promise<RolloutResult> {
   const { values } = parseFlags(
     argv,
@@ -115,6 +134,9 @@ export async function rollout(argv: string[], root: string, deps: RolloutDepende
     throw new UsageError(`--emit must be gitlab-ci or github-matrix, got '${values.emit}'`, USAGE);
   }
   if (values.emit && (values["preview-only"] || values.drift)) throw new UsageError("--emit plans a rollout; it takes no --preview-only or --drift", USAGE);
+  const reportDir = path.resolve(root, values["report-dir"] ?? ".");
+  const reportDirRefusal = reportDirProblem(root, reportDir);
+  if (reportDirRefusal) throw new UsageError(`--report-dir '${values["report-dir"]}' ${reportDirRefusal}`, USAGE);
 
   const known = fleetStacks(root);
   const { configs, problems } = checkAllStacks(root, known);
@@ -163,7 +185,7 @@ export async function rollout(argv: string[], root: string, deps: RolloutDepende
     progress.close();
     sigint?.dispose();
   }
-  const files = writeReports(report, path.resolve(root, values["report-dir"] ?? "."));
+  const files = writeReports(report, reportDir);
   stderr.write(`ffnodes: reports written to ${files.join(", ")}\n`);
 
   const { failed, drifted } = tally(report);

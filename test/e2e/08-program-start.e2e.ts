@@ -35,7 +35,9 @@ describe("the program as committed under the real CLI", () => {
     workdir.write("customers/demo.yaml", fs.readFileSync(path.join(REPO_ROOT, "customers/demo.yaml"), "utf8"));
     const stackFile = "stacks/Pulumi.demo-local.yaml";
     const original = workdir.read(stackFile);
-    workdir.write(stackFile, `${original.trimEnd()}\n  ffnodes:adoptIdz: {}\n`);
+    // Under `config:`, not at the end: `pulumi stack init` appends a top-level encryptionsalt.
+    assert.match(original, /^config:\n/m);
+    workdir.write(stackFile, original.replace(/^config:\n/m, "config:\n  ffnodes:adoptIdz: {}\n"));
     try {
       const result = workdir.pulumiMayFail(["preview", "-s", "demo-local"]);
       assert.notEqual(result.status, 0);

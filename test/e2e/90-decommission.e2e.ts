@@ -81,7 +81,9 @@ describe("decommission: e2e-prod", () => {
       }
       const result = workdir.run("npm", ["run", "-s", "new-customer", "--", "--name", "e2e", "--domain", "e2e.fitfile.net"]);
       assert.equal(result.status, 1, result.stdout);
-      assert.match(result.stderr, /customers\/e2e\.yaml: environments\.prod\.namespace: namespace 'e2e' of stack e2e-prod is reserved by customers\/retired\/e2e-prod\.yaml/);
+      // The namespace is derived from the name, so the name is what is blamed.
+      assert.match(result.stderr, /customers\/e2e\.yaml: name: namespace 'e2e' of stack e2e-prod is reserved by customers\/retired\/e2e-prod\.yaml/);
+      assert.match(result.stderr, /customers\/e2e\.yaml: environments\.prod\.domain: host 'e2e\.fitfile\.net' of stack e2e-prod is reserved by customers\/retired\/e2e-prod\.yaml/);
       assert.throws(() => workdir.read("customers/e2e.yaml"), "nothing was written");
     });
   });

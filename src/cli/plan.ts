@@ -36,11 +36,10 @@ export async function plan(argv: string[], root: string): Promise<string> {
     ? [...checked.problems, ...checkCustomersWithoutStacks(root, stacks)]
     : [...checked.problems, ...checked.members.flatMap((m) => stackFleetProblems(root, m))];
   if (problems.length > 0) throw new ConfigError(problems);
-  const fleet = values.all ? checked.members : undefined;
 
   const plans: StackPlan[] = [];
   for (const [i, stack] of stacks.entries()) {
-    plans.push(await planStack(root, stack, fleet));
+    plans.push(await planStack(root, stack, values.all === true));
     if (values.all) process.stderr.write(`planned ${stack} (${i + 1}/${stacks.length}): ${plans[i].resources.length} resources\n`);
   }
   if (values.json) return JSON.stringify(values.all ? plans : plans[0], null, 2);

@@ -259,13 +259,13 @@ export function checkAllStacks(
 
 /**
  * The fleet checks of one stack, as `pulumi up -s <stack>` runs them: its configuration against
- * every other stack of customers/ and stacks/ (`fleet`, when the caller layered them already).
+ * every other stack of customers/ and stacks/.
  * What the other stacks clash on among themselves, or cannot be layered, is for their own runs;
  * every clash this stack brings is refused, whichever of the two it is reported on.
  */
-export function stackFleetProblems(root: string, member: LocatedEnvironment, fleet?: LocatedEnvironment[]): Problem[] {
+export function stackFleetProblems(root: string, member: LocatedEnvironment): Problem[] {
   const stack = member.config.stack;
-  const others = (fleet ?? resolveStacks(root, listStacks(root).filter((s) => s !== stack)).members).filter((m) => m.config.stack !== stack);
+  const others = resolveStacks(root, listStacks(root).filter((s) => s !== stack)).members;
   const { tombstones } = readTombstones(root);
   const theirs = new Set(fleetProblems(others, tombstones).map(formatProblem));
   return fleetProblems([member, ...others], tombstones).filter((p) => !theirs.has(formatProblem(p)));

@@ -3,7 +3,6 @@ import { parseStackFile } from "../config/stack-file";
 import { offlineMocks } from "./mocks";
 import { SECRET_PLACEHOLDER } from "../config/secrets";
 import { runProgram } from "../program";
-import type { LocatedEnvironment } from "../config/load";
 
 export { SECRET_PLACEHOLDER };
 
@@ -63,21 +62,21 @@ export async function reveal(value: unknown): Promise<unknown> {
 /**
  * Runs the real program for one stack under the SDK's mock engine: no credentials, no cluster.
  * Configuration comes from the stack file as written; `secure:` values are never decrypted.
- * `fleet`: the other stacks' configurations, when the caller layered them already (plan --all).
+ * `fleetChecked`: the caller checked the whole fleet and found nothing (plan --all).
  */
-export async function planStack(root: string, stack: string, fleet?: LocatedEnvironment[]): Promise<StackPlan> {
+export async function planStack(root: string, stack: string, fleetChecked = false): Promise<StackPlan> {
   // Stack traces are what the SDK spends most of its time on while registering (one per promise
   // and resource); plan needs none of them.
   const traceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return await planWithMocks(root, stack, fleet);
+    return await planWithMocks(root, stack, fleetChecked);
   } finally {
     Error.stackTraceLimit = traceLimit;
   }
 }
 
-async function planWithMocks(root: string, stack: string, fleet?: LocatedEnvironment[]): Promise<StackPlan> {
+async function planWithMocks(root: string, stack: string, fleetChecked: boolean): Promise<StackPlan> {
   const stackFile = parseStackFile(root, stack);
   await pulumi.runtime.setMocks(offlineMocks, "ffnodes", stack, false);
   pulumi.runtime.setAllConfig(stackFile.config, stackFile.secretKeys);
@@ -95,7 +94,7 @@ async function planWithMocks(root: string, stack: string, fleet?: LocatedEnviron
     return undefined;
   };
 
-  const customer = runProgram(root, { transformations: [capture] }, fleet);
+  const customer = runProgram(root, { transformations: [capture] }, fleetChecked);
   const outputs = (await reveal(customer.outputs)) as Record<string, unknown>;
 
   const resolved: PlannedResource[] = [];

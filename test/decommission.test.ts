@@ -8,17 +8,18 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { decommission, DecommissionDependencies } from "../src/cli/decommission";
 import { newCustomer } from "../src/cli/new-customer";
+import { importHelm } from "../src/import";
 import { plan } from "../src/cli/plan";
 import { UsageError } from "../src/cli/run";
 import { checkAllStacks } from "../src/config/fleet";
 import { listStacks } from "../src/config/load";
 import { ConfigError, formatProblem } from "../src/config/problems";
-import { Tombstone, readTombstones } from "../src/config/tombstones";
+import { Tombstone, readTombstones, writeTombstone } from "../src/config/tombstones";
 import { DecommissionBackend } from "../src/decommission/backend";
 import { StateResource } from "../src/decommission/state";
 import { Workloads } from "../src/decommission/workloads";
 import { planStack } from "../src/plan/engine";
-import { fixtureRoot } from "./helpers";
+import { REPO_ROOT, fixtureRoot } from "./helpers";
 
 /** A stack's state as the engine would hold it after `pulumi up`: the offline plan's resources. */
 async function stateOf(root: string, stack: string): Promise<StateResource[]> {
@@ -332,6 +333,36 @@ describe("decommission", function () {
         });
       });
     }
+
+    it("import-helm refuses to import a customer under a tombstone's names, writing nothing", () => {
+      // ff-a's prod stack retired: its names are reserved, and the Helm tree holds ff-a again.
+      const project = fixtureRoot(
+        Object.fromEntries(["customers/ff-b.yaml", "customers/ff-c.yaml", "stacks/Pulumi.ff-b-prod.yaml", "stacks/Pulumi.ff-c-prod.yaml"].map((f) => [f, fs.readFileSync(path.join(REPO_ROOT, f), "utf8")])),
+      );
+      try {
+        writeTombstone(project, {
+          stack: "ff-a-prod",
+          status: "retired",
+          started: NOW.toISOString(),
+          retired: NOW.toISOString(),
+          customer: "ff-a",
+          environment: "prod",
+          argocdNamespace: "argocd",
+          reserved: { namespace: "ff-a", vaultPath: "ff-a-application", dbSuffix: "_ff_a", hosts: ["ff-a.fitfile.net"] },
+          retained: { namespace: "ff-a", claims: [], vaultSecrets: [], dnsRecords: [], inNamespace: [], other: [] },
+          purge: [],
+          customerFile: { name: "ff-a" },
+        });
+        const before = snapshot(project);
+        assert.throws(
+          () => importHelm({ dir: path.join(REPO_ROOT, "test/fixtures/helm"), root: project, dryRun: false, force: false }),
+          (e: unknown) => e instanceof ConfigError && e.problems.some((p) => /namespace 'ff-a' of stack ff-a-prod is reserved by customers\/retired\/ff-a-prod\.yaml/.test(formatProblem(p))),
+        );
+        assert.deepEqual(snapshot(project), before);
+      } finally {
+        fs.rmSync(project, { recursive: true, force: true });
+      }
+    });
 
     it("a tombstone that cannot be read is a problem naming it", () => {
       const file = path.join(root, "customers/retired/kch-staging.yaml");

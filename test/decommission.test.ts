@@ -16,7 +16,7 @@ import { listStacks } from "../src/config/load";
 import { ConfigError, formatProblem } from "../src/config/problems";
 import { Tombstone, readTombstones, writeTombstone } from "../src/config/tombstones";
 import { DecommissionBackend } from "../src/decommission/backend";
-import { StateResource } from "../src/decommission/state";
+import { StateResource, stackExport } from "../src/decommission/state";
 import { Workloads } from "../src/decommission/workloads";
 import { planStack } from "../src/plan/engine";
 import { REPO_ROOT, fixtureRoot } from "./helpers";
@@ -101,6 +101,28 @@ function snapshot(root: string): Map<string, string> {
 }
 
 const NOW = new Date("2026-11-30T12:00:00Z");
+
+describe("decommission: the state export it reads", () => {
+  it("reads the resources of a version 3 deployment, ignoring the fields it does not use, and refuses another shape", () => {
+    // As `pulumi stack export` (3.248) printed it for e2e-prod, trimmed.
+    const exported = {
+      version: 3,
+      deployment: {
+        manifest: { time: "2026-11-30T16:31:20Z", magic: "m", version: "v3.248.0" },
+        secrets_providers: { type: "passphrase" },
+        resources: [
+          { urn: "urn:pulumi:e2e-prod::ffnodes::pulumi:pulumi:Stack::ffnodes-e2e-prod", custom: false, type: "pulumi:pulumi:Stack" },
+          { urn: "urn:pulumi:e2e-prod::ffnodes::kubernetes:core/v1:Namespace::namespace", custom: true, id: "e2e", type: "kubernetes:core/v1:Namespace", protect: true, retainOnDelete: true, outputs: { metadata: { name: "e2e" } }, provider: "p" },
+        ],
+      },
+    };
+    const parsed = stackExport.parse(exported);
+    assert.deepEqual(parsed.deployment?.resources?.map((r) => [r.type, r.protect, r.retainOnDelete]), [["pulumi:pulumi:Stack", undefined, undefined], ["kubernetes:core/v1:Namespace", true, true]]);
+    assert.equal(stackExport.parse({ version: 3, deployment: { manifest: {} } }).deployment?.resources, undefined, "a stack with nothing deployed");
+    assert.equal(stackExport.safeParse({ deployment: { resources: [{ urn: "u", type: 1 }] } }).success, false);
+    assert.equal(stackExport.safeParse({ deployment: { resources: [{ urn: "u", type: "t", protect: "yes" }] } }).success, false);
+  });
+});
 
 describe("decommission", function () {
   this.timeout(60_000);

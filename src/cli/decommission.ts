@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { listStacks, resolveEnvironment, stackFileName } from "../config/load";
 import { ConfigError } from "../config/problems";
 import { readStackLayer } from "../config/stack-file";
-import { readTombstone, tombstoneFileName } from "../config/tombstones";
+import { Tombstone, readTombstone, tombstoneFileName } from "../config/tombstones";
 import { DecommissionBackend, PulumiBackend } from "../decommission/backend";
 import { DecommissionTarget, Step, checkRetirement, decommissionSteps, protectedButNotRetained, targetFromConfig } from "../decommission/run";
 import { describe } from "../decommission/state";
@@ -45,15 +45,15 @@ async function defaultBackend(root: string): Promise<DecommissionBackend> {
   }
 }
 
-/** The stack's target: from an interrupted run's tombstone, else from its configuration. */
-function targetOf(root: string, stack: string): { target: DecommissionTarget; resumed: boolean } {
+/** The stack's target: from an interrupted run's tombstone (`earlier`), else from its configuration. */
+function targetOf(root: string, stack: string): { target: DecommissionTarget; earlier?: Tombstone } {
   const earlier = readTombstone(root, stack);
-  if (earlier?.status === "in-progress") return { target: earlier, resumed: true };
+  if (earlier?.status === "in-progress") return { target: earlier, earlier };
   if (!listStacks(root).includes(stack)) {
     const retired = earlier ? `; it was decommissioned on ${earlier.retired ?? earlier.started} (${tombstoneFileName(stack)})` : "";
     throw new ConfigError([{ file: stackFileName(stack), path: "", message: `no such stack${retired}` }]);
   }
-  return { target: targetFromConfig(root, resolveEnvironment(root, stack, readStackLayer(root, stack))), resumed: false };
+  return { target: targetFromConfig(root, resolveEnvironment(root, stack, readStackLayer(root, stack))) };
 }
 
 function renderSteps(steps: Step[]): string {
@@ -83,7 +83,7 @@ export async function decommission(argv: string[], root: string, deps: Decommiss
   if (values.confirm !== undefined && values.confirm !== stack) {
     throw new UsageError(`--confirm must repeat the stack name exactly ('${stack}'), got '${values.confirm}'`, USAGE);
   }
-  const { target, resumed } = targetOf(root, stack);
+  const { target, earlier } = targetOf(root, stack);
   const dryRun = values["dry-run"] === true || values.confirm === undefined;
   if (target.environment === PRODUCTION_ENVIRONMENT && !values.production && !dryRun) {
     throw new UsageError(`${stack} is a production stack: give --production too`, USAGE);
@@ -101,7 +101,7 @@ export async function decommission(argv: string[], root: string, deps: Decommiss
   }
   const workloads = (deps.workloads ?? ((context) => new KubectlWorkloads(context)))(target.kubernetesContext);
   const now = deps.now ?? (() => new Date());
-  const { steps, tombstone } = decommissionSteps({ root, target, resources, earlier: resumed ? readTombstone(root, stack) : undefined, backend, workloads, now });
+  const { steps, tombstone } = decommissionSteps({ root, target, resources, earlier, backend, workloads, now });
   const command = `npm run decommission -- --stack ${stack} --confirm ${stack}${target.environment === PRODUCTION_ENVIRONMENT ? " --production" : ""}`;
   const state = resources === undefined ? `stack ${stack} has no state in the backend: nothing of it is live` : `${resources.length} resources in the state`;
 
@@ -109,7 +109,7 @@ export async function decommission(argv: string[], root: string, deps: Decommiss
     const reserved = tombstone.reserved;
     return {
       output: [
-        `Decommission of ${stack} (${state}${resumed ? `; resuming the run recorded in ${tombstoneFileName(stack)}` : ""}). It would:`,
+        `Decommission of ${stack} (${state}${earlier ? `; resuming the run recorded in ${tombstoneFileName(stack)}` : ""}). It would:`,
         renderSteps(steps),
         "",
         `Left in place: ${tombstone.retained.namespace ? `namespace ${tombstone.retained.namespace}` : "no namespace"}; ` +

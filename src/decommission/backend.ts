@@ -1,6 +1,6 @@
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { capture } from "./exec";
-import { StateResource } from "./state";
+import { StateResource, stackExport } from "./state";
 
 /** What a decommission does to a stack in the Pulumi backend. */
 export interface DecommissionBackend {
@@ -34,8 +34,9 @@ export class PulumiBackend implements DecommissionBackend {
   async resources(stack: string): Promise<StateResource[] | undefined> {
     const stacks = await this.workspace.listStacks();
     if (!stacks.some((s) => s.name === stack || s.name.endsWith(`/${stack}`))) return undefined;
-    const exported = JSON.parse(await this.pulumi(["stack", "export", "--stack", stack])) as { deployment?: { resources?: StateResource[] } };
-    return exported.deployment?.resources ?? [];
+    const exported = stackExport.safeParse(JSON.parse(await this.pulumi(["stack", "export", "--stack", stack])));
+    if (!exported.success) throw new Error(`pulumi stack export of ${stack} is not a deployment this version reads: ${exported.error.issues[0].message} at ${exported.error.issues[0].path.join(".")}`);
+    return exported.data.deployment?.resources ?? [];
   }
 
   async destroy(stack: string, targets?: string[]): Promise<void> {

@@ -20,7 +20,9 @@ export function targetFromConfig(root: string, config: EnvironmentConfig): Decom
   const file = customerFileName(config.customer.name);
   const read = readYamlFile(path.join(root, file), file);
   if (!read.ok) throw new ConfigError(read.problems);
-  const { environments, ...topLevel } = read.value as Record<string, unknown>;
+  // resolveEnvironment read this file as a mapping already.
+  if (!isPlainObject(read.value)) throw new ConfigError([{ file, path: "", message: "must be a mapping of keys to values" }]);
+  const { environments, ...topLevel } = read.value;
   const section = isPlainObject(environments) ? environments[config.environment] : undefined;
   return {
     stack: config.stack,

@@ -1,15 +1,23 @@
+import { z } from "zod";
 import { RetainedData } from "../config/tombstones";
 
-/** One resource of a stack's state, as `pulumi stack export` writes it (deployment version 3). */
-export interface StateResource {
-  urn: string;
-  type: string;
-  custom?: boolean;
-  protect?: boolean;
-  retainOnDelete?: boolean;
-  outputs?: Record<string, unknown>;
-  inputs?: Record<string, unknown>;
-}
+/**
+ * One resource of a stack's state, as `pulumi stack export` writes it (deployment version 3,
+ * apitype.ResourceV3 in pulumi/sdk): the fields a decommission reads; the export has more.
+ */
+const stateResource = z.object({
+  urn: z.string(),
+  type: z.string(),
+  custom: z.boolean().optional(),
+  protect: z.boolean().optional(),
+  retainOnDelete: z.boolean().optional(),
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+});
+export type StateResource = z.infer<typeof stateResource>;
+
+/** `pulumi stack export`'s output; a stack with nothing deployed yet has no resources. */
+export const stackExport = z.object({ deployment: z.object({ resources: z.array(stateResource).optional() }).optional() });
 
 /** What a decommission does to a stack's live resources, read from its state. */
 export interface DecommissionPlan {

@@ -120,13 +120,20 @@ const BAD: BadCase[] = [
     says: /cut to 63 characters/,
   },
   { title: "a sync of every key of the credentials secret", setup: { customer: mutate((d) => (prod(d).vault = { extraSecrets: [{ secretName: "everything", vaultSecret: "app" }] })) }, file: CUSTOMER, path: "environments.prod.vault.extraSecrets.0.keys", says: /would copy the database passwords into Secret 'everything'/ },
-  // The Vault agent injector's sidecar, by vault-k8s's defaults (250m/64Mi requested, 500m/128Mi limits), in every service's pod.
+  // The Vault agent injector's sidecar, by vault-k8s's defaults (250m/64Mi requested), in every service's pod.
   {
-    title: "a CPU limits quota that cannot hold one injected pod per service",
-    setup: { customer: mutate((d) => (prod(d).quota = { limitsCpu: "4" })) },
+    title: "a CPU request quota that cannot hold one injected pod per service",
+    setup: { customer: mutate((d) => (prod(d).quota = { requestsCpu: "1" })) },
+    file: CUSTOMER,
+    path: "environments.prod.quota.requestsCpu",
+    says: /1 cannot hold one pod each for 5 service\(s\) \(databases, ffcloud, fitconnect, frontend, workflows\): each pod requests the LimitRange's default 100m plus the Vault agent's 250m, at least 1750m in all/,
+  },
+  {
+    title: "a limits quota, which ffnodes no longer sets (the LimitRange's max is every container's default limit)",
+    setup: { customer: mutate((d) => (prod(d).quota = { limitsCpu: "16" })) },
     file: CUSTOMER,
     path: "environments.prod.quota.limitsCpu",
-    says: /4 cannot hold one pod each for 5 service\(s\) \(databases, ffcloud, fitconnect, frontend, workflows\): each pod takes the LimitRange's default 500m plus the Vault agent's 500m, at least 5000m in all/,
+    says: /unknown key \(check its spelling\); the keys here are: requestsCpu, requestsMemory, requestsStorage, persistentVolumeClaims/,
   },
   {
     title: "a memory request quota without room for the agents and pgweb's init container",
@@ -194,11 +201,11 @@ const GOOD: { title: string; setup: Setup; check: (c: EnvironmentConfig) => void
       customer: mutate((d) =>
         Object.assign(prod(d), {
           services: { databases: { enabled: false }, ffcloud: { enabled: false }, fitconnect: { enabled: false }, workflows: { enabled: false } },
-          quota: { requestsCpu: "350m", requestsMemory: "192Mi", limitsCpu: "1", limitsMemory: "640Mi" },
+          quota: { requestsCpu: "350m", requestsMemory: "192Mi" },
         }),
       ),
     },
-    check: (c) => assert.equal(c.settings.quota.limitsCpu, "1"),
+    check: (c) => assert.equal(c.settings.quota.requestsCpu, "350m"),
   },
   {
     title: "the smallest file",

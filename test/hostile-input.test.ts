@@ -379,7 +379,7 @@ describe("hostile and mistaken input", function () {
     it("a problem of two environments of one customer file is told once", () => {
       const root = fleet((r) => fs.appendFileSync(path.join(r, "customers/kch.yaml"), "colour: blue\n"));
       const { problems } = checkAllStacks(root, ["kch-prod", "kch-staging"]);
-      assert.deepEqual(problems.map(formatProblem), ["customers/kch.yaml: colour: unknown key (check its spelling)"]);
+      assert.deepEqual(problems.map(formatProblem), ["customers/kch.yaml: colour: unknown key (check its spelling); the keys here are: domain, extraHosts, deploymentKey, dbSuffix, connects, namespace, namespaceSuffix, podSecurity, quota, limits, network, optIns, team, storageClassName, storage, vault, dns, certificates, gitops, services, addons, app, sleuth, pgweb, name, displayName, fitConnectCode, environments"]);
     });
 
     for (const [flag, value] of [["--display-name", ""], ["--fitconnect-code", ""]]) {
@@ -493,10 +493,11 @@ describe("hostile and mistaken input", function () {
     const acme = (prod: Record<string, unknown>, top: Record<string, unknown> = {}) =>
       fixtureRoot({ "customers/acme.yaml": customerText("acme", { domain: "acme.fitfile.net", ...prod }, top), "stacks/Pulumi.acme-prod.yaml": stackFile() });
     const cases: { title: string; root: () => string; at: string; says: RegExp }[] = [
-      { title: "a LimitRange default above its max", root: () => acme({ limits: { defaultCpu: "8" } }), at: "environments.prod.limits", says: /defaultCpu 8 is more than maxCpu 4; Kubernetes refuses such a LimitRange/ },
-      { title: "a default request above the default limit", root: () => acme({ limits: { defaultRequestMemory: "1Gi" } }), at: "environments.prod.limits", says: /defaultRequestMemory 1Gi is more than defaultMemory 512Mi/ },
-      { title: "a default memory above the max, set at the customer's top level", root: () => acme({}, { limits: { defaultMemory: "32Gi" } }), at: "limits", says: /defaultMemory 32Gi is more than maxMemory 16Gi/ },
-      { title: "a limit that is not a quantity (no order to check)", root: () => acme({ limits: { defaultCpu: "lots" } }), at: "environments.prod.limits.defaultCpu", says: /a Kubernetes quantity such as 500m/ },
+      { title: "a LimitRange default request above its max", root: () => acme({ limits: { defaultRequestCpu: "8" } }), at: "environments.prod.limits", says: /defaultRequestCpu 8 is more than maxCpu 4; Kubernetes refuses such a LimitRange/ },
+      { title: "a max lowered below the default request", root: () => acme({ limits: { maxMemory: "64Mi" } }), at: "environments.prod.limits", says: /defaultRequestMemory 128Mi is more than maxMemory 64Mi/ },
+      { title: "a default request above the max, set at the customer's top level", root: () => acme({}, { limits: { defaultRequestMemory: "32Gi" } }), at: "limits", says: /defaultRequestMemory 32Gi is more than maxMemory 16Gi/ },
+      { title: "a limit that is not a quantity (no order to check)", root: () => acme({ limits: { maxCpu: "lots" } }), at: "environments.prod.limits.maxCpu", says: /a Kubernetes quantity such as 500m/ },
+      { title: "a default limit, which the max now is", root: () => acme({ limits: { defaultCpu: "500m" } }), at: "environments.prod.limits.defaultCpu", says: /unknown key \(check its spelling\); the keys here are: defaultRequestCpu, defaultRequestMemory, maxCpu, maxMemory/ },
     ];
     for (const c of cases) {
       it(`refuses ${c.title}`, async () => {

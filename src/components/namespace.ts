@@ -165,8 +165,6 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
         hard: {
           "requests.cpu": quota.requestsCpu,
           "requests.memory": quota.requestsMemory,
-          "limits.cpu": quota.limitsCpu,
-          "limits.memory": quota.limitsMemory,
           "requests.storage": quota.requestsStorage,
           persistentvolumeclaims: String(quota.persistentVolumeClaims),
           pods: String(quota.pods),
@@ -184,7 +182,7 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
         limits: [
           {
             type: "Container",
-            default: { cpu: limits.defaultCpu, memory: limits.defaultMemory },
+            default: { cpu: limits.maxCpu, memory: limits.maxMemory },
             defaultRequest: { cpu: limits.defaultRequestCpu, memory: limits.defaultRequestMemory },
             max: { cpu: limits.maxCpu, memory: limits.maxMemory },
           },

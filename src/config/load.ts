@@ -116,11 +116,24 @@ export function customerFileName(customer: string): string {
   return `${CUSTOMERS_DIR}/${customer}.yaml`;
 }
 
-/** Turns zod issues into problems, attributing each to the layer that set (or lacked) the key. */
+// An unknown key's issue carries no list of the keys there are; its schema, seen only while
+// parsing, does. Every strict object of the configuration gets that list as its message.
+z.config({
+  customError: (issue) => {
+    const shape = issue.code === "unrecognized_keys" ? (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape : undefined;
+    return shape ? `the keys here are: ${Object.keys(shape).join(", ")}` : undefined;
+  },
+});
+
+/**
+ * Turns zod issues into problems, attributing each to the layer that set (or lacked) the key.
+ * `fileRootKeys`: keys a file's top level takes besides the schema's (a customer file's identity).
+ */
 export function issuesToProblems(
   issues: z.core.$ZodIssue[],
   input: unknown,
   locate: (path: string) => LayerSource,
+  fileRootKeys: readonly string[] = [],
 ): Problem[] {
   const problems: Problem[] = [];
   for (const issue of issues) {
@@ -129,7 +142,9 @@ export function issuesToProblems(
       for (const key of issue.keys) {
         const keyPath = joinPath(base, key);
         const source = locate(keyPath);
-        problems.push({ file: source.file, path: joinPath(source.prefix, keyPath), message: "unknown key (check its spelling)" });
+        const atFileRoot = base === "" && source.prefix === "" && fileRootKeys.length > 0;
+        const allowed = atFileRoot ? `${issue.message}, ${fileRootKeys.join(", ")}` : issue.message;
+        problems.push({ file: source.file, path: joinPath(source.prefix, keyPath), message: `unknown key (check its spelling); ${allowed}` });
       }
       continue;
     }
@@ -386,7 +401,7 @@ export function resolveWithOrigins(root: string, stack: string, stackLayer: Stac
     ),
   ];
   if (!parsed.success || !paths || !loaded.identity || fileProblems.length > 0) {
-    throw new ConfigError([...fileProblems, ...secrets, ...(parsed.success ? [] : issuesToProblems(parsed.error.issues, merged.value, locate))]);
+    throw new ConfigError([...fileProblems, ...secrets, ...(parsed.success ? [] : issuesToProblems(parsed.error.issues, merged.value, locate, IDENTITY_KEYS))]);
   }
 
   const settings = parsed.data;

@@ -1,10 +1,11 @@
 // What the real platforms accept and allow, for the choices no schema rejects: the API server takes
 // the network policies with the API-server, DNS and cluster-CIDR rules; the operator policy lets
 // a token patch a secret and delete, undelete and destroy its versions; the generated usernames
-// are encrypted in the stack's state.
+// are encrypted in the stack's state; the LimitRange and quota admit a container that sets a
+// request but no limit.
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
-import { kubeGet, vaultApi } from "./harness";
+import { kubeGet, kubectl, vaultApi } from "./harness";
 import { Workdir } from "../../e2e/workdir";
 
 const STACK = "e2e-prod";
@@ -31,6 +32,32 @@ describe("against the real platforms: e2e-prod", () => {
     assert.ok(JSON.stringify(dns?.spec).includes("169.254.20.10/32"));
     const external = kubeGet(environment(), "networkpolicy", "allow-egress-external", namespace);
     assert.ok(JSON.stringify(external?.spec).includes("100.64.0.0/10"));
+  });
+
+  // A server-side dry run passes the pod through admission (LimitRanger, ResourceQuota, Pod
+  // Security) without keeping it.
+  const admit = (namespace: string, name: string, resources: unknown): string => {
+    const pod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name, namespace },
+      spec: { containers: [{ name: "app", image: "registry.invalid/app:1", resources }] },
+    };
+    return kubectl(environment(), ["create", "--dry-run=server", "-o", "json", "-f", "-"], JSON.stringify(pod));
+  };
+
+  it("admits a container that requests more than the default request and sets no limit, capped at the max", () => {
+    const namespace = outputs.namespace as string;
+    const admitted = JSON.parse(admit(namespace, "request-only", { requests: { cpu: "1", memory: "1Gi" } })) as {
+      spec: { containers: { resources: { requests: Record<string, string>; limits: Record<string, string> } }[] };
+    };
+    assert.deepEqual(admitted.spec.containers[0].resources, { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "4", memory: "16Gi" } });
+    const defaulted = JSON.parse(admit(namespace, "no-resources", {})) as typeof admitted;
+    assert.deepEqual(defaulted.spec.containers[0].resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "4", memory: "16Gi" } });
+  });
+
+  it("refuses a container that asks for more than the max", () => {
+    assert.throws(() => admit(outputs.namespace as string, "too-big", { requests: { cpu: "8" } }), /maximum cpu usage per Container is 4/);
   });
 
   it("a token of the operator policy patches the credentials secret and deletes, undeletes and destroys its versions", async () => {

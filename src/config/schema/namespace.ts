@@ -7,20 +7,16 @@ const optInReason = z.string().min(10, "a reason: what needs it and the review t
 const podSecurityLevel = z.enum(["privileged", "baseline", "restricted"]);
 const port = z.int("a port from 1 to 65535").min(1, "a port from 1 to 65535").max(65535, "a port from 1 to 65535");
 
-type Limits = Record<"defaultCpu" | "defaultMemory" | "defaultRequestCpu" | "defaultRequestMemory" | "maxCpu" | "maxMemory", string>;
+type Limits = Record<"defaultRequestCpu" | "defaultRequestMemory" | "maxCpu" | "maxMemory", string>;
 
 /**
  * The order the API server requires of a LimitRange (ValidateLimitRange in
- * pkg/apis/core/validation): default request ≤ default limit ≤ max, default request ≤ max.
+ * pkg/apis/core/validation): default request ≤ max (the default limit is the max).
  * Told at `limits`, which the layer that last set any of them owns: it made them disagree.
  */
 function checkLimitOrder(limits: Limits, ctx: z.RefinementCtx): void {
   const pairs: [keyof Limits, keyof Limits][] = [
-    ["defaultRequestCpu", "defaultCpu"],
-    ["defaultCpu", "maxCpu"],
     ["defaultRequestCpu", "maxCpu"],
-    ["defaultRequestMemory", "defaultMemory"],
-    ["defaultMemory", "maxMemory"],
     ["defaultRequestMemory", "maxMemory"],
   ];
   // A value that is not a quantity was reported where it stands: there is no order to check.
@@ -49,8 +45,6 @@ export const namespaceSettings = {
   quota: z.strictObject({
     requestsCpu: quantity,
     requestsMemory: quantity,
-    limitsCpu: quantity,
-    limitsMemory: quantity,
     requestsStorage: quantity,
     persistentVolumeClaims: count,
     pods: count,
@@ -60,10 +54,16 @@ export const namespaceSettings = {
     secrets: count,
     configMaps: count,
   }),
+  /**
+   * Per container: the request a container that sets none gets, and the most it may use. The max
+   * is also the default limit: LimitRanger gives a container without a limit the default limit,
+   * and the API server then refuses any request above it (kubernetes.io/docs/concepts/policy/
+   * limit-range, "Limit range and default requests"), so a lower default would refuse a chart's
+   * container that sets only a request. The quota bounds requests, not limits, for the same reason:
+   * every such container counts the max against a limits quota.
+   */
   limits: z
     .strictObject({
-      defaultCpu: quantity,
-      defaultMemory: quantity,
       defaultRequestCpu: quantity,
       defaultRequestMemory: quantity,
       maxCpu: quantity,
@@ -124,23 +124,23 @@ export const namespaceSettings = {
 };
 
 /**
- * What the Vault agent injector adds to every pod it injects, as vault-k8s sets it by default
- * (agent-inject/agent/annotations.go: DefaultResourceRequestCPU 250m, DefaultResourceRequestMem
- * 64Mi, DefaultResourceLimitCPU 500m, DefaultResourceLimitMem 128Mi): a sidecar, or with
- * `agent-pre-populate-only` an init container alone.
+ * What the Vault agent injector requests for every pod it injects, as vault-k8s sets it by
+ * default (agent-inject/agent/annotations.go: DefaultResourceRequestCPU 250m,
+ * DefaultResourceRequestMem 64Mi): a sidecar, or with `agent-pre-populate-only` an init
+ * container alone.
  */
-const VAULT_AGENT = { requestsCpu: "250m", requestsMemory: "64Mi", limitsCpu: "500m", limitsMemory: "128Mi" } as const;
+const VAULT_AGENT = { requestsCpu: "250m", requestsMemory: "64Mi" } as const;
 
 interface QuotaChecked {
   quota: Record<keyof typeof VAULT_AGENT, string>;
-  limits: { defaultCpu: string; defaultMemory: string; defaultRequestCpu: string; defaultRequestMemory: string };
+  limits: { defaultRequestCpu: string; defaultRequestMemory: string };
   services: Record<string, { enabled: boolean }>;
   addons: string[];
 }
 
 /**
  * The quota must hold at least one pod per enabled service, each a container at the
- * LimitRange's defaults plus the Vault agent's sidecar (the charts run with agent-inject), and
+ * LimitRange's default requests plus the Vault agent's sidecar (the charts run with agent-inject), and
  * pgweb's pod, whose agent only runs before it starts: a pod's need is its containers' sum, or
  * an init container's when larger (kubernetes.io/docs/concepts/workloads/pods/init-containers).
  */
@@ -150,8 +150,6 @@ export function checkQuotaHoldsInjectedPods(settings: QuotaChecked, ctx: z.Refin
   const container = {
     requestsCpu: settings.limits.defaultRequestCpu,
     requestsMemory: settings.limits.defaultRequestMemory,
-    limitsCpu: settings.limits.defaultCpu,
-    limitsMemory: settings.limits.defaultMemory,
   };
   const keys = Object.keys(VAULT_AGENT) as (keyof typeof VAULT_AGENT)[];
   // A quantity that is not one was reported where it stands.
@@ -165,7 +163,7 @@ export function checkQuotaHoldsInjectedPods(settings: QuotaChecked, ctx: z.Refin
       ctx.addIssue({
         code: "custom",
         path: ["quota", key],
-        message: `${settings.quota[key]} cannot hold one pod each for ${pods}: each pod takes the LimitRange's default ${container[key]} plus the Vault agent's ${VAULT_AGENT[key]}, at least ${formatQuantity(needed, key)} in all`,
+        message: `${settings.quota[key]} cannot hold one pod each for ${pods}: each pod requests the LimitRange's default ${container[key]} plus the Vault agent's ${VAULT_AGENT[key]}, at least ${formatQuantity(needed, key)} in all`,
       });
     }
   }

@@ -56,8 +56,10 @@ describe("against the real platforms: e2e-prod", () => {
     assert.deepEqual(defaulted.spec.containers[0].resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "4", memory: "16Gi" } });
   });
 
-  it("refuses a container that asks for more than the max", () => {
-    assert.throws(() => admit(outputs.namespace as string, "too-big", { requests: { cpu: "8" } }), /maximum cpu usage per Container is 4/);
+  it("refuses a container that asks for more than the max, with or without a limit of its own", () => {
+    const namespace = outputs.namespace as string;
+    assert.throws(() => admit(namespace, "request-too-big", { requests: { cpu: "8" } }), /must be less than or equal to cpu limit of 4/);
+    assert.throws(() => admit(namespace, "limit-too-big", { limits: { memory: "32Gi" } }), /maximum memory usage per Container is 16Gi/);
   });
 
   it("a token of the operator policy patches the credentials secret and deletes, undeletes and destroys its versions", async () => {

@@ -2,23 +2,42 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as hcl from "hcl2-parser";
-import { Candidate, TENANT_RULES, Tenant, kubernetesKind, vaultPolicyPaths, violations } from "../src/policy/rules";
+import { listStacks } from "../src/config/load";
+import { planStack } from "../src/plan/engine";
+import { Candidate, TENANT_RULES, Tenant, inKvSpace, kubernetesKind, vaultPolicyPaths, violations } from "../src/policy/rules";
 import { stackOfUrn, tenantOf, tenantResolver } from "../src/policy/tenant";
-import { REPO_ROOT, fixtureRoot, planRepoStack, stackFile } from "./helpers";
+import { REPO_ROOT, fixtureRoot, stackFile } from "./helpers";
+import { candidateOf, planViolations } from "./invariants";
+
+/** E2E's customers and stacks, which the e2e project adds to the repository's (e2e/workdir.ts). */
+const E2E_FIXTURES = path.join(REPO_ROOT, "test", "e2e", "fixtures");
 
 const TENANT: Tenant = {
   stack: "ff-a-prod",
   namespace: "ff-a",
-  vaultPath: "ff-a-application",
+  kv: { mount: "ff-a-application", prefix: "" },
   argocdNamespace: "argocd",
   selectableNamespaces: ["kube-system", "ingress-nginx", "vault"],
   optIns: { privilegedPods: false, unrestrictedEgress: false },
 };
 const OPTED_IN: Tenant = { ...TENANT, optIns: { privilegedPods: true, unrestrictedEgress: true } };
+/** The same customer with `vault.mount: shared`: its secrets under a prefix of the cluster's mount `secret`. */
+const SHARED: Tenant = { ...TENANT, kv: { mount: "secret", prefix: "ff-a-application/" } };
 
 const k8s = (type: string, props: Record<string, unknown>, protect = false): Candidate => ({ type, name: "r", props, protect });
 const inNs = (namespace?: string) => ({ metadata: { name: "x", ...(namespace === undefined ? {} : { namespace }) } });
-const vaultPolicy = (policy: string): Candidate => ({ type: "vault:index/policy:Policy", name: "p", props: { name: "ff-a-read", policy }, protect: false });
+const named = (name?: string) => k8s("kubernetes:core/v1:ConfigMap", { metadata: { namespace: "ff-a", ...(name === undefined ? {} : { name }) } });
+const vaultPolicy = (...paths: string[]): Candidate => ({
+  type: "vault:index/policy:Policy",
+  name: "p",
+  props: { name: "ff-a-read", policy: paths.map((p) => `path "${p}" {\n  capabilities = ["read"]\n}\n`).join("") },
+  protect: false,
+});
+const mount = (path: string): Candidate => ({ type: "vault:index/mount:Mount", name: "m", props: { path, type: "kv-v2" }, protect: true });
+const secret = (mount: string, name: string): Candidate => ({ type: "vault:kv/secretV2:SecretV2", name: "s", props: { mount, name }, protect: true });
+const sync = (mount: string, path: string) => k8s("kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret", { ...inNs("ff-a"), spec: { mount, path, type: "kv-v2" } });
+const authRole = (...namespaces: string[]): Candidate => ({ type: "vault:kubernetes/authBackendRole:AuthBackendRole", name: "r", props: { boundServiceAccountNamespaces: namespaces }, protect: false });
+const claim = (options: { protect: boolean; retainOnDelete?: boolean }): Candidate => ({ ...k8s("kubernetes:core/v1:PersistentVolumeClaim", inNs("ff-a"), options.protect), retainOnDelete: options.retainOnDelete });
 
 const labelled = (enforce?: string) => ({ metadata: { name: "ff-a", labels: enforce ? { "pod-security.kubernetes.io/enforce": enforce } : {} } });
 const netpol = (spec: Record<string, unknown>) => k8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", { ...inNs("ff-a"), spec });
@@ -36,16 +55,29 @@ const appSet = (props: { namespace?: string; name?: string; project?: string; de
       template: { spec: { project: props.project ?? "ff-a", destination: { namespace: props.destination ?? "ff-a" } } },
     },
   });
+const application = (spec: { project?: string; destination?: string }) =>
+  k8s("kubernetes:argoproj.io/v1alpha1:Application", {
+    metadata: { name: "ff-a", namespace: "argocd" },
+    spec: { project: spec.project ?? "ff-a", destination: { namespace: spec.destination ?? "ff-a" } },
+  });
+const appProject = (spec: Record<string, unknown>) => k8s("kubernetes:argoproj.io/v1alpha1:AppProject", { metadata: { name: "ff-a", namespace: "argocd" }, spec });
 
-const GOOD: [string, Candidate][] = [
-  ["the customer's namespace, protected", k8s("kubernetes:core/v1:Namespace", { metadata: { name: "ff-a", labels: { "pod-security.kubernetes.io/enforce": "baseline" } } }, true)],
-  ["a claim in the namespace, protected", k8s("kubernetes:core/v1:PersistentVolumeClaim", inNs("ff-a"), true)],
+/** The paths of a kv-v2 space that ffnodes' policies grant, and `subkeys`, which reads a secret's shape. */
+const SHARED_SPACE_PATHS = ["data", "metadata", "delete", "undelete", "destroy", "subkeys"].map((api) => `secret/${api}/ff-a-application/*`);
+
+const GOOD: [string, Candidate, Tenant?][] = [
+  ["the customer's namespace, protected and retained", { ...k8s("kubernetes:core/v1:Namespace", { metadata: { name: "ff-a", labels: { "pod-security.kubernetes.io/enforce": "baseline" } } }, true), retainOnDelete: true }],
+  ["a claim in the namespace, protected and retained", claim({ protect: true, retainOnDelete: true })],
+  ["a protected claim as the policy pack sees it (no retainOnDelete)", claim({ protect: true })],
   ["a ConfigMap in the namespace", k8s("kubernetes:core/v1:ConfigMap", inNs("ff-a"))],
+  ["an object with a 63-character name", named("a".repeat(63))],
   ["a NetworkPolicy in the namespace", k8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", inNs("ff-a"))],
   ["a Certificate in the namespace", k8s("kubernetes:cert-manager.io/v1:Certificate", inNs("ff-a"))],
-  ["a VaultStaticSecret in the namespace", k8s("kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret", inNs("ff-a"))],
+  ["a VaultStaticSecret reading the customer's mount", sync("ff-a-application", "db")],
+  ["a VaultStaticSecret reading the customer's prefix of the shared mount", sync("secret", "ff-a-application/db"), SHARED],
   ["a ClusterIP Service", k8s("kubernetes:core/v1:Service", { ...inNs("ff-a"), spec: { type: "ClusterIP", ports: [{ port: 80 }] } })],
   ["an ApplicationSet in ArgoCD's namespace", appSet({})],
+  ["an Application in the customer's project and namespace", application({})],
   ["a policy selecting a shared service", netpol(toNamespace("vault"))],
   ["a policy selecting its own pods", netpol({ ingress: [{ from: [{ podSelector: {} }] }] })],
   ["external egress excepting every protected range", netpol(toBlock("0.0.0.0/0", ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"]))],
@@ -53,75 +85,111 @@ const GOOD: [string, Candidate][] = [
   ["the team bound to its Role", binding({ kind: "Role", name: "ffnodes-team-edit" }, team)],
   ["the team bound to the view ClusterRole", binding({ kind: "ClusterRole", name: "view" }, team)],
   ["a Role that writes workloads and reads the isolation", role([{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["create", "delete"] }, { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list"] }])],
-  [
-    "an AppProject confined to the namespace",
-    k8s("kubernetes:argoproj.io/v1alpha1:AppProject", {
-      metadata: { name: "ff-a", namespace: "argocd" },
-      spec: { destinations: [{ server: "https://kubernetes.default.svc", namespace: "ff-a" }], clusterResourceWhitelist: [{ group: "", kind: "Namespace" }] },
-    }),
-  ],
+  ["an AppProject confined to the namespace", appProject({ destinations: [{ server: "https://kubernetes.default.svc", namespace: "ff-a" }], clusterResourceWhitelist: [{ group: "", kind: "Namespace" }] })],
   ["a Helm release into the namespace", k8s("kubernetes:helm.sh/v3:Release", { namespace: "ff-a", chart: "x" })],
-  ["a policy on the customer's KV paths", vaultPolicy('path "ff-a-application/data/*" {\n  capabilities = ["read"]\n}\npath "ff-a-application/metadata/*" {\n  capabilities = ["list"]\n}')],
-  ["the customer's mount", { type: "vault:index/mount:Mount", name: "m", props: { path: "ff-a-application", type: "kv-v2" }, protect: true }],
-  ["a secret in the customer's mount", { type: "vault:kv/secretV2:SecretV2", name: "s", props: { mount: "ff-a-application", name: "db" }, protect: true }],
-  ["a role bound to the namespace", { type: "vault:kubernetes/authBackendRole:AuthBackendRole", name: "r", props: { boundServiceAccountNamespaces: ["ff-a"] }, protect: false }],
+  ["a policy on the customer's KV paths", vaultPolicy("ff-a-application/data/*", "ff-a-application/metadata/*")],
+  ["a policy on every API of the customer's prefix in the shared mount", vaultPolicy(...SHARED_SPACE_PATHS), SHARED],
+  ["the customer's mount", mount("ff-a-application")],
+  ["a secret in the customer's mount", secret("ff-a-application", "app")],
+  ["a secret under the customer's prefix of the shared mount", secret("secret", "ff-a-application/app"), SHARED],
+  ["a role bound to the namespace", authRole("ff-a")],
   ["a component", { type: "ffnodes:index:Customer", name: "ff-a", props: {}, protect: false }],
   ["a provider", { type: "pulumi:providers:kubernetes", name: "k", props: { namespace: "default" }, protect: false }],
   ["a random password", { type: "random:index/randomPassword:RandomPassword", name: "pw", props: {}, protect: false }],
 ];
 
-const BAD: [string, Candidate, RegExp][] = [
-  ["a namespace enforcing privileged", k8s("kubernetes:core/v1:Namespace", labelled("privileged"), true), /pod-security-enforced: .*'privileged'/],
-  ["a namespace enforcing nothing", k8s("kubernetes:core/v1:Namespace", labelled(), true), /pod-security-enforced: .*\(none: privileged\)/],
-  ["a policy selecting another customer", netpol(toNamespace("ff-b")), /network-policies-confined: a peer selects namespace 'ff-b'/],
-  ["a policy selecting every namespace", netpol({ egress: [{ to: [{ namespaceSelector: {} }] }] }), /network-policies-confined: a peer selects namespaces by \{\}/],
-  ["a policy selecting by expression", netpol({ ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "x", operator: "Exists" }] } }] }] }), /select one namespace/],
-  ["external egress with no except", netpol(toBlock("0.0.0.0/0")), /ipBlock 0\.0\.0\.0\/0 reaches 10\.0\.0\.0\/8 .*169\.254\.0\.0\/16/],
-  ["egress to a block wider than a private range", netpol(toBlock("10.0.0.0/7")), /reaches 10\.0\.0\.0\/8/],
-  ["the team bound to the edit ClusterRole", binding({ kind: "ClusterRole", name: "edit" }, team), /team-access-confined: the binding grants ClusterRole 'edit'/],
-  ["a binding to system:authenticated", binding({ kind: "Role", name: "ffnodes-team-view" }, [{ kind: "Group", name: "system:authenticated" }]), /subject 'system:authenticated' is a Kubernetes system group/],
-  ["a binding of another namespace's account", binding({ kind: "Role", name: "ffnodes-team-view" }, [{ kind: "ServiceAccount", name: "x", namespace: "ff-b" }]), /service account 'x' of namespace 'ff-b'/],
-  ["a Role that writes NetworkPolicies", role([{ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["delete"] }]), /lets the team change networkpolicies/],
-  ["a Role that may bind", role([{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["bind"] }]), /grants bind/],
-  ["an ApplicationSet in another customer's namespace", appSet({ namespace: "ff-b" }), /argocd-confined: ApplicationSet is in namespace 'ff-b'/],
-  ["an ApplicationSet named after another customer", appSet({ name: "ff-b" }), /argocd-confined: ApplicationSet is named 'ff-b'/],
-  ["an ApplicationSet using another project", appSet({ project: "default" }), /project 'default'/],
-  ["an ApplicationSet deploying elsewhere", appSet({ destination: "kube-system" }), /deploy into 'kube-system'/],
-  ["Helm values holding a password", appSet({ values: "appConfig:\n  dbPassword: hunter2\n" }), /no-secret-values: .*'ffcloud' hold a secret at appConfig\.dbPassword/],
-  ["another customer's namespace", k8s("kubernetes:core/v1:Namespace", { metadata: { name: "ff-b" } }, true), /customer-namespace-only: .*only its own namespace 'ff-a', not 'ff-b'/],
-  ["an unprotected namespace", k8s("kubernetes:core/v1:Namespace", { metadata: { name: "ff-a" } }), /data-protected: a Namespace holds data/],
-  ["an unprotected claim", k8s("kubernetes:core/v1:PersistentVolumeClaim", inNs("ff-a")), /data-protected: a PersistentVolumeClaim/],
-  ["a Secret in another namespace", k8s("kubernetes:core/v1:Secret", inNs("ff-b")), /Secret is in namespace 'ff-b'; this stack may only use 'ff-a'/],
-  ["a Role with no namespace", k8s("kubernetes:rbac.authorization.k8s.io/v1:Role", inNs()), /no metadata.namespace .* default namespace/],
-  ["a ClusterRoleBinding", k8s("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", inNs()), /ClusterRoleBinding is cluster-scoped/],
-  ["a patch into kube-system", k8s("kubernetes:core/v1:ConfigMapPatch", inNs("kube-system")), /ConfigMapPatch is in namespace 'kube-system'/],
-  ["a NodePort Service", k8s("kubernetes:core/v1:Service", { ...inNs("ff-a"), spec: { type: "NodePort", ports: [{ port: 80 }] } }), /no-nodeport-services: a Service of type NodePort/],
-  ["a port asking for a nodePort", k8s("kubernetes:core/v1:Service", { ...inNs("ff-a"), spec: { type: "LoadBalancer", ports: [{ port: 80, nodePort: 30080 }] } }), /nodePort 30080/],
-  ["a Helm release elsewhere", k8s("kubernetes:helm.sh/v4:Chart", { namespace: "default" }), /Helm release must install into 'ff-a', not 'default'/],
-  ["a policy on another customer's path", vaultPolicy('path "ff-b-application/data/*" { capabilities = ["read"] }'), /vault-confined: the policy grants 'ff-b-application\/data\/\*'/],
-  ["a policy on a look-alike prefix", vaultPolicy('path "ff-a-application-old/*" { capabilities = ["read"] }'), /grants 'ff-a-application-old\/\*'/],
-  ["a policy with a glob over every mount", vaultPolicy('path "ff-a-application*" { capabilities = ["read"] }'), /grants 'ff-a-application\*'/],
-  ["a policy on sys/", vaultPolicy('path "ff-a-application/*" { capabilities = ["read"] }\npath "sys/policies/acl/*" { capabilities = ["update"] }'), /grants 'sys\/policies\/acl\/\*'/],
-  ["a policy granting nothing recognisable", vaultPolicy("# empty"), /grants no recognisable path/],
-  ["a mount elsewhere", { type: "vault:index/mount:Mount", name: "m", props: { path: "secret" }, protect: true }, /mount is at 'secret'/],
-  ["a secret in another mount", { type: "vault:kv/secretV2:SecretV2", name: "s", props: { mount: "ff-b-application" }, protect: true }, /may write only under 'ff-a-application'/],
-  ["a role bound to every namespace", { type: "vault:kubernetes/authBackendRole:AuthBackendRole", name: "r", props: { boundServiceAccountNamespaces: ["*"] }, protect: false }, /binds service accounts of namespaces \[\*\]/],
-  ["a role bound to two namespaces", { type: "vault:kubernetes/authBackendRole:AuthBackendRole", name: "r", props: { boundServiceAccountNamespaces: ["ff-a", "ff-b"] }, protect: false }, /\[ff-a, ff-b\]/],
-  ["an AppProject open to any namespace", k8s("kubernetes:argoproj.io/v1alpha1:AppProject", { spec: { destinations: [{ server: "*", namespace: "*" }] } }), /appproject-confined: destination namespace '\*'/],
-  ["an AppProject without a destination namespace", k8s("kubernetes:argoproj.io/v1alpha1:AppProject", { spec: { destinations: [{ server: "*" }] } }), /destination namespace '\(any\)'/],
-  ["an AppProject allowing ClusterRoles", k8s("kubernetes:argoproj.io/v1alpha1:AppProject", { spec: { destinations: [], clusterResourceWhitelist: [{ group: "*", kind: "*" }] } }), /cluster resources '\*\/\*' are allowed/],
+/** One hostile resource a row: the rule that must refuse it, and a fragment of its message. */
+interface Hostile {
+  what: string;
+  resource: Candidate;
+  rule: string;
+  fragment: string;
+  tenant?: Tenant;
+}
+
+const HOSTILE: Hostile[] = [
+  { what: "another customer's namespace", resource: k8s("kubernetes:core/v1:Namespace", { metadata: { name: "ff-b" } }, true), rule: "customer-namespace-only", fragment: "only its own namespace 'ff-a', not 'ff-b'" },
+  { what: "a Secret in another namespace", resource: k8s("kubernetes:core/v1:Secret", inNs("ff-b")), rule: "customer-namespace-only", fragment: "Secret is in namespace 'ff-b'; this stack may only use 'ff-a'" },
+  { what: "a Role with no namespace", resource: k8s("kubernetes:rbac.authorization.k8s.io/v1:Role", inNs()), rule: "customer-namespace-only", fragment: "no metadata.namespace and would land in the provider's default namespace" },
+  { what: "a ClusterRoleBinding", resource: k8s("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", inNs()), rule: "customer-namespace-only", fragment: "ClusterRoleBinding is cluster-scoped" },
+  { what: "a patch into kube-system", resource: k8s("kubernetes:core/v1:ConfigMapPatch", inNs("kube-system")), rule: "customer-namespace-only", fragment: "ConfigMapPatch is in namespace 'kube-system'" },
+  { what: "a Helm release elsewhere", resource: k8s("kubernetes:helm.sh/v4:Chart", { namespace: "default" }), rule: "customer-namespace-only", fragment: "must install into 'ff-a', not 'default'" },
+  { what: "an unprotected namespace", resource: k8s("kubernetes:core/v1:Namespace", labelled("baseline")), rule: "data-protected", fragment: "a Namespace holds data: it must be protected" },
+  { what: "an unprotected claim", resource: claim({ protect: false, retainOnDelete: true }), rule: "data-protected", fragment: "a PersistentVolumeClaim holds data: it must be protected" },
+  { what: "a claim deleted with the stack", resource: claim({ protect: true, retainOnDelete: false }), rule: "data-protected", fragment: "a PersistentVolumeClaim holds data: it must be retained on delete" },
+  { what: "an object named longer than 63 characters", resource: named("a".repeat(64)), rule: "kubernetes-names-valid", fragment: `the name '${"a".repeat(64)}' is not a DNS-1123 label` },
+  { what: "an object named with capitals", resource: named("Minio"), rule: "kubernetes-names-valid", fragment: "the name 'Minio' is not a DNS-1123 label" },
+  { what: "an object left to a generated name", resource: named(), rule: "kubernetes-names-valid", fragment: "the name '(unset: generated)'" },
+  { what: "a NodePort Service", resource: k8s("kubernetes:core/v1:Service", { ...inNs("ff-a"), spec: { type: "NodePort", ports: [{ port: 80 }] } }), rule: "no-nodeport-services", fragment: "a Service of type NodePort" },
+  { what: "a port asking for a nodePort", resource: k8s("kubernetes:core/v1:Service", { ...inNs("ff-a"), spec: { type: "LoadBalancer", ports: [{ port: 80, nodePort: 30080 }] } }), rule: "no-nodeport-services", fragment: "asks for nodePort 30080" },
+  { what: "a policy on another customer's mount", resource: vaultPolicy("ff-b-application/data/*"), rule: "vault-confined", fragment: "grants 'ff-b-application/data/*', outside the customer's KV space, its own mount 'ff-a-application'" },
+  { what: "a policy on a look-alike mount", resource: vaultPolicy("ff-a-application-old/*"), rule: "vault-confined", fragment: "grants 'ff-a-application-old/*'" },
+  { what: "a policy with a glob over every look-alike mount", resource: vaultPolicy("ff-a-application*"), rule: "vault-confined", fragment: "grants 'ff-a-application*'" },
+  { what: "a policy on sys/", resource: vaultPolicy("ff-a-application/*", "sys/policies/acl/*"), rule: "vault-confined", fragment: "grants 'sys/policies/acl/*'" },
+  { what: "a policy climbing out of the mount", resource: vaultPolicy("ff-a-application/../ff-b-application/*"), rule: "vault-confined", fragment: "grants 'ff-a-application/../ff-b-application/*'" },
+  { what: "a policy granting nothing recognisable", resource: { ...vaultPolicy(), props: { policy: "# empty" } }, rule: "vault-confined", fragment: "grants no recognisable path" },
+  { what: "a mount elsewhere", resource: mount("secret"), rule: "vault-confined", fragment: "the mount is at 'secret'; this stack may mount only 'ff-a-application'" },
+  { what: "a secret in another mount", resource: secret("ff-b-application", "app"), rule: "vault-confined", fragment: "the secret is 'app' in mount 'ff-b-application'; this stack writes secrets only in its own mount 'ff-a-application'" },
+  { what: "a sync reading another mount", resource: sync("ff-b-application", "db"), rule: "vault-confined", fragment: "the sync reads 'db' in mount 'ff-b-application'" },
+  { what: "a sync with no mount", resource: k8s("kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret", inNs("ff-a")), rule: "vault-confined", fragment: "the sync reads '(unset)' in mount '(unset)'" },
+  { what: "a role bound to every namespace", resource: authRole("*"), rule: "vault-confined", fragment: "binds service accounts of namespaces [*]" },
+  { what: "a role bound to two namespaces", resource: authRole("ff-a", "ff-b"), rule: "vault-confined", fragment: "[ff-a, ff-b]; it may bind only 'ff-a'" },
+  // The shared mount: every customer's secrets in one mount, each under its own prefix.
+  { what: "a policy on the whole shared mount", resource: vaultPolicy("secret/data/*"), tenant: SHARED, rule: "vault-confined", fragment: "grants 'secret/data/*', outside the customer's KV space, its prefix 'ff-a-application/' in the shared mount 'secret'" },
+  { what: "a policy on a neighbour's prefix in the shared mount", resource: vaultPolicy("secret/data/ff-a-application/*", "secret/metadata/ff-b-application/*"), tenant: SHARED, rule: "vault-confined", fragment: "grants 'secret/metadata/ff-b-application/*'" },
+  { what: "a policy on a look-alike prefix in the shared mount", resource: vaultPolicy("secret/data/ff-a-application-old/*"), tenant: SHARED, rule: "vault-confined", fragment: "grants 'secret/data/ff-a-application-old/*'" },
+  { what: "a policy with a glob past the prefix", resource: vaultPolicy("secret/data/ff-a-application*"), tenant: SHARED, rule: "vault-confined", fragment: "grants 'secret/data/ff-a-application*'" },
+  { what: "a policy on every API of the shared mount", resource: vaultPolicy("secret/+/ff-a-application/*"), tenant: SHARED, rule: "vault-confined", fragment: "grants 'secret/+/ff-a-application/*'" },
+  { what: "a policy on the shared mount's config", resource: vaultPolicy("secret/config"), tenant: SHARED, rule: "vault-confined", fragment: "grants 'secret/config'" },
+  { what: "a policy climbing out of the prefix", resource: vaultPolicy("secret/data/ff-a-application/../ff-b-application/*"), tenant: SHARED, rule: "vault-confined", fragment: "grants 'secret/data/ff-a-application/../ff-b-application/*'" },
+  { what: "a policy on an own mount when the customer shares one", resource: vaultPolicy("ff-a-application/data/*"), tenant: SHARED, rule: "vault-confined", fragment: "grants 'ff-a-application/data/*'" },
+  { what: "a mount of a customer on the shared mount", resource: mount("ff-a-application"), tenant: SHARED, rule: "vault-confined", fragment: "keeps its secrets in the shared mount 'secret' and may mount nothing" },
+  { what: "a secret at the root of the shared mount", resource: secret("secret", "app"), tenant: SHARED, rule: "vault-confined", fragment: "the secret is 'app' in mount 'secret'; this stack writes secrets only in its prefix 'ff-a-application/'" },
+  { what: "a secret under a neighbour's prefix", resource: secret("secret", "ff-b-application/app"), tenant: SHARED, rule: "vault-confined", fragment: "the secret is 'ff-b-application/app' in mount 'secret'" },
+  { what: "a sync reading a neighbour's prefix", resource: sync("secret", "ff-b-application/db"), tenant: SHARED, rule: "vault-confined", fragment: "the sync reads 'ff-b-application/db' in mount 'secret'" },
+  { what: "an AppProject open to any namespace", resource: appProject({ destinations: [{ server: "*", namespace: "*" }] }), rule: "appproject-confined", fragment: "destination namespace '*'" },
+  { what: "an AppProject without a destination namespace", resource: appProject({ destinations: [{ server: "*" }] }), rule: "appproject-confined", fragment: "destination namespace '(any)'" },
+  { what: "an AppProject allowing ClusterRoles", resource: appProject({ destinations: [], clusterResourceWhitelist: [{ group: "*", kind: "*" }] }), rule: "appproject-confined", fragment: "cluster resources '*/*' are allowed" },
+  { what: "an ApplicationSet in another customer's namespace", resource: appSet({ namespace: "ff-b" }), rule: "argocd-confined", fragment: "ApplicationSet is in namespace 'ff-b'" },
+  { what: "an ApplicationSet named after another customer", resource: appSet({ name: "ff-b" }), rule: "argocd-confined", fragment: "ApplicationSet is named 'ff-b'" },
+  { what: "an ApplicationSet using another project", resource: appSet({ project: "default" }), rule: "argocd-confined", fragment: "the applications use project 'default'" },
+  { what: "an ApplicationSet deploying elsewhere", resource: appSet({ destination: "kube-system" }), rule: "argocd-confined", fragment: "the applications deploy into 'kube-system'" },
+  { what: "an Application using another project", resource: application({ project: "default" }), rule: "argocd-confined", fragment: "the applications use project 'default'" },
+  { what: "an Application deploying elsewhere", resource: application({ destination: "ff-b" }), rule: "argocd-confined", fragment: "the applications deploy into 'ff-b'" },
+  { what: "a policy selecting another customer", resource: netpol(toNamespace("ff-b")), rule: "network-policies-confined", fragment: "a peer selects namespace 'ff-b'" },
+  { what: "a policy selecting every namespace", resource: netpol({ egress: [{ to: [{ namespaceSelector: {} }] }] }), rule: "network-policies-confined", fragment: "a peer selects namespaces by {}" },
+  { what: "a policy selecting by expression", resource: netpol({ ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "x", operator: "Exists" }] } }] }] }), rule: "network-policies-confined", fragment: "select one namespace by its kubernetes.io/metadata.name label" },
+  { what: "external egress with no except", resource: netpol(toBlock("0.0.0.0/0")), rule: "network-policies-confined", fragment: "169.254.0.0/16 (link-local, the cloud metadata service) without excepting it" },
+  { what: "egress to a block wider than a private range", resource: netpol(toBlock("10.0.0.0/7")), rule: "network-policies-confined", fragment: "reaches 10.0.0.0/8" },
+  { what: "the team bound to the edit ClusterRole", resource: binding({ kind: "ClusterRole", name: "edit" }, team), rule: "team-access-confined", fragment: "the binding grants ClusterRole 'edit'" },
+  { what: "a binding to system:authenticated", resource: binding({ kind: "Role", name: "ffnodes-team-view" }, [{ kind: "Group", name: "system:authenticated" }]), rule: "team-access-confined", fragment: "subject 'system:authenticated' is a Kubernetes system group" },
+  { what: "a binding of another namespace's account", resource: binding({ kind: "Role", name: "ffnodes-team-view" }, [{ kind: "ServiceAccount", name: "x", namespace: "ff-b" }]), rule: "team-access-confined", fragment: "service account 'x' of namespace 'ff-b'" },
+  { what: "a Role that writes NetworkPolicies", resource: role([{ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["delete"] }]), rule: "team-access-confined", fragment: "lets the team change networkpolicies" },
+  { what: "a Role that may bind", resource: role([{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["bind"] }]), rule: "team-access-confined", fragment: "a rule grants bind" },
+  { what: "a namespace enforcing privileged", resource: k8s("kubernetes:core/v1:Namespace", labelled("privileged"), true), rule: "pod-security-enforced", fragment: "Pod Security level 'privileged'" },
+  { what: "a namespace enforcing nothing", resource: k8s("kubernetes:core/v1:Namespace", labelled(), true), rule: "pod-security-enforced", fragment: "level '(none: privileged)'" },
+  { what: "Helm values holding a password", resource: appSet({ values: "appConfig:\n  dbPassword: hunter2\n" }), rule: "no-secret-values", fragment: "the values of service 'ffcloud' hold a secret at appConfig.dbPassword" },
 ];
 
 describe("tenant policy rules", () => {
-  for (const [what, resource] of GOOD) {
-    it(`allows ${what}`, () => assert.deepEqual(violations(resource, TENANT), []));
+  for (const [what, resource, tenant] of GOOD) {
+    it(`allows ${what}`, () => assert.deepEqual(violations(resource, tenant ?? TENANT), []));
   }
-  for (const [what, resource, expected] of BAD) {
-    it(`refuses ${what}`, () => {
-      const found = violations(resource, TENANT);
-      assert.ok(found.some((v) => expected.test(v)), `no violation matching ${String(expected)} in ${JSON.stringify(found)}`);
+  for (const { what, resource, tenant, rule, fragment } of HOSTILE) {
+    it(`${rule} refuses ${what}`, () => {
+      const found = violations(resource, tenant ?? TENANT);
+      assert.ok(
+        found.some((v) => v.startsWith(`${rule}: `) && v.includes(fragment)),
+        `no ${rule} violation with '${fragment}' in ${JSON.stringify(found)}`,
+      );
     });
   }
+
+  it("has a hostile resource for every rule", () => {
+    const tried = new Set(HOSTILE.map((h) => h.rule));
+    assert.deepEqual(TENANT_RULES.map((r) => r.name).filter((name) => !tried.has(name)), []);
+    assert.deepEqual([...tried].filter((name) => !TENANT_RULES.some((r) => r.name === name)), []);
+  });
 
   it("lets a reviewed opt-in through: privileged pods, unrestricted egress", () => {
     assert.deepEqual(violations(k8s("kubernetes:core/v1:Namespace", labelled("privileged"), true), OPTED_IN), []);
@@ -132,7 +200,7 @@ describe("tenant policy rules", () => {
     const names = TENANT_RULES.map((r) => r.name);
     assert.equal(new Set(names).size, names.length);
     for (const rule of TENANT_RULES) {
-      assert.match(rule.name, /^[a-z]+(-[a-z]+)*$/);
+      assert.match(rule.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
       assert.ok(rule.description.length > 20);
     }
   });
@@ -143,6 +211,13 @@ describe("tenant policy rules", () => {
     for (const type of ["kubernetes:yaml/v2:ConfigGroup", "kubernetes:helm.sh/v4:Chart", "kubernetes:core/v1:ConfigMapList", "pulumi:providers:kubernetes", "vault:index/policy:Policy"]) {
       assert.equal(kubernetesKind(type), undefined, type);
     }
+  });
+
+  it("places a customer's KV paths: anywhere in its own mount, only a secret's API paths under its prefix in a shared one", () => {
+    assert.ok(inKvSpace("ff-a-application/config", TENANT.kv));
+    assert.ok(!inKvSpace("secret/config", SHARED.kv));
+    assert.ok(inKvSpace("secret/data/ff-a-application/db", SHARED.kv));
+    assert.ok(!inKvSpace("secret/data/ff-a-application", SHARED.kv), "the prefix's own name is a secret at the mount's root, not under the prefix");
   });
 
   it("finds the same Vault policy paths as a real HCL parser", () => {
@@ -159,13 +234,21 @@ describe("tenant policy rules", () => {
 });
 
 describe("tenant of a stack", () => {
+  const roots: string[] = [];
+  const root = (files: Record<string, string>, options?: { withRepoCustomers?: boolean }) => {
+    roots.push(fixtureRoot(files, options));
+    return roots[roots.length - 1];
+  };
+  after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+  const customerX = "name: x\ndisplayName: X\nfitConnectCode: X\nenvironments:\n  prod:\n    domain: x.fitfile.net\n";
+
   it("comes from the resource's URN and the stack's layered configuration", () => {
     assert.equal(stackOfUrn("urn:pulumi:kch-staging::ffnodes::ffnodes:index:Customer$kubernetes:core/v1:Namespace::namespace"), "kch-staging");
     assert.throws(() => stackOfUrn("not-a-urn"), /not a resource URN/);
     assert.deepEqual(tenantOf(REPO_ROOT, "kch-staging"), {
       stack: "kch-staging",
       namespace: "kch-staging",
-      vaultPath: "kch-staging-application",
+      kv: { mount: "kch-staging-application", prefix: "" },
       argocdNamespace: "argocd",
       selectableNamespaces: ["kube-system", "argocd", "cert-manager", "ingress-nginx", "vault", "vault-secrets-operator"],
       optIns: { privilegedPods: false, unrestrictedEgress: false },
@@ -173,28 +256,25 @@ describe("tenant of a stack", () => {
   });
 
   it("honours a namespace set in the stack file", () => {
-    const root = fixtureRoot(
-      {
-        "customers/x.yaml": "name: x\ndisplayName: X\nfitConnectCode: X\nenvironments:\n  prod:\n    domain: x.fitfile.net\n",
-        "stacks/Pulumi.x-prod.yaml": stackFile("  ffnodes:settings:\n    namespace: x-live\n"),
-      },
-    );
-    assert.deepEqual([tenantOf(root, "x-prod").namespace, tenantOf(root, "x-prod").vaultPath], ["x-live", "x-live-application"]);
+    const tenant = tenantOf(root({ "customers/x.yaml": customerX, "stacks/Pulumi.x-prod.yaml": stackFile("  ffnodes:settings:\n    namespace: x-live\n") }), "x-prod");
+    assert.deepEqual([tenant.namespace, tenant.kv], ["x-live", { mount: "x-live-application", prefix: "" }]);
+  });
+
+  it("places a customer on the shared mount under its Vault path as a prefix", () => {
+    const files = { "customers/x.yaml": customerX, "stacks/Pulumi.x-prod.yaml": stackFile("  ffnodes:settings:\n    vault:\n      mount: shared\n      sharedMount: tenants\n") };
+    assert.deepEqual(tenantOf(root(files), "x-prod").kv, { mount: "tenants", prefix: "x-application/" });
   });
 
   it("refuses a stack whose file moves it into another tenant's namespace, as the program does", () => {
-    const root = fixtureRoot({}, { withRepoCustomers: true });
-    fs.appendFileSync(path.join(root, "stacks/Pulumi.ff-b-prod.yaml"), "  ffnodes:settings:\n    namespace: ff-a\n");
-    const resolve = tenantResolver(root);
-    const verdict = resolve("urn:pulumi:ff-b-prod::ffnodes::kubernetes:core/v1:Namespace::namespace");
+    const fleet = root({}, { withRepoCustomers: true });
+    fs.appendFileSync(path.join(fleet, "stacks/Pulumi.ff-b-prod.yaml"), "  ffnodes:settings:\n    namespace: ff-a\n");
+    const verdict = tenantResolver(fleet)("urn:pulumi:ff-b-prod::ffnodes::kubernetes:core/v1:Namespace::namespace");
     assert.ok(typeof verdict === "string");
     assert.match(verdict, /configuration of stack ff-b-prod is invalid.*namespace 'ff-a' of stack ff-b-prod is already used by stack ff-a-prod/);
-    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it("turns an invalid configuration into a violation message, once per stack", () => {
-    const root = fixtureRoot({ "stacks/Pulumi.nobody-prod.yaml": stackFile() });
-    const resolve = tenantResolver(root);
+    const resolve = tenantResolver(root({ "stacks/Pulumi.nobody-prod.yaml": stackFile() }));
     const urn = "urn:pulumi:nobody-prod::ffnodes::kubernetes:core/v1:Namespace::namespace";
     const first = resolve(urn);
     assert.ok(typeof first === "string");
@@ -204,13 +284,51 @@ describe("tenant of a stack", () => {
 });
 
 describe("the program obeys the tenant policy", () => {
-  for (const stack of ["ff-a-prod", "kch-staging", "demo-local"]) {
+  // The repository's stacks and the e2e project's, planned together as the e2e project holds them.
+  let fleet: string;
+  before(() => {
+    fleet = fixtureRoot({}, { withRepoCustomers: true });
+    fs.cpSync(E2E_FIXTURES, fleet, { recursive: true });
+  });
+  after(() => fs.rmSync(fleet, { recursive: true, force: true }));
+
+  for (const stack of [...listStacks(REPO_ROOT), ...listStacks(E2E_FIXTURES)]) {
     it(`every resource of ${stack} passes every rule`, async () => {
-      const plan = await planRepoStack(stack);
-      const tenant = tenantOf(REPO_ROOT, stack);
-      const found = plan.resources.flatMap((r) => violations({ type: r.type, name: r.name, props: r.inputs, protect: r.protect }, tenant).map((v) => `${r.type} ${r.name}: ${v}`));
-      assert.deepEqual(found, []);
+      const plan = await planStack(fleet, stack);
+      assert.deepEqual(planViolations(plan, tenantOf(fleet, stack)), []);
       assert.ok(plan.resources.some((r) => r.type === "kubernetes:core/v1:Namespace"), "the plan has no namespace to check");
     });
   }
+});
+
+describe("a customer on the shared Vault mount", () => {
+  const files = {
+    "customers/x.yaml": "name: x\ndisplayName: X\nfitConnectCode: X\nenvironments:\n  prod:\n    domain: x.fitfile.net\n    vault:\n      mount: shared\n",
+    "customers/y.yaml": "name: y\ndisplayName: Y\nfitConnectCode: Y\nenvironments:\n  prod:\n    domain: y.fitfile.net\n    vault:\n      mount: shared\n",
+    "stacks/Pulumi.x-prod.yaml": stackFile(),
+    "stacks/Pulumi.y-prod.yaml": stackFile(),
+  };
+  let root: string;
+  before(() => (root = fixtureRoot(files)));
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it("passes every rule: policies, the credentials secret and the syncs sit under its prefix of the shared mount", async () => {
+    const plan = await planStack(root, "x-prod");
+    assert.deepEqual(planViolations(plan, tenantOf(root, "x-prod")), []);
+    const types = plan.resources.map((r) => r.type);
+    for (const type of ["vault:index/policy:Policy", "vault:kv/secretV2:SecretV2", "kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret"]) assert.ok(types.includes(type), type);
+    assert.ok(!types.includes("vault:index/mount:Mount"), "a customer on the shared mount creates no mount");
+  });
+
+  it("is refused once its policies are pointed at its neighbour's prefix in the same mount", async () => {
+    const plan = await planStack(root, "y-prod");
+    const xTenant = tenantOf(root, "x-prod");
+    const policies = plan.resources.filter((r) => r.type === "vault:index/policy:Policy");
+    assert.ok(policies.length > 0);
+    for (const policy of policies) {
+      assert.match(String(policy.inputs.policy), /"secret\/data\/y-application\/\*"/);
+      const found = violations(candidateOf(policy), xTenant);
+      assert.ok(found.some((v) => v.startsWith("vault-confined: the policy grants 'secret/data/y-application/*'")), JSON.stringify(found));
+    }
+  });
 });

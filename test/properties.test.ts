@@ -1,13 +1,17 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { isPlainObject } from "../src/config/merge";
 import { resolveEnvironment } from "../src/config/load";
+import { customerKvSpace } from "../src/config/names";
 import { ConfigError } from "../src/config/problems";
 import { planStack } from "../src/plan/engine";
 import { readStackLayer } from "../src/config/stack-file";
+import { inKvSpace, violations } from "../src/policy/rules";
+import { tenantOf } from "../src/policy/tenant";
 import { fixtureRoot, resourcesOfType, stackFile } from "./helpers";
-import { assertTenantInvariants } from "./invariants";
+import { candidateOf, planViolations } from "./invariants";
 
 const label = fc.stringMatching(/^[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,6})?$/);
 const size = fc.tuple(fc.integer({ min: 1, max: 512 }), fc.constantFrom("Mi", "Gi")).map(([n, unit]) => `${n}${unit}`);
@@ -22,6 +26,7 @@ const customerArbitrary = fc.record({
   pods: fc.integer({ min: 0, max: 1000 }),
   enforce: fc.constantFrom("privileged", "baseline", "restricted"),
   team: fc.option(fc.record({ group: label, clusterRole: fc.constantFrom("view", "edit", "admin") }), { nil: undefined }),
+  vault: fc.record({ mount: fc.constantFrom("own", "shared"), sharedMount: fc.constantFrom("secret", "kv", "tenants") }),
 });
 type CustomerCase = typeof customerArbitrary extends fc.Arbitrary<infer T> ? T : never;
 
@@ -44,20 +49,28 @@ function customerDocument(c: CustomerCase): Record<string, unknown> {
         dns: { advancedCertificateManager: true },
         ...(c.enforce === "privileged" ? { optIns: { privilegedPods: "a node agent, reviewed in merge request !42" } } : {}),
         ...(c.team ? { team: c.team } : {}),
+        vault: c.vault,
       },
     },
   };
 }
 
 describe("properties over random customers", () => {
-  it("every valid customer plans with every tenant invariant kept", async () => {
+  it("every valid customer, on its own Vault mount or the shared one, plans with every tenant rule kept", async () => {
     await fc.assert(
       fc.asyncProperty(customerArbitrary, async (c) => {
         const stack = `${c.name}-${c.environment}`;
         const root = fixtureRoot({ [`customers/${c.name}.yaml`]: stringify(customerDocument(c)), [`stacks/Pulumi.${stack}.yaml`]: stackFile() });
         const config = resolveEnvironment(root, stack, readStackLayer(root, stack));
         const plan = await planStack(root, stack);
-        assertTenantInvariants(plan, config.namespace);
+        const tenant = tenantOf(root, stack);
+        fs.rmSync(root, { recursive: true, force: true });
+        assert.deepEqual(planViolations(plan, tenant), []);
+        // The same policies, checked as a look-alike neighbour's (its Vault path this one's plus a suffix), are refused.
+        const neighbour = { ...tenant, kv: customerKvSpace(`${config.vaultPath}-next`, config.settings.vault) };
+        const policies = resourcesOfType(plan, "vault:index/policy:Policy");
+        assert.ok(policies.length > 0);
+        for (const policy of policies) assert.ok(violations(candidateOf(policy), neighbour).some((v) => v.startsWith("vault-confined: the policy grants")), policy.name);
         const claims = resourcesOfType(plan, "kubernetes:core/v1:PersistentVolumeClaim");
         assert.equal(claims.length, Object.keys(config.settings.storage).length);
         for (const claim of claims) {
@@ -118,6 +131,18 @@ describe("properties over random customers", () => {
         assert.fail(`mutation at ${mutatedPath.join(".")} was accepted`);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("no customer's KV space holds another's secrets, in own mounts or one shared mount, look-alike names included", () => {
+    const apis = fc.constantFrom("data", "metadata", "delete", "undelete", "destroy", "subkeys");
+    fc.assert(
+      fc.property(label, label, label, apis, fc.constantFrom("own", "shared"), (self, other, secret, api, mount) => {
+        const space = (name: string) => customerKvSpace(`${name}-application`, { mount, sharedMount: "secret" });
+        const { mount: otherMount, prefix: otherPrefix } = space(other);
+        assert.equal(inKvSpace(`${otherMount}/${api}/${otherPrefix}${secret}`, space(self)), self === other);
+      }),
+      { numRuns: 300 },
     );
   });
 });

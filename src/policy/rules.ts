@@ -7,14 +7,16 @@
 import { parse } from "yaml";
 import { isAllowedClusterResource, isSystemGroup, unexceptedRanges } from "../config/boundaries";
 import { isPlainObject } from "../config/merge";
+import { KvSpace, MAX_LABEL_LENGTH, isDns1123Label, secretApiPath } from "../config/names";
 import { withoutSecrets } from "../config/secrets";
 
 
-/** What a stack may touch: its customer's namespace and Vault path; what it may name: the cluster's shared services. */
+/** What a stack may touch: its customer's namespace and KV space; what it may name: the cluster's shared services. */
 export interface Tenant {
   stack: string;
   namespace: string;
-  vaultPath: string;
+  /** Where the customer's secrets live: its own mount, or its prefix in the shared mount. */
+  kv: KvSpace;
   /** Where the customer's AppProject and ApplicationSet live. */
   argocdNamespace: string;
   /** Namespaces the customer's network policies may select besides its own: kube-system and the shared services. */
@@ -29,6 +31,12 @@ export interface Candidate {
   name: string;
   props: Record<string, unknown>;
   protect: boolean;
+  /**
+   * Unknown to the policy pack: Pulumi's analyzer protocol sends `protect` but not
+   * `retainOnDelete` (AnalyzerResourceOptions in pulumi's proto/pulumi/analyzer.proto, and
+   * @pulumi/policy 1.21.0's server.js); the offline plan knows it.
+   */
+  retainOnDelete?: boolean;
 }
 
 export interface TenantRule {
@@ -120,11 +128,25 @@ const namespaceRule: TenantRule = {
 
 const protectedDataRule: TenantRule = {
   name: "data-protected",
-  description: "The customer's namespace and its PersistentVolumeClaims are protected, so that no run can delete them.",
-  check({ type, protect }) {
+  description: "The customer's namespace and its PersistentVolumeClaims are protected, so that no run can delete them, and retained, so that leaving the program does not delete them either.",
+  check({ type, protect, retainOnDelete }) {
     const k = kubernetesKind(type);
-    if (!k || k.group !== "core" || !["Namespace", "PersistentVolumeClaim"].includes(k.kind) || protect) return [];
-    return [`a ${k.kind} holds data: it must be protected (protect: true)`];
+    if (!k || k.group !== "core" || !["Namespace", "PersistentVolumeClaim"].includes(k.kind)) return [];
+    return [
+      ...(protect ? [] : [`a ${k.kind} holds data: it must be protected (protect: true)`]),
+      ...(retainOnDelete === false ? [`a ${k.kind} holds data: it must be retained on delete (retainOnDelete: true)`] : []),
+    ];
+  },
+};
+
+const objectNameRule: TenantRule = {
+  name: "kubernetes-names-valid",
+  description: `Every Kubernetes object of a customer stack has a name given by ffnodes: a DNS-1123 label of at most ${MAX_LABEL_LENGTH} characters (the Helm charts' trunc 63), so that it also serves as a label value and a Service name.`,
+  check({ type, props }) {
+    if (!kubernetesKind(type)) return [];
+    const name = at(props, "metadata", "name");
+    if (typeof name === "string" && isDns1123Label(name)) return [];
+    return [`the name '${show(name, "(unset: generated)")}' is not a DNS-1123 label of at most ${MAX_LABEL_LENGTH} characters`];
   },
 };
 
@@ -149,23 +171,58 @@ export function vaultPolicyPaths(hcl: string): string[] {
   return [...hcl.matchAll(/(?:^|[\s{};])path\s+"([^"]*)"/g)].map((m) => m[1]);
 }
 
-const within = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+/**
+ * The kv-v2 API paths that address one secret (Vault docs, "KV secrets engine - version 2": ACL
+ * rules and HTTP API); `config`, the only other one, is the whole mount's.
+ */
+const KV_SECRET_APIS = new Set(["data", "metadata", "delete", "undelete", "destroy", "subkeys"]);
+
+/**
+ * Whether a Vault API path (a policy's may end in a glob) lies in the customer's KV space:
+ * anywhere in its own mount; in a shared mount, only a secret's API path below its prefix, so
+ * never the mount's config, the whole mount, or a neighbour's prefix. `.` and `..` segments are
+ * refused, whatever Vault would make of them. A mount is one path segment (config/schema/vault.ts).
+ */
+export function inKvSpace(path: string, space: KvSpace): boolean {
+  const segments = path.split("/");
+  if (segments.some((s) => s === "." || s === "..") || segments[0] !== space.mount) return false;
+  if (space.prefix === "") return true;
+  const [api, ...rest] = segments.slice(1);
+  return KV_SECRET_APIS.has(api) && rest.join("/").startsWith(space.prefix);
+}
+
+/** Whether a KV secret, by its mount and its name there, lies in the customer's KV space. */
+const secretInKvSpace = (mount: unknown, name: unknown, space: KvSpace) =>
+  typeof mount === "string" && typeof name === "string" && name !== "" && inKvSpace(secretApiPath({ mount, prefix: "" }, name), space);
+
+function describeKvSpace(space: KvSpace): string {
+  return space.prefix === "" ? `its own mount '${space.mount}'` : `its prefix '${space.prefix}' in the shared mount '${space.mount}'`;
+}
 
 const vaultRule: TenantRule = {
   name: "vault-confined",
-  description: "Vault policies grant only paths under the customer's Vault path; mounts and secrets stay there; Kubernetes-auth roles bind only the customer's namespace.",
-  check({ type, props }, { namespace, vaultPath }) {
+  description: "Vault policies grant only paths in the customer's KV space (its own mount, or its prefix in the shared mount); mounts, secrets and secret syncs stay there; Kubernetes-auth roles bind only the customer's namespace.",
+  check({ type, props }, { namespace, kv }) {
+    const k = kubernetesKind(type);
+    if (k?.group === "secrets.hashicorp.com" && k.kind === "VaultStaticSecret") {
+      const mount = at(props, "spec", "mount");
+      const name = at(props, "spec", "path");
+      return secretInKvSpace(mount, name, kv) ? [] : [`the sync reads '${show(name)}' in mount '${show(mount)}'; this stack reads secrets only in ${describeKvSpace(kv)}`];
+    }
     switch (type) {
       case "vault:index/policy:Policy": {
         const hcl = typeof props.policy === "string" ? props.policy : "";
         const paths = vaultPolicyPaths(hcl);
-        if (paths.length === 0) return [`the policy grants no recognisable path; it must grant paths under '${vaultPath}/'`];
-        return paths.filter((p) => !within(p, vaultPath)).map((p) => `the policy grants '${p}', outside the customer's Vault path '${vaultPath}/'`);
+        if (paths.length === 0) return [`the policy grants no recognisable path; it must grant paths in the customer's KV space, ${describeKvSpace(kv)}`];
+        return paths.filter((p) => !inKvSpace(p, kv)).map((p) => `the policy grants '${p}', outside the customer's KV space, ${describeKvSpace(kv)}`);
       }
       case "vault:index/mount:Mount":
-        return props.path === vaultPath ? [] : [`the mount is at '${show(props.path)}'; this stack may mount only '${vaultPath}'`];
+        if (kv.prefix !== "") return [`the mount is at '${show(props.path)}'; this stack keeps its secrets in the shared mount '${kv.mount}' and may mount nothing`];
+        return props.path === kv.mount ? [] : [`the mount is at '${show(props.path)}'; this stack may mount only '${kv.mount}'`];
       case "vault:kv/secretV2:SecretV2":
-        return props.mount === vaultPath ? [] : [`the secret is in mount '${show(props.mount)}'; this stack may write only under '${vaultPath}'`];
+        return secretInKvSpace(props.mount, props.name, kv)
+          ? []
+          : [`the secret is '${show(props.name)}' in mount '${show(props.mount)}'; this stack writes secrets only in ${describeKvSpace(kv)}`];
       case "vault:kubernetes/authBackendRole:AuthBackendRole": {
         const bound = items(props.boundServiceAccountNamespaces);
         return bound.length === 1 && bound[0] === namespace
@@ -208,10 +265,12 @@ const argocdRule: TenantRule = {
     if (where !== argocdNamespace) violations.push(`${k.kind} is in namespace '${show(where)}'; ArgoCD objects of this stack belong in '${argocdNamespace}'`);
     const name = at(props, "metadata", "name");
     if (name !== namespace) violations.push(`${k.kind} is named '${show(name)}'; this stack's ArgoCD objects are named '${namespace}'`);
-    if (k.kind === "ApplicationSet") {
-      const project = at(props, "spec", "template", "spec", "project");
+    // An ApplicationSet's applications are its template; an Application is its own.
+    if (k.kind === "ApplicationSet" || k.kind === "Application") {
+      const application = k.kind === "ApplicationSet" ? at(props, "spec", "template", "spec") : at(props, "spec");
+      const project = at(application, "project");
       if (project !== namespace) violations.push(`the applications use project '${show(project)}'; they must use the customer's own project '${namespace}'`);
-      const target = at(props, "spec", "template", "spec", "destination", "namespace");
+      const target = at(application, "destination", "namespace");
       if (target !== namespace) violations.push(`the applications deploy into '${show(target, "(any)")}'; they may deploy only into '${namespace}'`);
     }
     return violations;
@@ -329,6 +388,7 @@ const secretValuesRule: TenantRule = {
 export const TENANT_RULES: readonly TenantRule[] = [
   namespaceRule,
   protectedDataRule,
+  objectNameRule,
   nodePortRule,
   vaultRule,
   appProjectRule,

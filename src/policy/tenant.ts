@@ -1,5 +1,6 @@
 import { stackFleetProblems } from "../config/fleet";
 import { resolveWithOrigins } from "../config/load";
+import { customerKvSpace } from "../config/names";
 import { readStackLayer } from "../config/stack-file";
 import { ConfigError, formatProblem } from "../config/problems";
 import { Tenant } from "./rules";
@@ -26,7 +27,7 @@ export function tenantOf(root: string, stack: string): Tenant {
   return {
     stack,
     namespace: config.namespace,
-    vaultPath: config.vaultPath,
+    kv: customerKvSpace(config.vaultPath, settings.vault),
     argocdNamespace: settings.gitops.argocdNamespace,
     selectableNamespaces: ["kube-system", ...config.sharedNamespaces],
     optIns: { privilegedPods: settings.optIns?.privilegedPods !== undefined, unrestrictedEgress: settings.optIns?.unrestrictedEgress !== undefined },

@@ -19,6 +19,19 @@ describe("the policy pack under the real CLI", () => {
     });
   }
 
+  it("passes for a customer on the shared Vault mount", () => {
+    workdir.ensureStack("e2e-staging");
+    const file = "stacks/Pulumi.e2e-staging.yaml";
+    const original = workdir.read(file);
+    assert.match(original, /^config:$/m);
+    workdir.write(file, original.replace(/^config:\n/m, "config:\n  ffnodes:settings:\n    vault:\n      mount: shared\n"));
+    try {
+      workdir.pulumi(["preview", "--policy-pack", "src/policy", "-s", "e2e-staging"]);
+    } finally {
+      workdir.write(file, original);
+    }
+  });
+
   /** Applies a hand edit to a source file, previews e2e-prod with the pack, undoes the edit; returns the output of the failed preview. */
   function previewWithEdit(file: string, from: string, to: string): string {
     const original = workdir.read(file);

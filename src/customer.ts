@@ -6,7 +6,7 @@ import { GitOps, GitOpsInputs } from "./components/gitops";
 import { NamespaceIsolation } from "./components/namespace";
 import { Storage } from "./components/storage";
 import { VaultOutputs, VaultSpace } from "./components/vault";
-import { EnvironmentConfig } from "./config/load";
+import { EnvironmentConfig } from "./config/environment";
 
 export interface CustomerOutputs {
   namespace: pulumi.Output<string>;

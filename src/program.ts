@@ -2,9 +2,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { stackFleetProblems } from "./config/fleet";
-import { EnvironmentConfig, resolveWithOrigins, stackFileName, stackLayerFromConfig } from "./config/load";
+import { EnvironmentConfig } from "./config/environment";
+import { stackFileName } from "./config/files";
+import { resolveWithOrigins } from "./config/resolve";
 import { ConfigError } from "./config/problems";
-import { parseStackFile } from "./config/stack-file";
+import { parseStackFile, stackLayerFromConfig } from "./config/stack-file";
 import { Customer } from "./customer";
 
 /**

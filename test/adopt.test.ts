@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { resolveEnvironment } from "../src/config/load";
+import { resolveEnvironment } from "../src/config/resolve";
 import { readStackLayer } from "../src/config/stack-file";
 import { PlannedResource, StackPlan, planStack } from "../src/plan/engine";
 import { fixtureRoot } from "./helpers";

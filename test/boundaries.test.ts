@@ -8,7 +8,7 @@ import { parse, stringify } from "yaml";
 import { newCustomer } from "../src/cli/new-customer";
 import { PROTECTED_RANGES, unexceptedRanges } from "../src/config/boundaries";
 import { stackFleetProblems } from "../src/config/fleet";
-import { resolveWithOrigins } from "../src/config/load";
+import { resolveWithOrigins } from "../src/config/resolve";
 import { ConfigError, Problem, formatProblem } from "../src/config/problems";
 import { isSecretKey, isSecretValue, withoutSecrets } from "../src/config/secrets";
 import { readStackLayer } from "../src/config/stack-file";

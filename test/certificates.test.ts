@@ -4,7 +4,7 @@ import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issue
 import * as fc from "fast-check";
 import { buildCertificates } from "../src/components/certificates";
 import { buildDnsRecords } from "../src/components/dns";
-import { stackFileName } from "../src/config/load";
+import { stackFileName } from "../src/config/files";
 import { ConfigError } from "../src/config/problems";
 import { SECRET_PLACEHOLDER, planStack } from "../src/plan/engine";
 import { customerFixture, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile } from "./helpers";

@@ -12,7 +12,7 @@ import { importHelm } from "../src/import";
 import { plan } from "../src/cli/plan";
 import { UsageError } from "../src/cli/run";
 import { checkAllStacks } from "../src/config/fleet";
-import { listStacks } from "../src/config/load";
+import { listStacks } from "../src/config/files";
 import { ConfigError, formatProblem } from "../src/config/problems";
 import { Tombstone, readTombstones, writeTombstone } from "../src/config/tombstones";
 import { DecommissionBackend } from "../src/decommission/backend";

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { DnsRecords, buildDnsRecords } from "../src/components/dns";
-import { stackFileName } from "../src/config/load";
+import { stackFileName } from "../src/config/files";
 import { ConfigError, Problem } from "../src/config/problems";
 import { checkAllStacks } from "../src/config/fleet";
 import { planStack } from "../src/plan/engine";

@@ -1,6 +1,6 @@
 import { WorkloadInputs } from "../src/components/helm-values";
 import { buildVault } from "../src/components/vault";
-import { EnvironmentConfig } from "../src/config/load";
+import { EnvironmentConfig } from "../src/config/environment";
 import { REPO_ROOT, resolveStack } from "./helpers";
 
 /** A stack's layered config as the program resolves it (the repository's stack files set no ffnodes:settings). */

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { isScalar, parse, parseDocument, visit } from "yaml";
 import { buildHelmValues, fitConnectHosts, renderValues } from "../src/components/helm-values";
-import { EnvironmentConfig } from "../src/config/load";
+import { EnvironmentConfig } from "../src/config/environment";
 import { stackConfig, workloadInputs } from "./gitops-helpers";
 import { REPO_ROOT, fixtureRoot, stackFile } from "./helpers";
 

@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EnvironmentConfig, resolveEnvironment, stackFileName } from "../src/config/load";
+import { EnvironmentConfig } from "../src/config/environment";
+import { stackFileName } from "../src/config/files";
+import { resolveEnvironment } from "../src/config/resolve";
 import { StackPlan, PlannedResource, planStack } from "../src/plan/engine";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");

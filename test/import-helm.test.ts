@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { parse } from "yaml";
 import { importHelmCommand } from "../src/cli/import-helm";
 import { checkAllStacks } from "../src/config/fleet";
-import { listStacks, loadDefaults } from "../src/config/load";
+import { listStacks, loadDefaults } from "../src/config/files";
 import { deepMerge, isPlainObject, sourceOf, valueAtPath } from "../src/config/merge";
 import { ConfigError, Problem, formatProblem } from "../src/config/problems";
 import { environmentSettings } from "../src/config/schema";

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { NamespaceSpecs, buildNamespace } from "../src/components/namespace";
 import { ipBlocks } from "../src/config/cidr";
-import { EnvironmentConfig } from "../src/config/load";
+import { EnvironmentConfig } from "../src/config/environment";
 import { ConfigError } from "../src/config/problems";
 import { stackConfig } from "./gitops-helpers";
 import { customerFixture, fixtureRoot, resolveStack } from "./helpers";

@@ -5,7 +5,7 @@ import * as fc from "fast-check";
 import { displayNameOf, hostFor, newCustomer } from "../src/cli/new-customer";
 import { checkAllStacks } from "../src/config/fleet";
 import { UsageError } from "../src/cli/run";
-import { listStacks } from "../src/config/load";
+import { listStacks } from "../src/config/files";
 import { ConfigError, formatProblem } from "../src/config/problems";
 import { planStack } from "../src/plan/engine";
 import { REPO_ROOT, fixtureRoot, findResource } from "./helpers";

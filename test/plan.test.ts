@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { checkAllStacks, checkFleet } from "../src/config/fleet";
-import { listStacks } from "../src/config/load";
+import { listStacks } from "../src/config/files";
 import { StackPlan, planStack } from "../src/plan/engine";
 import { renderTree } from "../src/plan/render";
 import { tenantOf } from "../src/policy/tenant";

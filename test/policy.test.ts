@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as hcl from "hcl2-parser";
-import { listStacks } from "../src/config/load";
+import { listStacks } from "../src/config/files";
 import { planStack } from "../src/plan/engine";
 import { Candidate, TENANT_RULES, Tenant, inKvSpace, kubernetesKind, vaultPolicyPaths, violations } from "../src/policy/rules";
 import { stackOfUrn, tenantOf, tenantResolver } from "../src/policy/tenant";

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { isPlainObject } from "../src/config/merge";
-import { resolveEnvironment } from "../src/config/load";
+import { resolveEnvironment } from "../src/config/resolve";
 import { customerKvSpace } from "../src/config/names";
 import { ConfigError } from "../src/config/problems";
 import { planStack } from "../src/plan/engine";

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { checkAllStacks } from "../src/config/fleet";
 import { rollout } from "../src/cli/rollout";
 import { UsageError } from "../src/cli/run";
-import { listStacks } from "../src/config/load";
+import { listStacks } from "../src/config/files";
 import { affectedStacks, changedFilesSince, selectTargets } from "../src/rollout/select";
 import { REPO_ROOT, fixtureRoot } from "./helpers";
 

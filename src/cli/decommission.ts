@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { listStacks, resolveEnvironment, stackFileName } from "../config/load";
+import { listStacks, stackFileName } from "../config/files";
+import { resolveEnvironment } from "../config/resolve";
 import { ConfigError } from "../config/problems";
 import { readStackLayer } from "../config/stack-file";
 import { Tombstone, readTombstone, tombstoneFileName } from "../config/tombstones";

@@ -1,4 +1,4 @@
-import { listStacks } from "../config/load";
+import { listStacks } from "../config/files";
 import { Checkout, addWorktree, readSide, removeWorktreesOnSignal, workingTree } from "../diff/checkout";
 import { resolveCommit } from "../rollout/select";
 import { Side, compareFleet } from "../diff/compare";

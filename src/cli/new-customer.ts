@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isReservedNamespace } from "../config/boundaries";
-import { customerFileName, listStacks, loadDefaults, scratchCopy, stackFileName } from "../config/load";
+import { customerFileName, listStacks, loadDefaults, scratchCopy, stackFileName } from "../config/files";
 import { COMMAND_LINE, ConfigError, Problem, formatProblem } from "../config/problems";
 import { customerIdentity } from "../config/schema";
 import { host as hostSchema } from "../config/schema/dns";

@@ -1,5 +1,5 @@
 import { checkAllStacks, checkCustomersWithoutStacks, stackFleetProblems } from "../config/fleet";
-import { fleetStacks, stackFileName } from "../config/load";
+import { fleetStacks, stackFileName } from "../config/files";
 import { ConfigError } from "../config/problems";
 import { StackPlan, planStack } from "../plan/engine";
 import { renderTree } from "../plan/render";

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { CUSTOMERS_DIR, STACKS_DIR, fleetStacks } from "../config/load";
+import { CUSTOMERS_DIR, STACKS_DIR, fleetStacks } from "../config/files";
 import { ConfigError } from "../config/problems";
 import { AutomationRunner } from "../rollout/automation";
 import { gitlabPipeline, githubMatrix } from "../rollout/emit";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentConfig } from "../config/load";
+import { EnvironmentConfig } from "../config/environment";
 import { secretApiPath } from "../config/names";
 import { pgwebHost } from "../config/schema/gitops";
 import { applicationName } from "../config/names";

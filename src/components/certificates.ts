@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { ADOPT_KEY } from "../config/adopt";
-import { EnvironmentConfig } from "../config/load";
+import { EnvironmentConfig } from "../config/environment";
 import { objectName } from "../config/names";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId } from "./safety";

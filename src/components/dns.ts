@@ -1,6 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentConfig, dnsRecordName } from "../config/load";
+import { dnsRecordName } from "../config/adopt";
+import { EnvironmentConfig } from "../config/environment";
 import { recordType, zoneOf } from "../config/schema/dns";
 import { adoptedId } from "./safety";
 

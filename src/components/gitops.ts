@@ -3,7 +3,7 @@ import type { IApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1a
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADOPT_KEY } from "../config/adopt";
-import { EnvironmentConfig } from "../config/load";
+import { EnvironmentConfig } from "../config/environment";
 import { applicationName } from "../config/names";
 import { WorkloadInputs, buildHelmValues, enabledServices, renderValues } from "./helm-values";
 import { standardLabels } from "./labels";

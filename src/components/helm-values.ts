@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { EnvironmentConfig } from "../config/load";
+import { EnvironmentConfig } from "../config/environment";
 import { deepMerge, isPlainObject } from "../config/merge";
 import { databaseName } from "../config/names";
 import { buildClaims } from "./storage";

@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from "../config/load";
+import { EnvironmentConfig } from "../config/environment";
 
 /** Labels every object of a customer carries, so that it can be found and attributed. */
 export function standardLabels(config: EnvironmentConfig, component: string): Record<string, string> {

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADOPT_KEY } from "../config/adopt";
 import { ipBlocks } from "../config/cidr";
-import { EnvironmentConfig } from "../config/load";
+import { EnvironmentConfig } from "../config/environment";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId, holdsData } from "./safety";
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ADOPT_CREATE, EnvironmentConfig } from "../config/load";
+import { ADOPT_CREATE } from "../config/adopt";
+import { EnvironmentConfig } from "../config/environment";
 
 /**
  * Options for anything that holds data (namespaces, claims, Vault data, ...): never deleted by

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADOPT_KEY } from "../config/adopt";
-import { EnvironmentConfig } from "../config/load";
+import { EnvironmentConfig } from "../config/environment";
 import { claimName } from "../config/names";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId, holdsData } from "./safety";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { ADOPT_KEY, VAULT_POLICY_KEYS } from "../config/adopt";
-import { EnvironmentConfig } from "../config/load";
+import { EnvironmentConfig } from "../config/environment";
 import { KvSpace, customerKvSpace, secretApiPath, vaultPolicyName, vaultRoleId } from "../config/names";
 import { APP_SECRET } from "../config/schema/vault";
 import { addonServiceAccounts } from "./addons";

@@ -1,4 +1,6 @@
-import { Problem, joinPath } from "./problems";
+import { z } from "zod";
+import type { EnvironmentConfig } from "./environment";
+import { ConfigError, Problem, issuesToProblems, joinPath } from "./problems";
 import type { EnvironmentSettings } from "./schema";
 
 /** The Vault policies of a customer, by key: what its policy names and adoption keys end in. */
@@ -48,3 +50,46 @@ export function unknownAdoptIds(ids: Record<string, string>, settings: Environme
       message: `no resource of this stack is adopted under this key (check its spelling, or the host); the keys are: ${known.join(", ")}`,
     }));
 }
+
+const adoptSchema = z.strictObject({
+  enabled: z.boolean("true or false"),
+  ids: z.record(z.string(), z.string().min(1, "a non-empty resource id")),
+});
+
+/** `ffnodes:adopt` and `ffnodes:adoptIds` of a stack file, checked; a ConfigError at those keys otherwise. */
+export function parseAdoption(adopt: unknown, adoptIds: unknown, file: string): EnvironmentConfig["adopt"] {
+  const parsed = adoptSchema.safeParse({ enabled: adopt ?? false, ids: adoptIds ?? {} });
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    issuesToProblems(parsed.error.issues, { enabled: adopt, ids: adoptIds }, () => ({ file, prefix: "" })).map((p) => ({
+      ...p,
+      path: p.path.replace(/^enabled/, "config.ffnodes:adopt").replace(/^ids/, "config.ffnodes:adoptIds"),
+    })),
+  );
+}
+
+/** The logical name of the DNS record of a host: the key of its live id in `ffnodes:adoptIds`. */
+export const dnsRecordName = ADOPT_KEY.dnsRecord;
+
+/** In `ffnodes:adoptIds`, this value creates the resource instead of importing it. */
+export const ADOPT_CREATE = "create";
+
+/**
+ * Adopt mode imports what exists. A Cloudflare record's id cannot be derived from its name, and
+ * creating a record that exists fails, so every host needs its live record id, or `create`.
+ */
+export function checkAdoption(adopt: EnvironmentConfig["adopt"], settings: EnvironmentSettings, hosts: string[], file: string): Problem[] {
+  if (!adopt.enabled || !settings.dns.enabled) return [];
+  const recordId = /^[0-9a-f]{32}\/[0-9a-f]{32}$/;
+  return [...new Set(hosts)]
+    .filter((host) => {
+      const id = adopt.ids[dnsRecordName(host)];
+      return id !== ADOPT_CREATE && !recordId.test(id ?? "");
+    })
+    .map((host) => ({
+      file,
+      path: joinPath("config.ffnodes:adoptIds", dnsRecordName(host)),
+      message: `adopt mode needs the live Cloudflare record of ${host} as '<zone id>/<record id>' (32 hexadecimal characters each), or '${ADOPT_CREATE}' to create it`,
+    }));
+}
+

@@ -5,7 +5,8 @@
  * and adopted ids are its own; privileged pods and egress to private ranges need a reviewed
  * opt-in. `stackBoundaryProblems` checks one stack, `fleetBoundaryProblems` the stacks together.
  */
-import { EnvironmentConfig, customerFileName, stackFileName } from "./load";
+import { EnvironmentConfig } from "./environment";
+import { customerFileName, stackFileName } from "./files";
 import { LayerSource } from "./merge";
 import { claimName, customerKvSpace, secretApiPath, vaultPolicyName, vaultRoleId } from "./names";
 import { Problem, joinPath } from "./problems";

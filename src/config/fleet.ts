@@ -1,17 +1,8 @@
 import { fleetBoundaryProblems } from "./boundaries";
 import { ConfigError, Problem, formatProblem, uniqueProblems } from "./problems";
-import {
-  DEFAULTS_FILE,
-  EnvironmentConfig,
-  LocatedEnvironment,
-  Origin,
-  listCustomers,
-  listStacks,
-  loadCustomerFile,
-  loadDefaults,
-  parseStackName,
-  resolveWithOrigins,
-} from "./load";
+import { EnvironmentConfig, LocatedEnvironment, Origin } from "./environment";
+import { DEFAULTS_FILE, listCustomers, listStacks, loadCustomerFile, loadDefaults } from "./files";
+import { parseStackName, resolveWithOrigins } from "./resolve";
 import { applicationName, databaseName } from "./names";
 import { readStackLayer } from "./stack-file";
 import { Tombstone, readTombstones, tombstoneFileName } from "./tombstones";

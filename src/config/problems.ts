@@ -1,3 +1,6 @@
+import { z } from "zod";
+import { LayerSource, valueAtPath } from "./merge";
+
 /** A problem in a user's configuration: which file, which key, what is allowed. */
 export interface Problem {
   file: string;
@@ -43,3 +46,53 @@ export function joinPath(...parts: (string | number)[]): string {
     .map(String)
     .join(".");
 }
+
+// An unknown key's issue carries no list of the keys there are; its schema, seen only while
+// parsing, does. Every strict object of the configuration gets that list as its message.
+z.config({
+  customError: (issue) => {
+    const shape = issue.code === "unrecognized_keys" ? (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape : undefined;
+    return shape ? `the keys here are: ${Object.keys(shape).join(", ")}` : undefined;
+  },
+});
+
+/**
+ * Turns zod issues into problems, attributing each to the layer that set (or lacked) the key.
+ * `fileRootKeys`: keys a file's top level takes besides the schema's (a customer file's identity).
+ */
+export function issuesToProblems(
+  issues: z.core.$ZodIssue[],
+  input: unknown,
+  locate: (path: string) => LayerSource,
+  fileRootKeys: readonly string[] = [],
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of issues) {
+    const base = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const keyPath = joinPath(base, key);
+        const source = locate(keyPath);
+        const atFileRoot = base === "" && source.prefix === "" && fileRootKeys.length > 0;
+        const allowed = atFileRoot ? `${issue.message}, ${fileRootKeys.join(", ")}` : issue.message;
+        problems.push({ file: source.file, path: joinPath(source.prefix, keyPath), message: `unknown key (check its spelling); ${allowed}` });
+      }
+      continue;
+    }
+    const source = locate(base);
+    const missing = issue.code === "invalid_type" && valueAtPath(input, issue.path) === undefined;
+    // zod's own message for a bad key of a record says nothing of what a key may be; the key's schema does.
+    const badKey = issue.code === "invalid_key" && issue.message === "Invalid key in record";
+    problems.push({
+      file: source.file,
+      path: joinPath(source.prefix, base),
+      message: missing
+        ? `required: ${issue.message.replace(/, received undefined$/, "")}`
+        : badKey
+          ? `not allowed as a key here: ${issue.issues.map((i) => i.message).join("; ")}`
+          : issue.message,
+    });
+  }
+  return problems;
+}
+

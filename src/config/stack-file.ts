@@ -1,8 +1,9 @@
 import * as path from "node:path";
 import { isPlainObject } from "./merge";
-import { StackSettingsLayer, dnsRecordName, stackFileName, stackLayerFromConfig } from "./load";
+import { dnsRecordName } from "./adopt";
+import { stackFileName } from "./files";
 import { ConfigError, Problem, joinPath } from "./problems";
-import { readYamlFile } from "./yaml";
+import { PROTOTYPE_KEY_MESSAGE, prototypeKeyPaths, readYamlFile } from "./yaml";
 import { SECRET_PLACEHOLDER } from "./secrets";
 
 export interface StackFileConfig {
@@ -10,6 +11,48 @@ export interface StackFileConfig {
   config: Record<string, string>;
   secretKeys: string[];
 }
+
+export interface StackSettingsLayer {
+  /** The `ffnodes:settings` object of the stack's config, if any. */
+  settings: unknown;
+  /** The stack file it came from, for messages. */
+  file: string;
+  /** `ffnodes:adopt` and `ffnodes:adoptIds`. */
+  adopt?: unknown;
+  adoptIds?: unknown;
+  /** What is wrong with the stack's `ffnodes:*` keys as such: unknown keys, keys that are not settings. */
+  problems?: Problem[];
+}
+
+/** The `ffnodes:*` keys a stack's config may hold. */
+const STACK_KEYS = { settings: "ffnodes:settings", adopt: "ffnodes:adopt", adoptIds: "ffnodes:adoptIds" } as const;
+
+/**
+ * Builds the stack layer from raw Pulumi config strings, keyed by full key (`ffnodes:settings`),
+ * as `pulumi` passes them and as `plan` reads them from the stack file. A value that is not JSON
+ * stays a string, so that the schema, not a JSON parser, says what is wrong with it. Another
+ * `ffnodes:` key is a problem: a misspelt key would otherwise be ignored.
+ */
+export function stackLayerFromConfig(config: Record<string, string>, file: string): StackSettingsLayer {
+  const known: string[] = Object.values(STACK_KEYS);
+  const problems: Problem[] = Object.keys(config)
+    .filter((key) => key.startsWith("ffnodes:") && !known.includes(key))
+    .map((key) => ({ file, path: `config.${key}`, message: `unknown key (check its spelling); the ffnodes keys are ${known.join(", ")}` }));
+  const value = (key: string): unknown => {
+    const raw = config[key];
+    if (raw === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw) as unknown;
+    } catch {
+      return raw;
+    }
+    problems.push(...prototypeKeyPaths(parsed).map((at) => ({ file, path: joinPath(`config.${key}`, at), message: PROTOTYPE_KEY_MESSAGE })));
+    return parsed;
+  };
+  return { settings: value(STACK_KEYS.settings), adopt: value(STACK_KEYS.adopt), adoptIds: value(STACK_KEYS.adoptIds), file, problems };
+}
+
 
 /** A stack file's config key in full: a key without a namespace belongs to the project (`ffnodes:`). */
 export function fullConfigKey(key: string): string {

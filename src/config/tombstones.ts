@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { z } from "zod";
-import { RETIRED_DIR, issuesToProblems, yamlEntries } from "./load";
-import { Problem } from "./problems";
+import { RETIRED_DIR, yamlEntries } from "./files";
+import { Problem, issuesToProblems } from "./problems";
 import { readYamlFile } from "./yaml";
 
 export function tombstoneFileName(stack: string): string {

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { listStacks, stackFileName } from "../config/load";
+import { listStacks, stackFileName } from "../config/files";
 import { isPlainObject } from "../config/merge";
 import { fullConfigKey } from "../config/stack-file";
 import { CliError, EXIT_INVALID_CONFIG } from "../cli/run";

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { issuesToProblems } from "../config/load";
 import { valueAtPath } from "../config/merge";
-import { Problem, joinPath } from "../config/problems";
+import { Problem, issuesToProblems, joinPath } from "../config/problems";
 
 /** One application of the ApplicationSet: its service and the Helm value files, lowest precedence first. */
 export interface AppSetService {

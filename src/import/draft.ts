@@ -1,4 +1,4 @@
-import { listCustomers, loadCustomerFile } from "../config/load";
+import { listCustomers, loadCustomerFile } from "../config/files";
 import { isPlainObject } from "../config/merge";
 import { EnvironmentDraft, MapContext, MappedValue, mapEnvironment } from "./apply";
 import { KnownCustomer } from "./mapping";

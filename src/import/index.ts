@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CUSTOMERS_DIR, STACKS_DIR, customerFileName, loadDefaults } from "../config/load";
+import { CUSTOMERS_DIR, STACKS_DIR, customerFileName, loadDefaults } from "../config/files";
 import { isPlainObject } from "../config/merge";
 import { COMMAND_LINE, ConfigError, Problem } from "../config/problems";
 import { draftCustomers } from "./draft";

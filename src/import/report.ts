@@ -1,4 +1,6 @@
-import { EnvironmentConfig, customerFileName, dnsRecordName } from "../config/load";
+import { dnsRecordName } from "../config/adopt";
+import { EnvironmentConfig } from "../config/environment";
+import { customerFileName } from "../config/files";
 import { claimName } from "../config/names";
 import { joinPath } from "../config/problems";
 import { CustomerDraft } from "./draft";

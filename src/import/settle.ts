@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { checkAllStacks } from "../config/fleet";
-import { EnvironmentConfig, customerFileName, listStacks, loadDefaults, scratchCopy } from "../config/load";
+import { EnvironmentConfig } from "../config/environment";
+import { customerFileName, listStacks, loadDefaults, scratchCopy } from "../config/files";
 import { deepMerge } from "../config/merge";
 import { ConfigError, Problem, joinPath } from "../config/problems";
 import { CustomerDraft, environmentSettings } from "./draft";

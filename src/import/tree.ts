@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DEFAULTS_FILE } from "../config/load";
+import { DEFAULTS_FILE } from "../config/files";
 import { customerIdentity } from "../config/schema";
 import { Merged, isPlainObject, mergeLayers } from "../config/merge";
 import { ConfigError, Problem } from "../config/problems";

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { customerFileName, stackFileName } from "../config/load";
+import { customerFileName, stackFileName } from "../config/files";
 import { renderStackFile } from "../config/stack-file";
 import { entryExists } from "../config/write";
 import { sortKeys } from "./values";

@@ -1,5 +1,5 @@
 import { stackFleetProblems } from "../config/fleet";
-import { resolveWithOrigins } from "../config/load";
+import { resolveWithOrigins } from "../config/resolve";
 import { customerKvSpace } from "../config/names";
 import { readStackLayer } from "../config/stack-file";
 import { ConfigError, formatProblem } from "../config/problems";

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { CUSTOMERS_DIR, DEFAULTS_FILE, EnvironmentConfig, STACKS_DIR, loadDefaults } from "../config/load";
+import { EnvironmentConfig } from "../config/environment";
+import { CUSTOMERS_DIR, DEFAULTS_FILE, STACKS_DIR, loadDefaults } from "../config/files";
 import { StackTarget } from "./waves";
 
 /** Files every stack is built from, besides the defaults file: a change to any of them affects the whole fleet. */

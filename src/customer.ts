@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Addons } from "./components/addons";
 import { Certificates } from "./components/certificates";
 import { DnsRecords } from "./components/dns";
-import { GitOps, GitOpsInputs } from "./components/gitops";
+import { GitOps } from "./components/gitops";
 import { NamespaceIsolation } from "./components/namespace";
 import { Storage } from "./components/storage";
 import { VaultOutputs, VaultSpace } from "./components/vault";
@@ -33,25 +33,21 @@ export class Customer extends pulumi.ComponentResource {
     readonly config: EnvironmentConfig,
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    super("ffnodes:index:Customer", config.namespace, {}, opts);
+    super("ffnodes:index:Customer", config.tenancy.namespace, {}, opts);
     const isolation = new NamespaceIsolation("isolation", config, { parent: this });
     const storage = new Storage("storage", config, { parent: this, dependsOn: [isolation] });
     const vault = new VaultSpace("vault", config, { parent: this, dependsOn: [isolation] });
     new DnsRecords("dns", config, { parent: this });
     const certificates = new Certificates("certificates", config, { parent: this, dependsOn: [isolation] });
     // The workloads start only once everything they need exists: a half-failed run leaves none waiting on it.
-    const workloadInputs: GitOpsInputs = {
-      vault: vault.outputs,
-      tlsSecretName: config.settings.certificates.secretName,
-      dependsOn: [isolation, storage, vault, certificates],
-    };
-    if (config.settings.addons.length > 0) new Addons("addons", config, workloadInputs, { parent: this });
-    const gitops = new GitOps("gitops", config, workloadInputs, { parent: this });
+    const workloadsWaitFor = [isolation, storage, vault, certificates];
+    if (config.settings.addons.length > 0) new Addons("addons", config, workloadsWaitFor, { parent: this });
+    const gitops = new GitOps("gitops", config, workloadsWaitFor, { parent: this });
 
     this.outputs = {
       namespace: isolation.name,
       hosts: config.hosts,
-      vaultPath: config.vaultPath,
+      vaultPath: config.tenancy.vault.path,
       claims: storage.claims,
       vault: vault.outputs,
       tlsSecretName: certificates.secretName,

@@ -213,9 +213,9 @@ const GOOD: { title: string; setup: Setup; check: (c: EnvironmentConfig) => void
     title: "the smallest file",
     setup: {},
     check: (c) => {
-      assert.equal(c.namespace, "acme");
-      assert.equal(c.vaultPath, "acme-application");
-      assert.equal(c.dbSuffix, "_acme");
+      assert.equal(c.tenancy.namespace, "acme");
+      assert.equal(c.tenancy.vault.path, "acme-application");
+      assert.equal(c.tenancy.dbSuffix, "_acme");
       assert.deepEqual(c.hosts, ["acme.fitfile.net"]);
     },
   },
@@ -223,8 +223,8 @@ const GOOD: { title: string; setup: Setup; check: (c: EnvironmentConfig) => void
     title: "a staging environment gets its own namespace",
     setup: { stack: "acme-staging", customer: mutate((d) => ((d.environments as Doc).staging = { domain: "acme-staging.fitfile.net" })) },
     check: (c) => {
-      assert.equal(c.namespace, "acme-staging");
-      assert.equal(c.vaultPath, "acme-staging-application");
+      assert.equal(c.tenancy.namespace, "acme-staging");
+      assert.equal(c.tenancy.vault.path, "acme-staging-application");
     },
   },
   {
@@ -239,7 +239,7 @@ const GOOD: { title: string; setup: Setup; check: (c: EnvironmentConfig) => void
     title: "team access and a namespace override",
     setup: { customer: mutate((d) => Object.assign(prod(d), { namespace: "acme-prod-1", team: { group: "acme-devs", clusterRole: "edit" } })) },
     check: (c) => {
-      assert.equal(c.namespace, "acme-prod-1");
+      assert.equal(c.tenancy.namespace, "acme-prod-1");
       assert.deepEqual(c.settings.team, { group: "acme-devs", clusterRole: "edit" });
     },
   },

@@ -1,5 +1,3 @@
-import { WorkloadInputs } from "../src/components/helm-values";
-import { buildVault } from "../src/components/vault";
 import { EnvironmentConfig } from "../src/config/environment";
 import { REPO_ROOT, resolveStack } from "./helpers";
 
@@ -8,7 +6,3 @@ export function stackConfig(stack: string, root = REPO_ROOT): EnvironmentConfig 
   return resolveStack(root, stack);
 }
 
-/** What Customer passes the GitOps and addon components: the Vault component's outputs, the TLS secret's name. */
-export function workloadInputs(config: EnvironmentConfig): WorkloadInputs {
-  return { vault: buildVault(config).outputs, tlsSecretName: config.settings.certificates.secretName };
-}

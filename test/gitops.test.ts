@@ -20,8 +20,8 @@ import { StackPlan, planStack } from "../src/plan/engine";
 import { offlineMocks } from "../src/plan/mocks";
 import { parseStackFile } from "../src/config/stack-file";
 import { runProgram } from "../src/program";
-import { stackConfig, workloadInputs } from "./gitops-helpers";
-import { REPO_ROOT, customerFixture, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile } from "./helpers";
+import { stackConfig } from "./gitops-helpers";
+import { REPO_ROOT, customerFixture, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile, withSettings } from "./helpers";
 import { validateCoreManifest } from "./k8s-schema";
 
 const APPSET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet";
@@ -35,7 +35,7 @@ function json<T>(value: unknown): T {
 }
 
 function gitopsOf(config: EnvironmentConfig) {
-  return buildGitOps(config, workloadInputs(config));
+  return buildGitOps(config);
 }
 
 function elementsOf(set: IApplicationSet): ServiceElement[] {
@@ -136,7 +136,7 @@ describe("GitOps: AppProject and ApplicationSet", () => {
     it("renders one valid Application per seed service: ff-a-<service>, charts/<service> at latest-release, values inline", () => {
       const set = json<IApplicationSet>(findResource(plan, APPSET, "gitops-applicationset").inputs);
       const config = stackConfig("ff-a-prod");
-      const values = buildHelmValues(config, workloadInputs(config));
+      const values = buildHelmValues(config);
       const apps = elementsOf(set).map((e) => renderApplication(set, e));
       assert.deepEqual(
         apps.map((a) => [a.metadata.name, a.spec.source?.path, a.spec.source?.targetRevision, a.spec.source?.repoURL]),
@@ -196,15 +196,11 @@ describe("GitOps: AppProject and ApplicationSet", () => {
         fc.uniqueArray(repo, { minLength: 1, maxLength: 4 }),
         fc.dictionary(label, fc.boolean(), { maxKeys: 6 }),
         (namespace, cluster, sourceRepos, services) => {
-          const config: EnvironmentConfig = {
-            ...base,
+          const config = withSettings(base, {
             namespace,
-            settings: {
-              ...base.settings,
-              gitops: { ...base.settings.gitops, cluster, sourceRepos, repoURL: sourceRepos[0] },
-              services: Object.fromEntries(Object.entries(services).map(([s, enabled]) => [s, { enabled }])),
-            },
-          };
+            gitops: { ...base.settings.gitops, cluster, sourceRepos, repoURL: sourceRepos[0] },
+            services: Object.fromEntries(Object.entries(services).map(([s, enabled]) => [s, { enabled }])),
+          });
           const { project, applicationSet } = gitopsOf(config);
           assert.deepEqual(project.spec?.destinations, [{ server: cluster, namespace }]);
           assert.deepEqual(project.spec?.clusterResourceWhitelist, []);
@@ -322,14 +318,14 @@ describe("GitOps: AppProject and ApplicationSet", () => {
 
 describe("pgweb addon", () => {
   const config = stackConfig("ff-a-prod");
-  const specs = buildPgweb(config, workloadInputs(config));
+  const specs = buildPgweb(config);
   const deployment = json<IDeployment>(specs?.deployment);
   const service = json<IService>(specs?.service);
   const ingress = json<IIngress>(specs?.ingress);
   const pod = deployment.spec?.template;
 
   it("is created only where the environment's addons include it", async () => {
-    assert.equal(buildPgweb(stackConfig("kch-prod"), workloadInputs(stackConfig("kch-prod"))), undefined);
+    assert.equal(buildPgweb(stackConfig("kch-prod")), undefined);
     const plan = await planRepoStack("ff-a-prod");
     assert.deepEqual(
       plan.resources.filter((r) => r.parent === "addons").map((r) => r.name),
@@ -342,8 +338,8 @@ describe("pgweb addon", () => {
   });
 
   it("connects to the configured PostgreSQL host instead of the databases application's", () => {
-    const moved: EnvironmentConfig = { ...config, settings: { ...config.settings, pgweb: { ...config.settings.pgweb, databaseHost: "pg.shared.svc" } } };
-    const template = json<IDeployment>(buildPgweb(moved, workloadInputs(moved))?.deployment).spec?.template.metadata?.annotations?.["vault.hashicorp.com/agent-inject-template-database-url"];
+    const moved = withSettings(config, { pgweb: { ...config.settings.pgweb, databaseHost: "pg.shared.svc" } });
+    const template = json<IDeployment>(buildPgweb(moved)?.deployment).spec?.template.metadata?.annotations?.["vault.hashicorp.com/agent-inject-template-database-url"];
     assert.match(template ?? "", /@pg\.shared\.svc:5432\/fitconnect\?/);
   });
 
@@ -445,7 +441,7 @@ describe("pgweb addon", () => {
       ...config,
       settings: { ...config.settings, pgweb: { ...config.settings.pgweb, allowedSourceRanges: ["203.0.113.0/24", "198.51.100.7/32"], externalAuthUrl: "https://auth.fitfile.net/oauth2/auth" } },
     };
-    const annotations = json<IIngress>(buildPgweb(guarded, workloadInputs(guarded))?.ingress).metadata?.annotations ?? {};
+    const annotations = json<IIngress>(buildPgweb(guarded)?.ingress).metadata?.annotations ?? {};
     assert.equal(annotations["nginx.ingress.kubernetes.io/whitelist-source-range"], "203.0.113.0/24,198.51.100.7/32");
     assert.equal(annotations["nginx.ingress.kubernetes.io/auth-url"], "https://auth.fitfile.net/oauth2/auth");
     assert.deepEqual(Object.keys(ingress.metadata?.annotations ?? {}), ["pulumi.com/skipAwait"], "none of them unless configured");

@@ -5,13 +5,13 @@ import fc from "fast-check";
 import { isScalar, parse, parseDocument, visit } from "yaml";
 import { buildHelmValues, fitConnectHosts, renderValues } from "../src/components/helm-values";
 import { EnvironmentConfig } from "../src/config/environment";
-import { stackConfig, workloadInputs } from "./gitops-helpers";
+import { stackConfig } from "./gitops-helpers";
 import { REPO_ROOT, fixtureRoot, stackFile } from "./helpers";
 
 /** Every service's rendered values, one YAML document each: what the snapshot holds. */
 function renderAllValues(config: EnvironmentConfig): string {
-  return Object.entries(buildHelmValues(config, workloadInputs(config)))
-    .map(([service, values]) => `# ${config.namespace}-${service}: charts/${service}\n${renderValues(values)}`)
+  return Object.entries(buildHelmValues(config))
+    .map(([service, values]) => `# ${config.tenancy.namespace}-${service}: charts/${service}\n${renderValues(values)}`)
     .join("---\n");
 }
 
@@ -24,7 +24,7 @@ function pick(value: unknown, shape: unknown): unknown {
 
 function valuesOf(stack: string, root = REPO_ROOT) {
   const config = stackConfig(stack, root);
-  return buildHelmValues(config, workloadInputs(config));
+  return buildHelmValues(config);
 }
 
 /** Every mapping of the YAML text lists its keys in sorted order. */
@@ -221,8 +221,8 @@ environments:
             services: { ...config.settings.services, ffcloud: { ...config.settings.services.ffcloud, appConfig: Object.fromEntries(order), infraConfig: extra } },
           },
         });
-        const a = buildHelmValues(withOrder(entries), workloadInputs(config)).ffcloud;
-        const b = buildHelmValues(withOrder(shuffled), workloadInputs(config)).ffcloud;
+        const a = buildHelmValues(withOrder(entries)).ffcloud;
+        const b = buildHelmValues(withOrder(shuffled)).ffcloud;
         const text = renderValues(a);
         assert.equal(renderValues(b), text);
         assertKeysSorted(text);

@@ -2,6 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EnvironmentConfig } from "../src/config/environment";
+import { EnvironmentSettings } from "../src/config/schema";
+import { resolveTenancy } from "../src/config/tenancy";
 import { stackFileName } from "../src/config/files";
 import { resolveEnvironment } from "../src/config/resolve";
 import { StackPlan, PlannedResource, planStack } from "../src/plan/engine";
@@ -68,4 +70,22 @@ export function customerFixture(name: string, prod: string): Record<string, stri
 /** Layers a stack's configuration under `root`, with `settings` as its `ffnodes:settings`. */
 export function resolveStack(root: string, stack: string, settings?: unknown): EnvironmentConfig {
   return resolveEnvironment(root, stack, { settings, file: stackFileName(stack) });
+}
+
+/**
+ * A resolved config with some settings replaced and its tenancy derived anew from them, as
+ * resolveEnvironment derives it. The names the config had (namespace, dbSuffix, Vault path) are
+ * kept as if set, unless `changes` sets them (a `vault` without `path` derives it anew).
+ */
+export function withSettings(config: EnvironmentConfig, changes: Partial<EnvironmentSettings>): EnvironmentConfig {
+  const { tenancy } = config;
+  const settings: EnvironmentSettings = {
+    ...config.settings,
+    namespace: tenancy.namespace,
+    namespaceSuffix: "",
+    dbSuffix: tenancy.dbSuffix,
+    vault: { ...config.settings.vault, path: tenancy.vault.path },
+    ...changes,
+  };
+  return { ...config, ...resolveTenancy(config.customer.name, settings) };
 }

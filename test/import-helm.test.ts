@@ -21,7 +21,7 @@ import { canonical, leaves } from "../src/import/values";
 import { buildHelmValues } from "../src/components/helm-values";
 import { buildGitOps } from "../src/components/gitops";
 import { planStack } from "../src/plan/engine";
-import { stackConfig, workloadInputs } from "./gitops-helpers";
+import { stackConfig } from "./gitops-helpers";
 import { REPO_ROOT, findResource, fixtureRoot, resourcesOfType } from "./helpers";
 
 const FIXTURE = path.join(REPO_ROOT, "test/fixtures/helm");
@@ -336,7 +336,7 @@ describe("import-helm", () => {
     function compare(customer: CustomerValues, env: EnvironmentValues, used: Set<string>): string[] {
       const stack = `${customer.name}-${env.environment}`;
       const config = stackConfig(stack, root);
-      const generated = buildHelmValues(config, workloadInputs(config));
+      const generated = buildHelmValues(config);
       const services = env.applicationSet?.services ?? Object.keys(generated);
       assert.deepEqual(Object.keys(generated), [...services].sort(), `${stack}: one application per service of the tree`);
       const reported = [...result.data.unmapped, ...result.data.secrets];
@@ -375,7 +375,7 @@ describe("import-helm", () => {
       for (const customer of tree.customers) {
         for (const env of customer.environments) {
           const config = stackConfig(`${customer.name}-${env.environment}`, root);
-          const { applicationSet } = buildGitOps(config, workloadInputs(config));
+          const { applicationSet } = buildGitOps(config);
           const source = applicationSet.spec?.template.spec.source;
           const original = env.applicationSet?.document ?? {};
           const revision = valueAtPath(original, ["spec", "template", "spec", "source", "targetRevision"]) ?? valueAtPath(env.sources[0].merged.value, ["argocdApp", "targetRevision"]);

@@ -43,7 +43,7 @@ describe("npm run new-customer", function () {
     const { problems, configs } = checkAllStacks(root, listStacks(root));
     assert.deepEqual(problems.map(formatProblem), []);
     const staging = configs.find((c) => c.stack === "acme-health-staging");
-    assert.deepEqual(staging && [staging.namespace, staging.hosts, staging.dbSuffix, staging.customer], [
+    assert.deepEqual(staging && [staging.tenancy.namespace, staging.hosts, staging.tenancy.dbSuffix, staging.customer], [
       "acme-health-staging",
       ["acme-staging.fitfile.net"],
       "_acme_health_staging",

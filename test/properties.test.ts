@@ -67,7 +67,7 @@ describe("properties over random customers", () => {
         fs.rmSync(root, { recursive: true, force: true });
         assert.deepEqual(planViolations(plan, tenant), []);
         // The same policies, checked as a look-alike neighbour's (its Vault path this one's plus a suffix), are refused.
-        const neighbour = { ...tenant, kv: customerKvSpace(`${config.vaultPath}-next`, config.settings.vault) };
+        const neighbour = { ...tenant, kv: customerKvSpace(`${config.tenancy.vault.path}-next`, config.settings.vault) };
         const policies = resourcesOfType(plan, "vault:index/policy:Policy");
         assert.ok(policies.length > 0);
         for (const policy of policies) assert.ok(violations(candidateOf(policy), neighbour).some((v) => v.startsWith("vault-confined: the policy grants")), policy.name);

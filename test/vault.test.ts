@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fc from "fast-check";
 import * as hcl from "hcl2-parser";
 import { z } from "zod";
-import { VaultSpace, VaultSpecs, buildVault, kvSpace } from "../src/components/vault";
+import { VaultSpace, VaultSpecs, buildVault } from "../src/components/vault";
 import { PolicyRule, renderPolicy } from "../src/components/vault-policy";
 import { EnvironmentConfig } from "../src/config/environment";
 import { stackFileName } from "../src/config/files";
@@ -12,7 +12,7 @@ import { ConfigError } from "../src/config/problems";
 import { VaultSettings, vaultSettings } from "../src/config/schema/vault";
 import { COMPUTED_OUTPUTS, offlineMocks } from "../src/plan/mocks";
 import { SECRET_PLACEHOLDER, planStack } from "../src/plan/engine";
-import { REPO_ROOT, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile } from "./helpers";
+import { REPO_ROOT, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile, withSettings } from "./helpers";
 
 const T = {
   mount: "vault:index/mount:Mount",
@@ -28,13 +28,7 @@ const seedConfig = (): EnvironmentConfig => resolveStack(REPO_ROOT, "ff-a-prod")
 /** A valid customer environment: the seed's, with another namespace and Vault settings validated by the schema. */
 function customer(base: EnvironmentConfig, namespace: string, vault: Partial<VaultSettings>): EnvironmentConfig {
   const settings = vaultSettings.vault.parse({ ...base.settings.vault, path: undefined, ...vault });
-  return {
-    ...base,
-    stack: `${namespace}-prod`,
-    namespace,
-    vaultPath: settings.path ?? `${namespace}-application`,
-    settings: { ...base.settings, vault: settings },
-  };
+  return { ...withSettings(base, { namespace, vault: settings }), stack: `${namespace}-prod` };
 }
 
 /** The path blocks of an HCL policy as hcl2-parser reads them: path to capabilities. */
@@ -237,11 +231,11 @@ describe("vault: policies", () => {
         const config = validCustomer(base, namespace, vault);
         fc.pre(config !== undefined);
         const specs = buildVault(config);
-        const space = kvSpace(config);
+        const { space } = config.tenancy.vault;
         const prefixes =
           config.settings.vault.mount === "own"
-            ? [`${config.vaultPath}/`]
-            : ["data", "metadata", "delete", "undelete", "destroy"].map((api) => `secret/${api}/${config.vaultPath}/`);
+            ? [`${config.tenancy.vault.path}/`]
+            : ["data", "metadata", "delete", "undelete", "destroy"].map((api) => `secret/${api}/${config.tenancy.vault.path}/`);
         for (const p of grantedPaths(specs)) {
           literalPrefix(p);
           assert.ok(prefixes.some((prefix) => p.startsWith(prefix)), `${p} outside ${prefixes.join(", ")}`);
@@ -277,7 +271,7 @@ describe("vault: policies", () => {
         const a = validCustomer(base, nsA, vaultA);
         const b = validCustomer(base, nsB, vaultB);
         // The fleet check guarantees distinct namespaces and Vault paths.
-        fc.pre(a !== undefined && b !== undefined && a.namespace !== b.namespace && a.vaultPath !== b.vaultPath);
+        fc.pre(a !== undefined && b !== undefined && a.tenancy.namespace !== b.tenancy.namespace && a.tenancy.vault.path !== b.tenancy.vault.path);
         const [specsA, specsB] = [buildVault(a), buildVault(b)];
         for (const pa of grantedPaths(specsA).map(literalPrefix)) {
           for (const pb of grantedPaths(specsB).map(literalPrefix)) {

@@ -1,17 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentConfig } from "../config/environment";
-import { secretApiPath } from "../config/names";
 import { pgwebHost } from "../config/schema/gitops";
-import { applicationName } from "../config/names";
-import { GitOpsInputs } from "./gitops";
-import { WorkloadInputs } from "./helm-values";
+import { PGWEB } from "../config/tenancy";
 import { standardLabels } from "./labels";
-import { kvSpace } from "./vault";
 
 type Metadata = k8s.types.input.meta.v1.ObjectMeta;
 
-const PGWEB = "pgweb";
 const PGWEB_PORT = 8081;
 /**
  * pgweb becomes ready only once the database that ArgoCD deploys after the first `up` is
@@ -22,8 +17,6 @@ const PGWEB_PORT = 8081;
 const NOT_AWAITED = { "pulumi.com/skipAwait": "true" };
 /** Written by the Vault agent before pgweb starts; holds `export DATABASE_URL=...`. */
 const DATABASE_URL_FILE = "/vault/secrets/database-url";
-/** The KV secret, in the customer's space, with pgweb's basic-auth `username` and `password` (set by an operator). */
-export const PGWEB_AUTH_SECRET = "pgweb";
 const AUTH_FILES = { user: "pgweb-auth-user", pass: "pgweb-auth-pass" } as const;
 /** How often pgweb retries its database while ArgoCD has yet to deploy it (3 s apart, pgweb's default delay). */
 const OPEN_RETRIES = 200;
@@ -57,11 +50,6 @@ export interface PgwebSpecs {
   ingress?: { metadata: Metadata; spec: k8s.types.input.networking.v1.IngressSpec };
 }
 
-/** Service accounts the addons run as; the Vault role binds them too. */
-export function addonServiceAccounts(config: EnvironmentConfig): string[] {
-  return config.settings.addons.includes(PGWEB) ? [PGWEB] : [];
-}
-
 /**
  * The Vault agent template for pgweb's connection URL, from the PostgreSQL credentials the Vault
  * component generated into the secret at `secretPath`.
@@ -81,15 +69,15 @@ export function databaseUrlTemplate(secretPath: string, host: string, database: 
  * Security profile; a TLS ingress on its own host only when the customer file publishes it.
  * Undefined unless the environment's addons include pgweb.
  */
-export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): PgwebSpecs | undefined {
-  const { namespace, settings } = config;
-  if (!settings.addons.includes(PGWEB)) return undefined;
+export function buildPgweb(config: EnvironmentConfig): PgwebSpecs | undefined {
+  const { settings } = config;
+  const { namespace, vault, certificate, pgweb: names } = config.tenancy;
+  if (!names) return undefined;
   const { image, database, ingressClassName, publish, allowedSourceRanges, externalAuthUrl } = settings.pgweb;
   const host = pgwebHost(settings);
-  // The databases application's PostgreSQL service, as its chart names it after the release.
-  const databaseHost = settings.pgweb.databaseHost ?? `${applicationName(namespace, "databases")}-postgresql`;
   if (publish && host === undefined) throw new Error("a published pgweb has a host (checked by the schema)");
-  const authSecretPath = secretApiPath(kvSpace(config), PGWEB_AUTH_SECRET);
+  const authSecretPath = names.authSecret.apiPath;
+  const credentialsPath = vault.credentials.apiPath;
 
   const selector = { "app.kubernetes.io/name": PGWEB, "app.kubernetes.io/instance": namespace };
   const labels = { ...standardLabels(config, "addons"), ...selector };
@@ -111,10 +99,10 @@ export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): P
             annotations: {
               "vault.hashicorp.com/agent-inject": "true",
               "vault.hashicorp.com/agent-pre-populate-only": "true",
-              "vault.hashicorp.com/auth-path": `auth/${inputs.vault.authMount}`,
-              "vault.hashicorp.com/role": inputs.vault.role,
-              "vault.hashicorp.com/agent-inject-secret-database-url": inputs.vault.appSecretPath,
-              "vault.hashicorp.com/agent-inject-template-database-url": databaseUrlTemplate(inputs.vault.appSecretPath, databaseHost, database),
+              "vault.hashicorp.com/auth-path": `auth/${settings.vault.auth.mount}`,
+              "vault.hashicorp.com/role": vault.role,
+              "vault.hashicorp.com/agent-inject-secret-database-url": credentialsPath,
+              "vault.hashicorp.com/agent-inject-template-database-url": databaseUrlTemplate(credentialsPath, names.databaseHost, database),
               [`vault.hashicorp.com/agent-inject-secret-${AUTH_FILES.user}`]: authSecretPath,
               [`vault.hashicorp.com/agent-inject-template-${AUTH_FILES.user}`]: authTemplate(authSecretPath, "username"),
               [`vault.hashicorp.com/agent-inject-secret-${AUTH_FILES.pass}`]: authSecretPath,
@@ -122,7 +110,7 @@ export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): P
             },
           },
           spec: {
-            serviceAccountName: PGWEB,
+            serviceAccountName: names.serviceAccount,
             securityContext: {
               runAsNonRoot: true,
               // The image declares no user; "nobody" lets the kubelet verify runAsNonRoot.
@@ -155,7 +143,7 @@ export function buildPgweb(config: EnvironmentConfig, inputs: WorkloadInputs): P
             metadata: { ...metadata, annotations: { ...NOT_AWAITED, ...ingressAccess(allowedSourceRanges, externalAuthUrl) } },
             spec: {
               ingressClassName,
-              tls: [{ hosts: [host], secretName: inputs.tlsSecretName }],
+              tls: [{ hosts: [host], secretName: certificate.secretName }],
               rules: [
                 {
                   host,
@@ -182,13 +170,14 @@ function ingressAccess(allowedSourceRanges: string[], externalAuthUrl: string | 
 
 /** Optional workloads ffnodes runs itself, next to the ArgoCD applications (pgweb). */
 export class Addons extends pulumi.ComponentResource {
-  constructor(name: string, config: EnvironmentConfig, inputs: GitOpsInputs, opts?: pulumi.ComponentResourceOptions) {
+  /** `dependsOn`: everything the addons need before they start (namespace, claims, Vault role and secrets, certificates). */
+  constructor(name: string, config: EnvironmentConfig, dependsOn: pulumi.Resource[], opts?: pulumi.ComponentResourceOptions) {
     super("ffnodes:customer:Addons", name, {}, opts);
-    const pgweb = buildPgweb(config, inputs);
+    const pgweb = buildPgweb(config);
     if (pgweb) {
-      const after = { parent: this, dependsOn: inputs.dependsOn };
+      const after = { parent: this, dependsOn };
       const account = new k8s.core.v1.ServiceAccount("pgweb-serviceaccount", pgweb.serviceAccount, after);
-      new k8s.apps.v1.Deployment("pgweb-deployment", pgweb.deployment, { ...after, dependsOn: [...inputs.dependsOn, account] });
+      new k8s.apps.v1.Deployment("pgweb-deployment", pgweb.deployment, { ...after, dependsOn: [...dependsOn, account] });
       new k8s.core.v1.Service("pgweb-service", pgweb.service, after);
       if (pgweb.ingress) new k8s.networking.v1.Ingress("pgweb-ingress", pgweb.ingress, after);
     }

@@ -6,7 +6,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { ADOPT_KEY } from "../config/adopt";
 import { EnvironmentConfig } from "../config/environment";
-import { objectName } from "../config/names";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId } from "./safety";
 
@@ -34,8 +33,10 @@ export interface CertificateSpecs {
 
 /** What the certificates component creates: one certificate covering every host of the environment. */
 export function buildCertificates(config: EnvironmentConfig): CertificateSpecs {
-  const { namespace, hosts } = config;
-  const { mode, secretName, clusterIssuer, originCa } = config.settings.certificates;
+  const { hosts } = config;
+  const { namespace, certificate: names } = config.tenancy;
+  const { secretName } = names;
+  const { mode, clusterIssuer, originCa } = config.settings.certificates;
   const labels = standardLabels(config, "certificates");
 
   if (mode === "origin-ca") {
@@ -51,7 +52,7 @@ export function buildCertificates(config: EnvironmentConfig): CertificateSpecs {
     };
   }
 
-  const name = objectName("fitfile", namespace);
+  const { name } = names;
   const selfSigned = mode === "self-signed";
   return {
     secretName,
@@ -94,7 +95,7 @@ export class Certificates extends pulumi.ComponentResource {
     }
     if (specs.certificate) {
       filledBy.push(
-        new k8s.apiextensions.CustomResource("certificate", specs.certificate, {
+        new k8s.apiextensions.CustomResource(ADOPT_KEY.certificate, specs.certificate, {
           parent: this,
           dependsOn: [...filledBy],
           import: specs.certificateImportId,

@@ -4,18 +4,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADOPT_KEY } from "../config/adopt";
 import { EnvironmentConfig } from "../config/environment";
-import { applicationName } from "../config/names";
-import { WorkloadInputs, buildHelmValues, enabledServices, renderValues } from "./helm-values";
+import { buildHelmValues, enabledServices, renderValues } from "./helm-values";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId } from "./safety";
-
-export interface GitOpsInputs extends WorkloadInputs {
-  /**
-   * Everything the applications need before ArgoCD may start them (namespace, claims, Vault role
-   * and secrets, certificates): the ApplicationSet waits for all of it.
-   */
-  dependsOn: pulumi.Resource[];
-}
 
 /** The seed's sync policy, unchanged. */
 export const SYNC_POLICY = {
@@ -58,17 +49,18 @@ export interface GitOpsSpecs {
 }
 
 /** The AppProject that confines the customer's applications, and the ApplicationSet that creates them. */
-export function buildGitOps(config: EnvironmentConfig, inputs: WorkloadInputs): GitOpsSpecs {
-  const { namespace, settings } = config;
+export function buildGitOps(config: EnvironmentConfig): GitOpsSpecs {
+  const { settings, tenancy } = config;
+  const { namespace } = tenancy;
   const { gitops } = settings;
   const labels = standardLabels(config, "gitops");
-  const metadata = { name: namespace, namespace: gitops.argocdNamespace, labels, annotations: ADOPTABLE };
+  const metadata = { name: tenancy.gitops.name, namespace: gitops.argocdNamespace, labels, annotations: ADOPTABLE };
   const destination = { server: gitops.cluster, namespace };
-  const values = buildHelmValues(config, inputs);
+  const values = buildHelmValues(config);
 
   const elements: ServiceElement[] = enabledServices(config).map(([service, serviceSettings]) => ({
     serviceName: service,
-    name: applicationName(namespace, service),
+    name: tenancy.applications[service],
     targetRevision: serviceSettings.targetRevision ?? gitops.targetRevision,
     helmValues: renderValues(values[service]),
   }));
@@ -103,7 +95,7 @@ export function buildGitOps(config: EnvironmentConfig, inputs: WorkloadInputs): 
             labels: { ...labels, "ffnodes.fitfile.net/service": "{{ .serviceName }}" },
           },
           spec: {
-            project: namespace,
+            project: tenancy.gitops.name,
             source: {
               repoURL: gitops.repoURL,
               targetRevision: "{{ .targetRevision }}",
@@ -125,20 +117,23 @@ export class GitOps extends pulumi.ComponentResource {
   /** Names of the Applications the set creates. */
   readonly applications: string[];
 
-  constructor(name: string, config: EnvironmentConfig, inputs: GitOpsInputs, opts?: pulumi.ComponentResourceOptions) {
+  /**
+   * `dependsOn`: everything the applications need before ArgoCD may start them (namespace,
+   * claims, Vault role and secrets, certificates): the ApplicationSet waits for all of it.
+   */
+  constructor(name: string, config: EnvironmentConfig, dependsOn: pulumi.Resource[], opts?: pulumi.ComponentResourceOptions) {
     super("ffnodes:customer:GitOps", name, {}, opts);
-    const specs = buildGitOps(config, inputs);
-    const argocdNamespace = config.settings.gitops.argocdNamespace;
+    const specs = buildGitOps(config);
     // The seed's customers have an ApplicationSet named after the namespace, but no AppProject
     // of their own: adopt mode imports the set, and the project only when an id is given.
-    const project = new k8s.apiextensions.CustomResource("gitops-project", specs.project, {
+    const project = new k8s.apiextensions.CustomResource(ADOPT_KEY.gitopsProject, specs.project, {
       parent: this,
       import: adoptedId(config, ADOPT_KEY.gitopsProject),
     });
-    new k8s.apiextensions.CustomResource("gitops-applicationset", specs.applicationSet, {
+    new k8s.apiextensions.CustomResource(ADOPT_KEY.gitopsApplicationSet, specs.applicationSet, {
       parent: this,
-      dependsOn: [project, ...inputs.dependsOn],
-      import: adoptedId(config, ADOPT_KEY.gitopsApplicationSet, `${argocdNamespace}/${config.namespace}`),
+      dependsOn: [project, ...dependsOn],
+      import: adoptedId(config, ADOPT_KEY.gitopsApplicationSet, config.tenancy.gitops.id),
     });
     this.applications = specs.applications;
     this.registerOutputs({ applications: this.applications });

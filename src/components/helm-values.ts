@@ -1,17 +1,6 @@
 import { stringify } from "yaml";
 import { EnvironmentConfig } from "../config/environment";
 import { deepMerge, isPlainObject } from "../config/merge";
-import { databaseName } from "../config/names";
-import { buildClaims } from "./storage";
-import type { VaultOutputs } from "./vault";
-
-/** What the workloads need from the other components; Customer fills it from their outputs. */
-export interface WorkloadInputs {
-  /** The Kubernetes-auth role, its mount, and the secret the Vault agent templates read. */
-  vault: Pick<VaultOutputs, "role" | "authMount" | "appSecretPath">;
-  /** Secret holding the certificate for the environment's hosts. */
-  tlsSecretName: string;
-}
 
 export type HelmValues = Record<string, unknown>;
 
@@ -65,12 +54,11 @@ function merge(lower: HelmValues, higher: HelmValues | undefined): HelmValues {
  * What every chart gets (the old shared values file): the environment's identity, Vault access,
  * storage claims and TLS secret. No secret is ever a value: the charts read them from Vault.
  */
-export function sharedValues(config: EnvironmentConfig, inputs: WorkloadInputs): HelmValues {
-  const { settings } = config;
+export function sharedValues(config: EnvironmentConfig): HelmValues {
+  const { settings, tenancy } = config;
   const sleuth = () => ({ enabled: settings.sleuth.enabled, environment: settings.sleuth.environment });
-  const storage = buildClaims(config).reduce<HelmValues>(
-    (values, claim) =>
-      merge(values, nest(PERSISTENCE_PATHS[claim.key] ?? [claim.key, "persistence"], { size: settings.storage[claim.key].size, existingClaim: claim.name })),
+  const storage = Object.entries(tenancy.claims).reduce<HelmValues>(
+    (values, [key, claim]) => merge(values, nest(PERSISTENCE_PATHS[key] ?? [key, "persistence"], { size: settings.storage[key].size, existingClaim: claim })),
     {},
   );
   const networkPoliciesOff = SUBCHART_NETWORK_POLICIES.reduce<HelmValues>(
@@ -79,22 +67,22 @@ export function sharedValues(config: EnvironmentConfig, inputs: WorkloadInputs):
   );
   return {
     ...merge(storage, networkPoliciesOff),
-    namespace: config.namespace,
+    namespace: tenancy.namespace,
     host: settings.domain,
-    applicationVaultPath: config.vaultPath,
+    applicationVaultPath: tenancy.vault.path,
     ...(settings.deploymentKey === undefined ? {} : { deploymentKey: settings.deploymentKey }),
     global: {
       app: { nodeEnv: settings.app.nodeEnv, fitfileEnv: settings.app.fitfileEnv },
       fitConnectCode: config.customer.fitConnectCode,
-      dbSuffix: config.dbSuffix,
-      db: Object.fromEntries(settings.app.databases.map((db) => [db, { name: databaseName(db, config.dbSuffix) }])),
+      dbSuffix: tenancy.dbSuffix,
+      db: Object.fromEntries(Object.entries(tenancy.databases).map(([db, name]) => [db, { name }])),
       sleuth: sleuth(),
-      tls: { secretName: inputs.tlsSecretName },
+      tls: { secretName: tenancy.certificate.secretName },
     },
     sleuth: sleuth(),
     workflowTemplates: { sleuth: sleuth() },
     // `path` is what the charts' agent templates read (`with secret`), so the secret's API path.
-    vault: { role: inputs.vault.role, path: inputs.vault.appSecretPath },
+    vault: { role: tenancy.vault.role, path: tenancy.vault.credentials.apiPath },
     // ffnodes creates the certificates itself; a chart's own list stays empty so that no second
     // Certificate competes for the same secret.
     certs: { certificates: [] },
@@ -105,8 +93,8 @@ export function sharedValues(config: EnvironmentConfig, inputs: WorkloadInputs):
  * Helm values of every enabled service, by service name: the shared values, the service's
  * `infraConfig` merged over them, and its `appConfig` merged over the generated one.
  */
-export function buildHelmValues(config: EnvironmentConfig, inputs: WorkloadInputs): Record<string, HelmValues> {
-  const shared = sharedValues(config, inputs);
+export function buildHelmValues(config: EnvironmentConfig): Record<string, HelmValues> {
+  const shared = sharedValues(config);
   return Object.fromEntries(
     enabledServices(config).map(([service, settings]) => {
       const appConfig = merge(GENERATED_APP_CONFIG[service]?.(config) ?? {}, settings.appConfig);

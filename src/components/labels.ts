@@ -6,7 +6,7 @@ export function standardLabels(config: EnvironmentConfig, component: string): Re
     "app.kubernetes.io/managed-by": "ffnodes",
     "app.kubernetes.io/part-of": "ffnodes",
     "app.kubernetes.io/component": component,
-    "app.kubernetes.io/instance": config.namespace,
+    "app.kubernetes.io/instance": config.tenancy.namespace,
     "ffnodes.fitfile.net/customer": config.customer.name,
     "ffnodes.fitfile.net/environment": config.environment,
   };

@@ -74,7 +74,8 @@ function optInAnnotations(optIns: Record<string, string> = {}): Record<string, s
 
 /** What the namespace component creates: the namespace and everything that confines it. */
 export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
-  const { namespace, settings } = config;
+  const { settings } = config;
+  const { namespace } = config.tenancy;
   const labels = standardLabels(config, "namespace");
   const meta = (name: string): Metadata => ({ name, namespace, labels });
   const { podSecurity, quota, limits, network } = settings;
@@ -210,9 +211,9 @@ export class NamespaceIsolation extends pulumi.ComponentResource {
     super("ffnodes:customer:NamespaceIsolation", name, {}, opts);
     const specs = buildNamespace(config);
     this.namespace = new k8s.core.v1.Namespace(
-      "namespace",
+      ADOPT_KEY.namespace,
       specs.namespace,
-      holdsData({ parent: this, import: adoptedId(config, ADOPT_KEY.namespace, config.namespace) }),
+      holdsData({ parent: this, import: adoptedId(config, ADOPT_KEY.namespace, config.tenancy.namespace) }),
     );
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
     // The workloads outlive a destroy (the namespace is retained, ArgoCD preserves them): so does what confines them.

@@ -2,7 +2,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADOPT_KEY } from "../config/adopt";
 import { EnvironmentConfig } from "../config/environment";
-import { claimName } from "../config/names";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId, holdsData } from "./safety";
 
@@ -11,6 +10,8 @@ export interface ClaimSpec {
   key: string;
   /** The claim's name, which the charts' `existingClaim` values refer to. */
   name: string;
+  /** Logical name, also the key of its id in `ffnodes:adoptIds`: `claim-<key>`. */
+  logicalName: string;
   /** Set in adopt mode, when the claim (named by existingClaim, or derived) already exists: `<namespace>/<name>`. */
   importId?: string;
   args: {
@@ -21,15 +22,18 @@ export interface ClaimSpec {
 
 /** One claim per storage entry, sorted by key: `pvc-<namespace>-<key>` unless an existing claim is named. */
 export function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
-  const { namespace, settings } = config;
+  const { settings } = config;
+  const { namespace } = config.tenancy;
   return Object.entries(settings.storage)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, claim]) => {
-      const name = claimName(namespace, key, claim.existingClaim);
+      const name = config.tenancy.claims[key];
+      const logicalName = ADOPT_KEY.claim(key);
       return {
         key,
         name,
-        importId: adoptedId(config, ADOPT_KEY.claim(key), `${namespace}/${name}`),
+        logicalName,
+        importId: adoptedId(config, logicalName, `${namespace}/${name}`),
         args: {
           metadata: {
             name,
@@ -56,7 +60,7 @@ export class Storage extends pulumi.ComponentResource {
     super("ffnodes:customer:Storage", name, {}, opts);
     for (const claim of buildClaims(config)) {
       const pvc = new k8s.core.v1.PersistentVolumeClaim(
-        `claim-${claim.key}`,
+        claim.logicalName,
         claim.args,
         holdsData({ parent: this, import: claim.importId }),
       );

@@ -2,16 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
-import { ADOPT_KEY, VAULT_POLICY_KEYS } from "../config/adopt";
+import { ADOPT_KEY } from "../config/adopt";
 import { EnvironmentConfig } from "../config/environment";
-import { KvSpace, customerKvSpace, secretApiPath, vaultPolicyName, vaultRoleId } from "../config/names";
-import { APP_SECRET } from "../config/schema/vault";
-import { addonServiceAccounts } from "./addons";
+import { KvSpace, secretMountPath } from "../config/names";
+import { VaultPolicyKey } from "../config/tenancy";
 import { standardLabels } from "./labels";
 import { adoptedId, holdsData } from "./safety";
 import { PolicyRule, renderPolicy } from "./vault-policy";
 
-/** The KV secret, inside the customer's space, that holds the generated database credentials. */
 /** Where the Vault agent writes the rendered secret files in the services' pods. */
 export const AGENT_SECRET_DIR = "/secrets";
 const VSO_API_VERSION = "secrets.hashicorp.com/v1beta1";
@@ -84,7 +82,7 @@ export interface VaultOutputs {
 }
 
 export interface PolicySpec {
-  key: (typeof VAULT_POLICY_KEYS)[number];
+  key: VaultPolicyKey;
   name: string;
   rules: PolicyRule[];
   hcl: string;
@@ -114,10 +112,6 @@ export interface VaultSpecs {
   outputs: VaultOutputs;
 }
 
-export function kvSpace(config: EnvironmentConfig): KvSpace {
-  return customerKvSpace(config.vaultPath, config.settings.vault);
-}
-
 /**
  * The policy paths of a kv-v2 space, as the engine's API splits them (Vault docs, "KV secrets
  * engine - version 2", ACL rules): the secrets' data, their metadata, and the soft delete,
@@ -142,15 +136,15 @@ export function agentTemplate(apiPath: string, database: string): string {
 
 /** Everything the Vault component creates for one customer environment. */
 export function buildVault(config: EnvironmentConfig): VaultSpecs {
-  const { namespace } = config;
+  const { namespace, vault: names } = config.tenancy;
   const settings = config.settings.vault;
-  const space = kvSpace(config);
+  const { space, role, serviceAccounts } = names;
   const globs = spaceGlobs(space);
   const labels = standardLabels(config, "vault");
   const sorted = (values: string[]) => [...new Set(values)].sort();
 
   const policy = (key: PolicySpec["key"], rules: PolicyRule[]): PolicySpec => {
-    const name = vaultPolicyName(namespace, key);
+    const name = names.policies[key];
     return { key, name, rules, hcl: renderPolicy(rules), importId: adoptedId(config, ADOPT_KEY.vaultPolicy(key), name) };
   };
   const appRead = policy("app-read", [
@@ -169,10 +163,8 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
 
   const syncs = settings.extraSecrets;
   const syncAccount = settings.secretsOperator.serviceAccount;
-  const serviceAccounts = sorted([...settings.auth.serviceAccounts, ...(syncs.length > 0 ? [syncAccount] : []), ...addonServiceAccounts(config)]);
-  const role = namespace;
 
-  const appSecretPath = secretApiPath(space, APP_SECRET);
+  const appSecretPath = names.credentials.apiPath;
   const databases = sorted(settings.credentials.databases);
   const templates = Object.fromEntries(databases.map((db) => [`${db}.json`, agentTemplate(appSecretPath, db)]));
   const agentAnnotations: Record<string, string> = {
@@ -207,14 +199,14 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
         tokenTtl: settings.auth.tokenTtlSeconds,
         tokenPolicies: [appRead.name],
       },
-      importId: adoptedId(config, ADOPT_KEY.vaultAuthRole, vaultRoleId(settings.auth.mount, role)),
+      importId: adoptedId(config, ADOPT_KEY.vaultAuthRole, names.roleId),
     },
     credentials:
       databases.length > 0
         ? {
             databases,
             passwordLength: settings.credentials.passwordLength,
-            name: `${space.prefix}${APP_SECRET}`,
+            name: names.credentials.name,
             importId: adoptedId(config, ADOPT_KEY.vaultCredentials, appSecretPath),
           }
         : undefined,
@@ -242,7 +234,7 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
                 spec: {
                   vaultAuthRef: VAULT_AUTH_NAME,
                   mount: space.mount,
-                  path: `${space.prefix}${sync.vaultSecret}`,
+                  path: secretMountPath(space, sync.vaultSecret),
                   type: "kv-v2",
                   refreshAfter: settings.secretsOperator.refreshAfter,
                   hmacSecretData: true,
@@ -272,7 +264,7 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
       role,
       authMount: settings.auth.mount,
       audience: settings.auth.audience,
-      path: config.vaultPath,
+      path: names.path,
       mount: space.mount,
       appSecretPath,
       policies: { appRead: appRead.name, operator: operator.name },
@@ -294,13 +286,13 @@ export class VaultSpace extends pulumi.ComponentResource {
     super("ffnodes:customer:Vault", name, {}, opts);
     const specs = buildVault(config);
 
-    const mount = specs.mount && new vault.Mount("vault-mount", specs.mount.args, holdsData({ parent: this, import: specs.mount.importId }));
+    const mount = specs.mount && new vault.Mount(ADOPT_KEY.vaultMount, specs.mount.args, holdsData({ parent: this, import: specs.mount.importId }));
     const onMount = { parent: this, dependsOn: mount ? [mount] : [] };
 
     const policies = specs.policies.map(
-      (p) => new vault.Policy(`vault-policy-${p.key}`, { name: p.name, policy: p.hcl }, { ...onMount, import: p.importId }),
+      (p) => new vault.Policy(ADOPT_KEY.vaultPolicy(p.key), { name: p.name, policy: p.hcl }, { ...onMount, import: p.importId }),
     );
-    const role = new vault.kubernetes.AuthBackendRole("vault-auth-role", specs.authRole.args, {
+    const role = new vault.kubernetes.AuthBackendRole(ADOPT_KEY.vaultAuthRole, specs.authRole.args, {
       parent: this,
       dependsOn: policies,
       import: specs.authRole.importId,
@@ -335,7 +327,7 @@ export class VaultSpace extends pulumi.ComponentResource {
       // It goes in `options`: the provider sends its `cas` field outside the request's options,
       // where Vault ignores it (seen against a real Vault by test/e2e/01-new-customer.e2e.ts).
       credentials = new vault.kv.SecretV2(
-        "vault-credentials",
+        ADOPT_KEY.vaultCredentials,
         { mount: specs.space.mount, name: secretName, dataJson, disableRead: true, options: { cas: "0" } },
         // Written once: a rotated value in Vault is never read back nor overwritten by a later
         // run, nor an adopted one. `options` and `disableRead` matter only when it is created.

@@ -1,10 +1,7 @@
 import { z } from "zod";
 import type { EnvironmentConfig } from "./environment";
 import { ConfigError, Problem, issuesToProblems, joinPath } from "./problems";
-import type { EnvironmentSettings } from "./schema";
-
-/** The Vault policies of a customer, by key: what its policy names and adoption keys end in. */
-export const VAULT_POLICY_KEYS = ["app-read", "operator"] as const;
+import { ResolvedSettings, VAULT_POLICY_KEYS, VaultPolicyKey } from "./tenancy";
 
 /**
  * The logical names of the resources adopt mode can import: the keys of `ffnodes:adoptIds`.
@@ -19,12 +16,12 @@ export const ADOPT_KEY = {
   gitopsProject: "gitops-project",
   gitopsApplicationSet: "gitops-applicationset",
   claim: (key: string) => `claim-${key}`,
-  vaultPolicy: (key: (typeof VAULT_POLICY_KEYS)[number]) => `vault-policy-${key}`,
+  vaultPolicy: (key: VaultPolicyKey) => `vault-policy-${key}`,
   dnsRecord: (host: string) => `dns-${host}`,
 } as const;
 
 /** The keys of `ffnodes:adoptIds` that name a resource of a stack with these settings. */
-export function adoptableKeys(settings: EnvironmentSettings, hosts: string[]): string[] {
+export function adoptableKeys(settings: ResolvedSettings, hosts: string[]): string[] {
   return [
     ADOPT_KEY.namespace,
     ...Object.keys(settings.storage).map(ADOPT_KEY.claim),
@@ -40,7 +37,7 @@ export function adoptableKeys(settings: EnvironmentSettings, hosts: string[]): s
 }
 
 /** An id under a key that names no resource of the stack (a typo, or a host it does not have) would be ignored: each is a problem. */
-export function unknownAdoptIds(ids: Record<string, string>, settings: EnvironmentSettings, hosts: string[], file: string): Problem[] {
+export function unknownAdoptIds(ids: Record<string, string>, settings: ResolvedSettings, hosts: string[], file: string): Problem[] {
   const known = adoptableKeys(settings, hosts);
   return Object.keys(ids)
     .filter((key) => !known.includes(key))
@@ -78,7 +75,7 @@ export const ADOPT_CREATE = "create";
  * Adopt mode imports what exists. A Cloudflare record's id cannot be derived from its name, and
  * creating a record that exists fails, so every host needs its live record id, or `create`.
  */
-export function checkAdoption(adopt: EnvironmentConfig["adopt"], settings: EnvironmentSettings, hosts: string[], file: string): Problem[] {
+export function checkAdoption(adopt: EnvironmentConfig["adopt"], settings: ResolvedSettings, hosts: string[], file: string): Problem[] {
   if (!adopt.enabled || !settings.dns.enabled) return [];
   const recordId = /^[0-9a-f]{32}\/[0-9a-f]{32}$/;
   return [...new Set(hosts)]

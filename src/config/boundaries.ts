@@ -7,10 +7,10 @@
  */
 import { EnvironmentConfig } from "./environment";
 import { customerFileName, stackFileName } from "./files";
+import { ADOPT_KEY } from "./adopt";
 import { LayerSource } from "./merge";
-import { claimName, customerKvSpace, secretApiPath, vaultPolicyName, vaultRoleId } from "./names";
 import { Problem, joinPath } from "./problems";
-import { APP_SECRET } from "./schema/vault";
+import { VAULT_POLICY_KEYS } from "./tenancy";
 import { isSecretKey, withoutSecrets } from "./secrets";
 
 /** The cluster's own namespaces: `default` and Kubernetes's `kube-*` (kube-system, kube-public, kube-node-lease). */
@@ -85,23 +85,24 @@ const VAULT_POLICIES = ["root", "default"];
 
 /** How each adopt id must look for this tenant: its own objects only. `undefined`: any id (Cloudflare record ids are opaque). */
 function ownAdoptId(config: EnvironmentConfig, key: string): { expected: string; test: (id: string) => boolean } | undefined {
-  const { namespace, vaultPath, settings } = config;
+  const { namespace, vault, gitops } = config.tenancy;
   const exactly = (expected: string) => ({ expected, test: (id: string) => id === expected });
   const inNamespace = { expected: `${namespace}/<name>`, test: (id: string) => id.startsWith(`${namespace}/`) && !id.slice(namespace.length + 1).includes("/") };
   if (key === "namespace") return exactly(namespace);
   if (key === "certificate" || key.startsWith("claim-")) return inNamespace;
-  if (key === "gitops-project" || key === "gitops-applicationset") return exactly(`${settings.gitops.argocdNamespace}/${namespace}`);
-  if (key === "vault-mount") return exactly(vaultPath);
+  if (key === "gitops-project" || key === "gitops-applicationset") return exactly(gitops.id);
+  if (key === "vault-mount") return exactly(vault.space.mount);
   // A policy the seed named otherwise may be adopted, but never Vault's own (another customer's: fleetBoundaryProblems).
   if (key.startsWith("vault-policy-")) return { expected: "a policy other than Vault's own root and default", test: (id) => !VAULT_POLICIES.includes(id) };
-  if (key === "vault-auth-role") return exactly(vaultRoleId(settings.vault.auth.mount, namespace));
-  if (key === "vault-credentials") return exactly(secretApiPath(customerKvSpace(vaultPath, settings.vault), APP_SECRET));
+  if (key === "vault-auth-role") return exactly(vault.roleId);
+  if (key === "vault-credentials") return exactly(vault.credentials.apiPath);
   return undefined;
 }
 
 /** Every boundary one stack's layered configuration must keep, each problem at the layer that set the key. */
 export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: string) => LayerSource, stackFile: string): Problem[] {
-  const { namespace, settings, sharedNamespaces } = config;
+  const { settings, sharedNamespaces } = config;
+  const { namespace } = config.tenancy;
   const problems: Problem[] = [];
   const at = (key: string, message: string) => {
     const source = locate(key);
@@ -110,8 +111,11 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
   const sharedList = `kube-system or one of sharedNamespaces (${sharedNamespaces.join(", ")}) in customers/_defaults.yaml`;
 
   if (isReservedNamespace(namespace, sharedNamespaces)) {
-    const what = settings.namespace === undefined ? `namespace '${namespace}' (the customer's name${settings.namespaceSuffix ? ` plus '${settings.namespaceSuffix}'` : ""})` : `'${namespace}'`;
-    if (settings.namespace === undefined) {
+    const derived = config.tenancy.derived.namespace;
+    // A derived namespace is the customer's name and the environment's suffix.
+    const suffix = namespace.slice(config.customer.name.length);
+    const what = derived ? `namespace '${namespace}' (the customer's name${suffix ? ` plus '${suffix}'` : ""})` : `'${namespace}'`;
+    if (derived) {
       problems.push({ file: customerFileName(config.customer.name), path: "name", message: `${what} is reserved for the cluster (default, kube-*, ${sharedNamespaces.join(", ")}): choose another name, or set namespace` });
     } else at("namespace", `${what} is reserved for the cluster (default, kube-*, ${sharedNamespaces.join(", ")}): a customer needs a namespace of its own`);
   }
@@ -171,7 +175,7 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
     }
   });
 
-  const claims = Object.entries(settings.storage).map(([key, spec]) => ({ key, name: claimName(namespace, key, spec.existingClaim), existing: spec.existingClaim !== undefined }));
+  const claims = Object.entries(settings.storage).map(([key, spec]) => ({ key, name: config.tenancy.claims[key], existing: spec.existingClaim !== undefined }));
   for (const claim of claims.filter((c) => c.existing)) {
     const other = claims.find((c) => c.key !== claim.key && c.name === claim.name);
     if (other) at(`storage.${claim.key}.existingClaim`, `'${claim.name}' is the claim of storage.${other.key}: each storage entry needs a claim of its own`);
@@ -193,7 +197,7 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
 export function fleetBoundaryProblems(configs: readonly EnvironmentConfig[]): Problem[] {
   const problems: Problem[] = [];
   const claimOwners = new Map<string, EnvironmentConfig>();
-  for (const c of configs) for (const [key, spec] of Object.entries(c.settings.storage)) claimOwners.set(`${c.stack}\0${claimName(c.namespace, key, spec.existingClaim)}`, c);
+  for (const c of configs) for (const name of Object.values(c.tenancy.claims)) claimOwners.set(`${c.stack}\0${name}`, c);
   for (const c of configs) {
     for (const [key, spec] of Object.entries(c.settings.storage)) {
       if (spec.existingClaim === undefined) continue;
@@ -207,8 +211,8 @@ export function fleetBoundaryProblems(configs: readonly EnvironmentConfig[]): Pr
       }
     }
     for (const [key, id] of Object.entries(c.adopt.ids)) {
-      const policy = key.startsWith("vault-policy-") ? key.slice("vault-policy-".length) : undefined;
-      const policyOwner = policy && configs.find((o) => o.stack !== c.stack && vaultPolicyName(o.namespace, policy) === id);
+      const policy = VAULT_POLICY_KEYS.find((k) => key === ADOPT_KEY.vaultPolicy(k));
+      const policyOwner = policy && configs.find((o) => o.stack !== c.stack && o.tenancy.vault.policies[policy] === id);
       if (policyOwner) {
         problems.push({ file: stackFileName(c.stack), path: joinPath("config.ffnodes:adoptIds", key), message: `'${id}' is the Vault policy of stack ${policyOwner.stack}: a customer adopts only policies of its own` });
       }

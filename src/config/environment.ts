@@ -1,4 +1,5 @@
-import { CustomerIdentity, EnvironmentSettings } from "./schema";
+import type { CustomerIdentity } from "./schema";
+import type { ResolvedSettings, Tenancy } from "./tenancy";
 
 /** A FITConnect peer, as the customer's services need to reach it. */
 export interface Peer {
@@ -12,13 +13,12 @@ export interface EnvironmentConfig {
   stack: string;
   environment: string;
   customer: Omit<CustomerIdentity, "environments">;
-  namespace: string;
-  dbSuffix: string;
-  vaultPath: string;
+  /** Every name derived from the settings: namespace, Vault space, role, claims, applications, ... (src/config/tenancy.ts). */
+  tenancy: Tenancy;
   /** Primary domain first, then the extra hosts, without duplicates. */
   hosts: string[];
   peers: Peer[];
-  settings: EnvironmentSettings;
+  settings: ResolvedSettings;
   /** The cluster's shared-service namespaces (`sharedNamespaces` in the defaults file): reserved, and the only ones a tenant's selectors may name. */
   sharedNamespaces: string[];
   /**
@@ -30,6 +30,7 @@ export interface EnvironmentConfig {
   /** Repository-relative files this environment was layered from, lowest first. */
   files: string[];
 }
+
 /** Where a problem with a resolved value is told: a file and a key path in it. */
 export interface Origin {
   file: string;

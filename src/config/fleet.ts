@@ -3,7 +3,6 @@ import { ConfigError, Problem, formatProblem, uniqueProblems } from "./problems"
 import { EnvironmentConfig, LocatedEnvironment, Origin } from "./environment";
 import { DEFAULTS_FILE, listCustomers, listStacks, loadCustomerFile, loadDefaults } from "./files";
 import { parseStackName, resolveWithOrigins } from "./resolve";
-import { applicationName, databaseName } from "./names";
 import { readStackLayer } from "./stack-file";
 import { Tombstone, readTombstones, tombstoneFileName } from "./tombstones";
 
@@ -37,41 +36,39 @@ const UNIQUE: {
   /** The names of this kind a retired stack's tombstone reserves. */
   reserved?: (t: Tombstone) => string[];
 }[] = [
-  { what: "namespace", claims: (m) => [{ value: m.config.namespace, origin: m.origin("namespace") }], reserved: (t) => [t.reserved.namespace] },
+  { what: "namespace", claims: (m) => [{ value: m.config.tenancy.namespace, origin: m.origin("namespace") }], reserved: (t) => [t.reserved.namespace] },
   { what: "host", claims: (m) => m.config.hosts.map((h) => ({ value: h, origin: m.origin(hostKey(m.config, h)) })), reserved: (t) => t.reserved.hosts },
   {
     what: "Vault path",
-    claims: (m) => [{ value: m.config.vaultPath, origin: m.origin("vault.path") }],
-    alsoClashing: (a, b) => a.namespace === b.namespace && a.settings.vault.path === undefined && b.settings.vault.path === undefined,
+    claims: (m) => [{ value: m.config.tenancy.vault.path, origin: m.origin("vault.path") }],
+    alsoClashing: (a, b) => a.tenancy.namespace === b.tenancy.namespace && a.tenancy.derived.vaultPath && b.tenancy.derived.vaultPath,
     reserved: (t) => [t.reserved.vaultPath],
   },
   {
     what: "dbSuffix",
-    claims: (m) => [{ value: m.config.dbSuffix, origin: m.origin("dbSuffix") }],
-    alsoClashing: (a, b) => a.namespace === b.namespace && a.settings.dbSuffix === undefined && b.settings.dbSuffix === undefined,
+    claims: (m) => [{ value: m.config.tenancy.dbSuffix, origin: m.origin("dbSuffix") }],
+    alsoClashing: (a, b) => a.tenancy.namespace === b.tenancy.namespace && a.tenancy.derived.dbSuffix && b.tenancy.derived.dbSuffix,
     reserved: (t) => [t.reserved.dbSuffix],
   },
   {
     what: "database name",
     claims: (m) =>
-      m.config.settings.app.databases.map((db) => ({
-        value: databaseName(db, m.config.dbSuffix),
+      Object.entries(m.config.tenancy.databases).map(([db, name]) => ({
+        value: name,
         origin: m.origin("dbSuffix"),
-        detail: `database '${db}' and dbSuffix '${m.config.dbSuffix}'`,
+        detail: `database '${db}' and dbSuffix '${m.config.tenancy.dbSuffix}'`,
       })),
-    alsoClashing: (a, b) => a.dbSuffix === b.dbSuffix,
+    alsoClashing: (a, b) => a.tenancy.dbSuffix === b.tenancy.dbSuffix,
   },
   {
     what: "application name",
     claims: (m) =>
-      Object.entries(m.config.settings.services)
-        .filter(([, spec]) => spec.enabled)
-        .map(([service]) => ({
-          value: applicationName(m.config.namespace, service),
+      Object.entries(m.config.tenancy.applications).map(([service, name]) => ({
+          value: name,
           origin: serviceOrigin(m, service),
-          detail: `namespace '${m.config.namespace}' and service '${service}', cut to 63 characters`,
+          detail: `namespace '${m.config.tenancy.namespace}' and service '${service}', cut to 63 characters`,
         })),
-    alsoClashing: (a, b) => a.namespace === b.namespace,
+    alsoClashing: (a, b) => a.tenancy.namespace === b.tenancy.namespace,
   },
   { what: "fitConnectCode", perCustomer: true, claims: (m) => [{ value: m.config.customer.fitConnectCode, origin: m.origin("fitConnectCode") }] },
 ];
@@ -162,7 +159,7 @@ function checkSharedMounts(sorted: LocatedEnvironment[]): Problem[] {
   const shared = new Map<string, LocatedEnvironment>();
   for (const m of sorted) if (!shared.has(m.config.settings.vault.sharedMount)) shared.set(m.config.settings.vault.sharedMount, m);
   return sorted.flatMap((own) => {
-    const holder = shared.get(own.config.vaultPath);
+    const holder = shared.get(own.config.tenancy.vault.path);
     if (own.config.settings.vault.mount !== "own" || !holder || holder.config.stack === own.config.stack) return [];
     return [
       later(
@@ -171,11 +168,11 @@ function checkSharedMounts(sorted: LocatedEnvironment[]): Problem[] {
         own,
         problemAt(
           holder.origin("vault.sharedMount"),
-          `shared mount '${own.config.vaultPath}' of stack ${holder.config.stack} has the name of the own mount of stack ${own.config.stack}; choose another`,
+          `shared mount '${own.config.tenancy.vault.path}' of stack ${holder.config.stack} has the name of the own mount of stack ${own.config.stack}; choose another`,
         ),
         problemAt(
           own.origin("vault.path"),
-          `own mount '${own.config.vaultPath}' of stack ${own.config.stack} has the name of the shared mount of stack ${holder.config.stack}; choose another path`,
+          `own mount '${own.config.tenancy.vault.path}' of stack ${own.config.stack} has the name of the shared mount of stack ${holder.config.stack}; choose another path`,
         ),
       ),
     ];

@@ -36,9 +36,39 @@ export function customerKvSpace(vaultPath: string, vault: { mount: "own" | "shar
   return vault.mount === "own" ? { mount: vaultPath, prefix: "" } : { mount: vault.sharedMount, prefix: `${vaultPath}/` };
 }
 
+/** A KV secret's name inside its mount, as the kv-v2 engine and the secrets operator name it. */
+export function secretMountPath(space: KvSpace, name: string): string {
+  return `${space.prefix}${name}`;
+}
+
 /** The API path of a KV secret, as policies and agent templates name it. */
 export function secretApiPath(space: KvSpace, name: string): string {
-  return `${space.mount}/data/${space.prefix}${name}`;
+  return `${space.mount}/data/${secretMountPath(space, name)}`;
+}
+
+/** The customer's namespace unless set: its name and the environment's suffix. */
+export function defaultNamespace(customer: string, namespaceSuffix: string): string {
+  return `${customer}${namespaceSuffix}`;
+}
+
+/** The customer's Vault path unless set: `<namespace>-application`, as the Helm charts named it. */
+export function defaultVaultPath(namespace: string): string {
+  return `${namespace}-application`;
+}
+
+/** The database suffix unless set: `_<namespace>`, its dashes as underscores. */
+export function defaultDbSuffix(namespace: string): string {
+  return `_${namespace.replace(/-/g, "_")}`;
+}
+
+/** The Kubernetes-auth role the customer's services log in with: named after the namespace, as the charts' `vault.role` was. */
+export function vaultRoleName(namespace: string): string {
+  return namespace;
+}
+
+/** The environment's cert-manager Certificate: `fitfile-<namespace>`, the Helm charts' name, which adopt mode imports. */
+export function certificateName(namespace: string): string {
+  return objectName("fitfile", namespace);
 }
 
 /** A customer's Vault policy: `<namespace>-<key>` (app-read, operator). */

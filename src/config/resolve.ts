@@ -1,14 +1,15 @@
 import * as path from "node:path";
 import { Layer, LayerSource, isPlainObject, mergeLayers, sourceOf } from "./merge";
-import { applicationName, claimName, isDns1123Label, MAX_LABEL_LENGTH } from "./names";
+import { isDns1123Label, MAX_LABEL_LENGTH } from "./names";
 import { quantityValue } from "./quantity";
 import { ConfigError, Problem, issuesToProblems, joinPath } from "./problems";
-import { EnvironmentSettings, IDENTITY_KEYS, environmentSettings } from "./schema";
+import { IDENTITY_KEYS, environmentSettings } from "./schema";
 import { secretSettingProblems, stackBoundaryProblems } from "./boundaries";
 import { checkAdoption, parseAdoption, unknownAdoptIds } from "./adopt";
 import { EnvironmentConfig, LocatedEnvironment, Origin, Peer } from "./environment";
 import { DEFAULTS_FILE, customerFileName, loadCustomerFile, loadDefaults } from "./files";
 import { StackSettingsLayer } from "./stack-file";
+import { ResolvedSettings, Tenancy, resolveTenancy } from "./tenancy";
 import { entryExists } from "./write";
 
 /** Splits `<customer>-<env>` using the environments the defaults file declares. */
@@ -118,21 +119,20 @@ export function resolveWithOrigins(root: string, stack: string, stackLayer: Stac
   const merged = mergeLayers(layers);
   const locate = (p: string): LayerSource => sourceOf(merged.provenance, p, customerEnvSource);
   const parsed = environmentSettings.safeParse(merged.value);
-  const paths = parsed.success ? derivedPaths(customer, parsed.data) : undefined;
+  const resolved = parsed.success ? resolveTenancy(customer, parsed.data) : undefined;
   const secrets = [
-    ...secretSettingProblems(merged.value, locate, paths?.vaultPath ?? "the customer's Vault path (vault.path; <namespace>-application by default)"),
+    ...secretSettingProblems(merged.value, locate, resolved?.tenancy.vault.path ?? "the customer's Vault path (vault.path; <namespace>-application by default)"),
     ...secretSettingProblems(
       { displayName: loaded.identity?.displayName, fitConnectCode: loaded.identity?.fitConnectCode },
       () => ({ file: customerFile, prefix: "" }),
-      paths?.vaultPath ?? "the customer's Vault path",
+      resolved?.tenancy.vault.path ?? "the customer's Vault path",
     ),
   ];
-  if (!parsed.success || !paths || !loaded.identity || fileProblems.length > 0) {
+  if (!parsed.success || !resolved || !loaded.identity || fileProblems.length > 0) {
     throw new ConfigError([...fileProblems, ...secrets, ...(parsed.success ? [] : issuesToProblems(parsed.error.issues, merged.value, locate, IDENTITY_KEYS))]);
   }
 
-  const settings = parsed.data;
-  const { namespace, vaultPath } = paths;
+  const { tenancy, settings } = resolved;
   const peers = resolvePeers(root, customer, environment, settings.connects, locate("connects"));
   const { name, displayName, fitConnectCode } = loaded.identity;
   const origin = (key: string): Origin => {
@@ -140,10 +140,10 @@ export function resolveWithOrigins(root: string, stack: string, stackLayer: Stac
       const source = locate(key);
       return { file: source.file, path: joinPath(source.prefix, key) };
     };
-    if (key === "namespace" && settings.namespace === undefined) {
-      return { file: customerFile, path: "name", derived: `derived from the name and namespaceSuffix '${settings.namespaceSuffix}'; set namespace to choose another` };
+    if (key === "namespace" && tenancy.derived.namespace) {
+      return { file: customerFile, path: "name", derived: `derived from the name and namespaceSuffix '${parsed.data.namespaceSuffix}'; set namespace to choose another` };
     }
-    if ((key === "vault.path" && settings.vault.path === undefined) || (key === "dbSuffix" && settings.dbSuffix === undefined)) {
+    if ((key === "vault.path" && tenancy.derived.vaultPath) || (key === "dbSuffix" && tenancy.derived.dbSuffix)) {
       return { ...origin("namespace"), derived: `derived from the namespace; set ${key} to choose another` };
     }
     return IDENTITY_KEYS.includes(key) ? { file: customerFile, path: key } : set();
@@ -152,9 +152,7 @@ export function resolveWithOrigins(root: string, stack: string, stackLayer: Stac
     stack,
     environment,
     customer: { name, displayName, fitConnectCode },
-    namespace,
-    dbSuffix: settings.dbSuffix ?? `_${namespace.replace(/-/g, "_")}`,
-    vaultPath,
+    tenancy,
     hosts: [...new Set([settings.domain, ...settings.extraHosts])],
     peers: peers.peers,
     settings,
@@ -164,7 +162,7 @@ export function resolveWithOrigins(root: string, stack: string, stackLayer: Stac
   };
   const allProblems = [
     ...secrets,
-    ...checkConsistency(namespace, settings, locate),
+    ...checkConsistency(tenancy, settings, locate),
     ...checkAdoption(adopt, settings, [settings.domain, ...settings.extraHosts], stackLayer.file),
     ...unknownAdoptIds(adopt.ids, settings, [settings.domain, ...settings.extraHosts], stackLayer.file),
     ...peers.problems,
@@ -172,12 +170,6 @@ export function resolveWithOrigins(root: string, stack: string, stackLayer: Stac
   ];
   if (allProblems.length > 0) throw new ConfigError(allProblems);
   return { config, origin };
-}
-
-/** The names live data sits under: the namespace (`<customer><namespaceSuffix>` by default) and the Vault path (`<namespace>-application`). */
-function derivedPaths(customer: string, settings: EnvironmentSettings): { namespace: string; vaultPath: string } {
-  const namespace = settings.namespace ?? `${customer}${settings.namespaceSuffix}`;
-  return { namespace, vaultPath: settings.vault.path ?? `${namespace}-application` };
 }
 
 /** An environment section of a customer file named after no environment of the defaults: a typo that would go unchecked. */
@@ -194,7 +186,7 @@ function unknownEnvironments(file: string, environments: Record<string, unknown>
  * What the schema cannot see key by key: names derived from the namespace must stay valid
  * Kubernetes names, and the claims must fit the namespace's own storage quota.
  */
-function checkConsistency(namespace: string, settings: EnvironmentSettings, locate: (p: string) => LayerSource): Problem[] {
+function checkConsistency(tenancy: Tenancy, settings: ResolvedSettings, locate: (p: string) => LayerSource): Problem[] {
   const problems: Problem[] = [];
   const at = (key: string, message: string) => {
     const source = locate(key);
@@ -222,10 +214,9 @@ function checkConsistency(namespace: string, settings: EnvironmentSettings, loca
       `${claims.length} claims are configured but quota.persistentVolumeClaims allows ${settings.quota.persistentVolumeClaims}`,
     );
   }
+  const { namespace } = tenancy;
   const applications = new Map<string, string>();
-  for (const [service, spec] of Object.entries(settings.services)) {
-    if (!spec.enabled) continue;
-    const name = applicationName(namespace, service);
+  for (const [service, name] of Object.entries(tenancy.applications)) {
     const other = applications.get(name);
     if (other) {
       at(`services.${service}`, `application name '${name}' (namespace and service, cut to 63 characters) is the same as service '${other}''s: shorten the namespace or the service key`);
@@ -235,8 +226,7 @@ function checkConsistency(namespace: string, settings: EnvironmentSettings, loca
   if (!isDns1123Label(namespace)) {
     at("namespace", `namespace '${namespace}' must be a DNS-1123 label of at most 63 characters`);
   }
-  for (const [claim, spec] of Object.entries(settings.storage)) {
-    const name = claimName(namespace, claim, spec.existingClaim);
+  for (const [claim, name] of Object.entries(tenancy.claims)) {
     if (name.length > MAX_LABEL_LENGTH) {
       at(`storage.${claim}`, `claim name '${name}' is longer than 63 characters: shorten the claim key or set existingClaim`);
     }

@@ -31,7 +31,7 @@ export function targetFromConfig(root: string, config: EnvironmentConfig): Decom
     environment: config.environment,
     argocdNamespace: config.settings.gitops.argocdNamespace,
     kubernetesContext: parseStackFile(root, config.stack).config["kubernetes:context"],
-    reserved: { namespace: config.namespace, vaultPath: config.vaultPath, dbSuffix: config.dbSuffix, hosts: config.hosts },
+    reserved: { namespace: config.tenancy.namespace, vaultPath: config.tenancy.vault.path, dbSuffix: config.tenancy.dbSuffix, hosts: config.hosts },
     customerFile: { ...topLevel, environments: { [config.environment]: section } },
   };
 }

@@ -1,7 +1,6 @@
-import { dnsRecordName } from "../config/adopt";
+import { ADOPT_KEY, dnsRecordName } from "../config/adopt";
 import { EnvironmentConfig } from "../config/environment";
 import { customerFileName } from "../config/files";
-import { claimName } from "../config/names";
 import { joinPath } from "../config/problems";
 import { CustomerDraft } from "./draft";
 import { Proposal } from "./settle";
@@ -52,13 +51,13 @@ export function adoptionChecklist(configs: Map<string, EnvironmentConfig>): stri
       rows.push([
         stack,
         `storage.${key}`,
-        `adopt mode imports the claim ${config.namespace}/${claimName(config.namespace, key)}; if the chart keeps this data in a claim of its own (a StatefulSet's, such as data-<release>-postgresql-0), set existingClaim to that claim's name first`,
+        `adopt mode imports the claim ${config.tenancy.namespace}/${config.tenancy.claims[key]}; if the chart keeps this data in a claim of its own (a StatefulSet's, such as data-<release>-postgresql-0), set existingClaim to that claim's name first`,
       ]);
     }
     rows.push([
       stack,
-      "ffnodes:adoptIds.vault-credentials",
-      `adopt mode imports the credentials secret ${config.vaultPath}/data/app and keeps its values: put the live database credentials there first, or give create to generate new ones`,
+      `ffnodes:adoptIds.${ADOPT_KEY.vaultCredentials}`,
+      `adopt mode imports the credentials secret ${config.tenancy.vault.credentials.apiPath} and keeps its values: put the live database credentials there first, or give create to generate new ones`,
     ]);
   }
   return rows;
@@ -94,7 +93,7 @@ export function buildReport(input: ReportInput): Report {
     for (const env of draft.environments) {
       notes.push(...env.notes);
       unmapped.push(...env.unmapped);
-      const vaultPath = input.configs.get(`${draft.name}-${env.environment}`)?.vaultPath ?? "";
+      const vaultPath = input.configs.get(`${draft.name}-${env.environment}`)?.tenancy.vault.path ?? "";
       secrets.push(...uniqueFindings(env.secrets).map((s) => ({ ...s, vaultPath })));
       for (const m of [...env.settings.values()].sort((a, b) => a.path.join(".").localeCompare(b.path.join(".")))) {
         mapped.push([

@@ -1,6 +1,5 @@
 import { stackFleetProblems } from "../config/fleet";
 import { resolveWithOrigins } from "../config/resolve";
-import { customerKvSpace } from "../config/names";
 import { readStackLayer } from "../config/stack-file";
 import { ConfigError, formatProblem } from "../config/problems";
 import { Tenant } from "./rules";
@@ -26,8 +25,8 @@ export function tenantOf(root: string, stack: string): Tenant {
   const { settings } = config;
   return {
     stack,
-    namespace: config.namespace,
-    kv: customerKvSpace(config.vaultPath, settings.vault),
+    namespace: config.tenancy.namespace,
+    kv: config.tenancy.vault.space,
     argocdNamespace: settings.gitops.argocdNamespace,
     selectableNamespaces: ["kube-system", ...config.sharedNamespaces],
     optIns: { privilegedPods: settings.optIns?.privilegedPods !== undefined, unrestrictedEgress: settings.optIns?.unrestrictedEgress !== undefined },

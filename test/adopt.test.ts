@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { adoptableKeys } from "../src/config/adopt";
+import { ConfigError, Problem, formatProblem } from "../src/config/problems";
 import { resolveEnvironment } from "../src/config/resolve";
 import { readStackLayer } from "../src/config/stack-file";
 import { PlannedResource, StackPlan, planStack } from "../src/plan/engine";
@@ -86,4 +88,76 @@ describe("adopting a live customer (ffnodes:adopt)", () => {
     const minio = ofTypes(plan, ["kubernetes:core/v1:PersistentVolumeClaim"]).find((r) => r.name === "claim-minio");
     assert.equal((minio?.inputs.metadata as { name: string }).name, "pvc-ff-a-minio", "the claim keeps the name existingClaim gives it");
   });
+});
+
+/** A stack file's `ffnodes:*` lines, as a stack file writes them. */
+const stackLines = (lines: Record<string, string>) => Object.entries(lines).map(([key, value]) => `  ${key}: ${value}\n`).join("");
+
+/** ff-a-prod as the repository has it, and with the settings that remove adoptable resources. */
+const VARIANTS: { title: string; settings?: string }[] = [
+  { title: "ff-a-prod" },
+  { title: "ff-a-prod on the shared mount", settings: "{ vault: { mount: shared } }" },
+  { title: "ff-a-prod without generated credentials", settings: "{ vault: { credentials: { databases: [] } } }" },
+];
+
+describe("adoption keys are the stateful resources' logical names (ffnodes:adoptIds)", () => {
+  const roots: string[] = [];
+  after(() => {
+    for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+  });
+  /** ff-a-prod under a fresh copy of the repository's customers, with these `ffnodes:*` lines in its stack file. */
+  const withStackLines = (lines: Record<string, string>): string => {
+    const root = fixtureRoot({}, { withRepoCustomers: true });
+    roots.push(root);
+    fs.appendFileSync(path.join(root, "stacks/Pulumi.ff-a-prod.yaml"), stackLines(lines));
+    return root;
+  };
+  /** The logical names of what adopt mode can import in a plan: the stateful kinds, and the AppProject. */
+  const adoptableNames = (plan: StackPlan): string[] =>
+    ofTypes(plan, [...STATEFUL, "kubernetes:argoproj.io/v1alpha1:AppProject"])
+      .map((r) => r.name)
+      .sort();
+
+  for (const variant of VARIANTS) {
+    it(`${variant.title}: every key adopt mode takes names a planned resource, and every stateful resource has one`, async () => {
+      const root = withStackLines(variant.settings ? { "ffnodes:settings": variant.settings } : {});
+      const config = resolveEnvironment(root, "ff-a-prod", readStackLayer(root, "ff-a-prod"));
+      const plan = await planStack(root, "ff-a-prod");
+      assert.deepEqual([...adoptableKeys(config.settings, config.hosts)].sort(), adoptableNames(plan));
+    });
+  }
+
+  // Checked without adopt mode too: a misspelt key is found before the day adopt mode is turned on.
+  const MISTAKES: { title: string; key: string; settings?: string }[] = [
+    { title: "a misspelt key", key: "namespce" },
+    { title: "a key in the wrong case", key: "Namespace" },
+    { title: "a misspelt claim", key: "claim-mino" },
+    { title: "a claim the stack does not have", key: "claim-redis" },
+    { title: "a Vault policy ffnodes does not write", key: "vault-policy-admin" },
+    { title: "the resource's type instead of its logical name", key: "gitops-appset" },
+    { title: "a host of another stack", key: "dns-app2.fitfile.net" },
+    { title: "an own mount on the shared mount", key: "vault-mount", settings: "{ vault: { mount: shared } }" },
+    { title: "credentials where none are generated", key: "vault-credentials", settings: "{ vault: { credentials: { databases: [] } } }" },
+  ];
+  for (const mistake of MISTAKES) {
+    it(`refuses ${mistake.title} (${mistake.key}), naming the stack file, the key and the keys there are`, async () => {
+      const settings: Record<string, string> = mistake.settings ? { "ffnodes:settings": mistake.settings } : {};
+      const root = withStackLines({ ...settings, "ffnodes:adoptIds": `{ ${JSON.stringify(mistake.key)}: some-id }` });
+      const expectedKeys = adoptableNames(await planStack(withStackLines(settings), "ff-a-prod"));
+      let problems: Problem[] = [];
+      try {
+        resolveEnvironment(root, "ff-a-prod", readStackLayer(root, "ff-a-prod"));
+        assert.fail("resolved a stack with an unknown adoptIds key");
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems = error.problems;
+      }
+      assert.equal(problems.length, 1, problems.map(formatProblem).join("\n"));
+      const [problem] = problems;
+      assert.equal(problem.file, "stacks/Pulumi.ff-a-prod.yaml");
+      assert.equal(problem.path, `config.ffnodes:adoptIds.${mistake.key}`);
+      const listed = /the keys are: (.*)$/.exec(problem.message)?.[1]?.split(", ");
+      assert.deepEqual(listed && [...listed].sort(), expectedKeys, problem.message);
+    });
+  }
 });

@@ -7,7 +7,7 @@
  */
 import { EnvironmentConfig } from "./environment";
 import { customerFileName, stackFileName } from "./files";
-import { ADOPT_KEY } from "./adopt";
+import { ADOPT_KEY, adoptableKeys } from "./adopt";
 import { LayerSource } from "./merge";
 import { Problem, joinPath } from "./problems";
 import { VAULT_POLICY_KEYS } from "./tenancy";
@@ -181,7 +181,9 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
     if (other) at(`storage.${claim.key}.existingClaim`, `'${claim.name}' is the claim of storage.${other.key}: each storage entry needs a claim of its own`);
   }
 
-  for (const [key, id] of Object.entries(config.adopt.ids)) {
+  // A key that names no resource of the stack is told once, by unknownAdoptIds.
+  const adoptable = adoptableKeys(settings, config.hosts);
+  for (const [key, id] of Object.entries(config.adopt.ids).filter(([key]) => adoptable.includes(key))) {
     const own = ownAdoptId(config, key);
     if (id !== "create" && own && !own.test(id)) {
       problems.push({ file: stackFile, path: joinPath("config.ffnodes:adoptIds", key), message: `'${id}' is not this stack's own object: it must be ${own.expected} (or create)` });

@@ -16,7 +16,7 @@
  * runs once every direct setting of the environment is known, in table order.
  */
 import { isPlainObject } from "../config/merge";
-import { objectName } from "../config/names";
+import { certificateName, defaultVaultPath, secretApiPath, vaultRoleName } from "../config/names";
 import { APP_SECRET } from "../config/schema/vault";
 
 export type Scope = "values" | "service" | "applicationSet";
@@ -146,26 +146,26 @@ function extraDeploy(value: unknown): TransformResult {
 
 const valueAt = (value: unknown, path: string[]): unknown => path.reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), value);
 
-/** The Vault path of the environment: as imported, or else the default `<namespace>-application`. */
+/** The Vault path of the environment: as imported, or else the default one of its namespace. */
 function ownVaultPath(ctx: TransformContext): string | undefined {
   const path = ctx.setting("vault.path");
   const namespace = ctx.setting("namespace");
-  return typeof path === "string" ? path : typeof namespace === "string" ? `${namespace}-application` : undefined;
+  return typeof path === "string" ? path : typeof namespace === "string" ? defaultVaultPath(namespace) : undefined;
 }
 
-/** A KV path below `space` (`space`, `space/x`, `space/data/x`), as the secret's name inside it; `app` for the space itself. */
+/** A KV path below `space` (`space`, `space/x`, `space/data/x`), as the secret's name inside it; the credentials secret for the space itself. */
 function secretInSpace(vaultPath: string, space: string): string | undefined {
   const path = vaultPath.replace(/^\/+|\/+$/g, "");
-  if (path === space) return "app";
+  if (path === space) return APP_SECRET;
   if (!path.startsWith(`${space}/`)) return undefined;
   const rest = path.slice(space.length + 1).replace(/^data\//, "");
-  return rest === "" ? "app" : rest;
+  return rest === "" ? APP_SECRET : rest;
 }
 
 /** `vault.role`: ffnodes names the Kubernetes-auth role after the namespace; any other role is reported. */
 function vaultRole(value: unknown, ctx: TransformContext): TransformResult {
   const namespace = ctx.setting("namespace");
-  if (value === namespace) return { lists: [], settings: [{ path: "namespace", value }], unmapped: [] };
+  if (typeof namespace === "string" && value === vaultRoleName(namespace)) return { lists: [], settings: [{ path: "namespace", value }], unmapped: [] };
   const reason =
     typeof namespace === "string"
       ? `ffnodes names the Vault role after the namespace ('${namespace}'): the role '${String(value)}' is not adopted`
@@ -182,9 +182,9 @@ function vaultPath(value: unknown): TransformResult {
     lists: [],
     settings: [{ path: "vault.path", value: space }],
     unmapped:
-      secret === "app"
+      secret === APP_SECRET
         ? []
-        : [{ path: [], reason: `the charts now read the generated secret ${space}/data/app: move the keys of '${secret}' there` }],
+        : [{ path: [], reason: `the charts now read the generated secret ${secretApiPath({ mount: space, prefix: "" }, APP_SECRET)}: move the keys of '${secret}' there` }],
   };
 }
 
@@ -249,7 +249,7 @@ function certificates(value: unknown, ctx: TransformContext): TransformResult {
       result.unmapped.push({ path: at, reason: `a certificate of namespace '${String(cert.namespace)}'${names}: cluster-wide, not the customer's; ffnodes leaves it to the cluster` });
       return;
     }
-    const expected = objectName("fitfile", namespace);
+    const expected = certificateName(namespace);
     if (cert.name !== expected) {
       result.unmapped.push({ path: [...at, "name"], reason: `ffnodes names the environment's Certificate '${expected}' (adopt mode imports that one): '${String(cert.name)}' is not adopted` });
     }

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { ADOPT_KEY } from "../config/adopt";
 import { EnvironmentConfig } from "../config/environment";
+import { namespacedId } from "../config/names";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId } from "./safety";
 
@@ -77,7 +78,7 @@ export function buildCertificates(config: EnvironmentConfig): CertificateSpecs {
           : { group: "cert-manager.io", kind: "ClusterIssuer", name: clusterIssuer },
       },
     },
-    certificateImportId: adoptedId(config, ADOPT_KEY.certificate, `${namespace}/${name}`),
+    certificateImportId: adoptedId(config, ADOPT_KEY.certificate, namespacedId(namespace, name)),
   };
 }
 

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADOPT_KEY } from "../config/adopt";
 import { EnvironmentConfig } from "../config/environment";
+import { namespacedId } from "../config/names";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId, holdsData } from "./safety";
 
@@ -33,7 +34,7 @@ export function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
         key,
         name,
         logicalName,
-        importId: adoptedId(config, logicalName, `${namespace}/${name}`),
+        importId: adoptedId(config, logicalName, namespacedId(namespace, name)),
         args: {
           metadata: {
             name,

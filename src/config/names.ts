@@ -76,6 +76,11 @@ export function vaultPolicyName(namespace: string, key: string): string {
   return `${namespace}-${key}`;
 }
 
+/** A namespaced Kubernetes object's id, as an import names it: `<namespace>/<name>`. */
+export function namespacedId(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
 /** The Vault id of a Kubernetes-auth role, as an import names it. */
 export function vaultRoleId(authMount: string, role: string): string {
   return `auth/${authMount}/role/${role}`;

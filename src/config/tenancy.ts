@@ -8,6 +8,7 @@ import {
   defaultDbSuffix,
   defaultNamespace,
   defaultVaultPath,
+  namespacedId,
   secretApiPath,
   secretMountPath,
   vaultPolicyName,
@@ -20,6 +21,7 @@ import { APP_SECRET, VaultSettings } from "./schema/vault";
 /** The Vault policies of a customer, by key: what its policy names and adoption keys end in. */
 export const VAULT_POLICY_KEYS = ["app-read", "operator"] as const;
 export type VaultPolicyKey = (typeof VAULT_POLICY_KEYS)[number];
+
 /** The pgweb addon: its name, its service account's, and its basic-auth KV secret's in the customer's space. */
 export const PGWEB = "pgweb";
 
@@ -108,7 +110,7 @@ export function resolveTenancy(customer: string, all: EnvironmentSettings): { te
         .map(([service]) => [service, applicationName(namespace, service)]),
     ),
     certificate: { name: certificateName(namespace), secretName: settings.certificates.secretName },
-    gitops: { name: namespace, id: `${settings.gitops.argocdNamespace}/${namespace}` },
+    gitops: { name: namespace, id: namespacedId(settings.gitops.argocdNamespace, namespace) },
     pgweb: pgwebOn
       ? {
           serviceAccount: PGWEB,

@@ -1,6 +1,7 @@
 import { ADOPT_KEY, dnsRecordName } from "../config/adopt";
 import { EnvironmentConfig } from "../config/environment";
 import { customerFileName } from "../config/files";
+import { namespacedId } from "../config/names";
 import { joinPath } from "../config/problems";
 import { CustomerDraft } from "./draft";
 import { Proposal } from "./settle";
@@ -51,7 +52,7 @@ export function adoptionChecklist(configs: Map<string, EnvironmentConfig>): stri
       rows.push([
         stack,
         `storage.${key}`,
-        `adopt mode imports the claim ${config.tenancy.namespace}/${config.tenancy.claims[key]}; if the chart keeps this data in a claim of its own (a StatefulSet's, such as data-<release>-postgresql-0), set existingClaim to that claim's name first`,
+        `adopt mode imports the claim ${namespacedId(config.tenancy.namespace, config.tenancy.claims[key])}; if the chart keeps this data in a claim of its own (a StatefulSet's, such as data-<release>-postgresql-0), set existingClaim to that claim's name first`,
       ]);
     }
     rows.push([

@@ -7,8 +7,9 @@
  */
 import { EnvironmentConfig } from "./environment";
 import { customerFileName, stackFileName } from "./files";
-import { ADOPT_KEY, adoptableKeys } from "./adopt";
+import { ADOPT_CREATE, ADOPT_KEY, adoptableKeys, dnsRecordName } from "./adopt";
 import { LayerSource } from "./merge";
+import { namespacedId } from "./names";
 import { Problem, joinPath } from "./problems";
 import { VAULT_POLICY_KEYS } from "./tenancy";
 import { isSecretKey, withoutSecrets } from "./secrets";
@@ -87,15 +88,17 @@ const VAULT_POLICIES = ["root", "default"];
 function ownAdoptId(config: EnvironmentConfig, key: string): { expected: string; test: (id: string) => boolean } | undefined {
   const { namespace, vault, gitops } = config.tenancy;
   const exactly = (expected: string) => ({ expected, test: (id: string) => id === expected });
-  const inNamespace = { expected: `${namespace}/<name>`, test: (id: string) => id.startsWith(`${namespace}/`) && !id.slice(namespace.length + 1).includes("/") };
-  if (key === "namespace") return exactly(namespace);
-  if (key === "certificate" || key.startsWith("claim-")) return inNamespace;
-  if (key === "gitops-project" || key === "gitops-applicationset") return exactly(gitops.id);
-  if (key === "vault-mount") return exactly(vault.space.mount);
+  const inNamespace = { expected: namespacedId(namespace, "<name>"), test: (id: string) => id.startsWith(namespacedId(namespace, "")) && !id.slice(namespace.length + 1).includes("/") };
+  const claims = Object.keys(config.tenancy.claims).map(ADOPT_KEY.claim);
+  const policies = VAULT_POLICY_KEYS.map(ADOPT_KEY.vaultPolicy);
+  if (key === ADOPT_KEY.namespace) return exactly(namespace);
+  if (key === ADOPT_KEY.certificate || claims.includes(key)) return inNamespace;
+  if (key === ADOPT_KEY.gitopsProject || key === ADOPT_KEY.gitopsApplicationSet) return exactly(gitops.id);
+  if (key === ADOPT_KEY.vaultMount) return exactly(vault.space.mount);
   // A policy the seed named otherwise may be adopted, but never Vault's own (another customer's: fleetBoundaryProblems).
-  if (key.startsWith("vault-policy-")) return { expected: "a policy other than Vault's own root and default", test: (id) => !VAULT_POLICIES.includes(id) };
-  if (key === "vault-auth-role") return exactly(vault.roleId);
-  if (key === "vault-credentials") return exactly(vault.credentials.apiPath);
+  if (policies.includes(key)) return { expected: "a policy other than Vault's own root and default", test: (id) => !VAULT_POLICIES.includes(id) };
+  if (key === ADOPT_KEY.vaultAuthRole) return exactly(vault.roleId);
+  if (key === ADOPT_KEY.vaultCredentials) return exactly(vault.credentials.apiPath);
   return undefined;
 }
 
@@ -185,7 +188,7 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
   const adoptable = adoptableKeys(settings, config.hosts);
   for (const [key, id] of Object.entries(config.adopt.ids).filter(([key]) => adoptable.includes(key))) {
     const own = ownAdoptId(config, key);
-    if (id !== "create" && own && !own.test(id)) {
+    if (id !== ADOPT_CREATE && own && !own.test(id)) {
       problems.push({ file: stackFile, path: joinPath("config.ffnodes:adoptIds", key), message: `'${id}' is not this stack's own object: it must be ${own.expected} (or create)` });
     }
   }
@@ -218,7 +221,7 @@ export function fleetBoundaryProblems(configs: readonly EnvironmentConfig[]): Pr
       if (policyOwner) {
         problems.push({ file: stackFileName(c.stack), path: joinPath("config.ffnodes:adoptIds", key), message: `'${id}' is the Vault policy of stack ${policyOwner.stack}: a customer adopts only policies of its own` });
       }
-      if (!key.startsWith("dns-") || id === "create") continue;
+      if (!c.hosts.map(dnsRecordName).includes(key) || id === ADOPT_CREATE) continue;
       const owner = configs.find((o) => o.stack < c.stack && Object.values(o.adopt.ids).includes(id));
       if (owner) {
         problems.push({ file: stackFileName(c.stack), path: joinPath("config.ffnodes:adoptIds", key), message: `record '${id}' is adopted by stack ${owner.stack} too: a record belongs to one stack` });

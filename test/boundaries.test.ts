@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,7 +15,7 @@ import { importHelm } from "../src/import";
 import { planStack } from "../src/plan/engine";
 import { offlineMocks } from "../src/plan/mocks";
 import { tenantOf } from "../src/policy/tenant";
-import { REPO_ROOT, fixtureRoot, stackFile } from "./helpers";
+import { REPO_ROOT, fixtureRoot, stackFile, tempDir } from "./helpers";
 import { planViolations } from "./invariants";
 import { validateCoreManifest } from "./k8s-schema";
 
@@ -337,7 +336,7 @@ describe("no planted secret reaches a written file, a report or an output", func
     const fixture = path.join(REPO_ROOT, "test/fixtures/helm");
     fc.assert(
       fc.property(planted, depth, fc.boolean(), (secret, at, inRepoUrl) => {
-        const tree = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-planted-"));
+        const tree = tempDir("planted");
         const root = fleet({});
         try {
           fs.cpSync(fixture, tree, { recursive: true });

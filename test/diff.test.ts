@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import * as fc from "fast-check";
@@ -13,7 +12,7 @@ import { FleetDiff, compareFleet, fieldChanges } from "../src/diff/compare";
 import { MARKDOWN_BUDGET, renderMarkdown, renderText } from "../src/diff/render";
 import { SECRET_PLACEHOLDER } from "../src/config/secrets";
 import { StackPlan } from "../src/plan/engine";
-import { REPO_ROOT } from "./helpers";
+import { REPO_ROOT, runCommand, tempDir } from "./helpers";
 
 /** The project's files a plan needs: the program, its settings, the customers and stacks. */
 const PROJECT_FILES = ["package.json", "tsconfig.json", "Pulumi.yaml", "src", "customers", "stacks"];
@@ -24,7 +23,7 @@ function git(root: string, ...args: string[]): string {
 
 /** A git repository made of the project's files, one commit, with the project's packages. */
 function projectRepo(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-diff-test-"));
+  const root = tempDir("diff-test");
   for (const entry of PROJECT_FILES) fs.cpSync(path.join(REPO_ROOT, entry), path.join(root, entry), { recursive: true });
   linkPackages(REPO_ROOT, root);
   fs.writeFileSync(path.join(root, ".gitignore"), "node_modules\n");
@@ -149,14 +148,15 @@ describe("npm run diff", function () {
     assert.match(renderText(fleet, fleet), /~ stack settings \(secret\)\n\s+cloudflare:apiToken: "\[secret\]" → "\[secret\]"/);
   });
 
-  it("a bad file on the head side: exit 1, the message names the side and the file, nothing is left behind", () => {
+  it("a bad file on the head side: exit 1, the message names the side and the file, nothing is left behind", async () => {
     const root = repo();
     edit(root, "customers/ff-b.yaml", (t) => t.replace("    dbSuffix: _b\n", "    dbSuffix: _b\n    replicas: 3\n"));
-    const run = spawnSync("npm", ["run", "--silent", "diff", "--", "--base", "main"], { cwd: root, encoding: "utf8" });
+    const run = await runCommand(async () => (await diff(["--base", "main"], root)).output);
     assert.equal(run.status, EXIT_INVALID_CONFIG, run.stderr);
     assert.equal(run.stdout, "");
     assert.match(run.stderr, /^ffnodes: invalid configuration on the head side \(working tree\); nothing was compared:\n {2}customers\/ff-b\.yaml: environments\.prod[^\n]*replicas/m);
-    assert.doesNotMatch(run.stderr, /base side|\n\s+at /);
+    assert.doesNotMatch(run.stderr, /base side/);
+    assert.equal(git(root, "worktree", "list", "--porcelain").match(/^worktree /gm)?.length, 1, "a worktree was left behind");
   });
 
   it("Ctrl-C while planning removes the base worktree and exits 130", async () => {
@@ -203,7 +203,7 @@ function plan(stack: string, resources: Partial<StackPlan["resources"][number]>[
 
 describe("diff: how a checkout is planned", () => {
   it("runs a plain node plan script straight from node, anything else through npm", () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-diff-script-"));
+    const root = tempDir("diff-script");
     try {
       const withScript = (plan: unknown) => {
         fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({ scripts: { plan } }));

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { offlineMocks } from "../src/plan/mocks";
 import { parseStackFile } from "../src/config/stack-file";
 import { reveal } from "../src/plan/engine";
-import { REPO_ROOT } from "./helpers";
+import { CommandOutcome, REPO_ROOT } from "./helpers";
 
 /** Loads src/index.ts afresh, as `pulumi` does, for the given stack and config. */
 async function loadProgram(stack: string, config: Record<string, string>): Promise<unknown> {
@@ -75,4 +75,43 @@ describe("Pulumi.yaml", () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /namespace=ff-a/);
   });
+});
+
+describe("the commands as a user runs them (npm run <command>)", function () {
+  // Each command once through its package.json script and runCli, for the exit code and what
+  // reaches stdout and stderr; every other test calls the commands in this process.
+  this.timeout(120_000);
+  const npmRun = (args: string[]): Promise<CommandOutcome> =>
+    new Promise((resolve, reject) => {
+      const child = spawn("npm", ["run", "--silent", ...args], { cwd: REPO_ROOT });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on("error", reject);
+      child.on("close", (status) => resolve({ status: status ?? -1, stdout, stderr }));
+    });
+  const MISTAKEN = ["rollout", "new-customer", "import-helm", "diff", "decommission"];
+  const outcomes = new Map<string, CommandOutcome>();
+  before(async () => {
+    const commands = [["plan", "--", "--stack", "ff-a-prod", "--json"], ...MISTAKEN.map((cli) => [cli, "--", "--bogus"])];
+    const results = await Promise.all(commands.map(npmRun));
+    commands.forEach(([cli], i) => outcomes.set(cli, results[i]));
+  });
+
+  it("plan prints its JSON document on stdout and exits 0", () => {
+    const plan = outcomes.get("plan")!;
+    assert.equal(plan.status, 0, plan.stderr);
+    assert.equal((JSON.parse(plan.stdout) as { stack: string }).stack, "ff-a-prod");
+  });
+
+  for (const cli of MISTAKEN) {
+    it(`${cli} with an unknown flag prints the message and the usage, no stack trace, and exits 2`, () => {
+      const outcome = outcomes.get(cli)!;
+      assert.equal(outcome.status, 2, outcome.stderr);
+      assert.equal(outcome.stdout, "");
+      assert.match(outcome.stderr, new RegExp(`^ffnodes: Unknown option '--bogus'.*\\n\\nusage: npm run ${cli} `));
+      assert.doesNotMatch(outcome.stderr, /\n\s+at /);
+    });
+  }
 });

@@ -7,15 +7,30 @@ import { resolveTenancy } from "../src/config/tenancy";
 import { stackFileName } from "../src/config/files";
 import { resolveEnvironment } from "../src/config/resolve";
 import { StackPlan, PlannedResource, planStack } from "../src/plan/engine";
+import { reportError } from "../src/cli/run";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
+
+const tempDirs: string[] = [];
+
+/** A new empty directory under the system's temporary folder, removed after the run (test/hooks.ts). */
+export function tempDir(prefix = "test"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ffnodes-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Removes every directory tempDir made. */
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
 
 /**
  * A throw-away project root holding the repository's defaults file plus the given files
  * (paths relative to the root, e.g. `customers/x.yaml`). Returns the root.
  */
 export function fixtureRoot(files: Record<string, string>, options: { withRepoCustomers?: boolean } = {}): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-test-"));
+  const root = tempDir();
   fs.mkdirSync(path.join(root, "customers"));
   fs.mkdirSync(path.join(root, "stacks"));
   const copy = (dir: string) => {
@@ -88,4 +103,25 @@ export function withSettings(config: EnvironmentConfig, changes: Partial<Environ
     ...changes,
   };
   return { ...config, ...resolveTenancy(config.customer.name, settings) };
+}
+
+/** What a command printed and its exit code. */
+export interface CommandOutcome {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command's main function in this process, and reports it as runCli would print it: the
+ * output on stdout and exit 0, or a user's mistake on stderr with its exit code. A bug throws.
+ */
+export async function runCommand(main: () => Promise<string> | string): Promise<CommandOutcome> {
+  try {
+    return { status: 0, stdout: await main(), stderr: "" };
+  } catch (error) {
+    const report = reportError(error);
+    if (!report) throw error;
+    return { status: report.exitCode, stdout: "", stderr: report.stderr };
+  }
 }

@@ -1,14 +1,14 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { checkAllStacks, checkFleet } from "../src/config/fleet";
+import { checkAllStacks } from "../src/config/fleet";
 import { listStacks } from "../src/config/files";
 import { StackPlan, planStack } from "../src/plan/engine";
 import { renderTree } from "../src/plan/render";
+import { plan } from "../src/cli/plan";
 import { tenantOf } from "../src/policy/tenant";
-import { REPO_ROOT, fixtureRoot, findResource, planRepoStack, resourcesOfType, stackFile } from "./helpers";
+import { REPO_ROOT, fixtureRoot, findResource, planRepoStack, resourcesOfType, runCommand, stackFile } from "./helpers";
 import { metadataOf } from "./invariants";
 import { isCoreKind, validateCoreManifest } from "./k8s-schema";
 
@@ -150,19 +150,13 @@ describe("cross-customer checks", () => {
     );
     assert.match(problems[0].message, /shared mount of stack alpha-prod/);
   });
-
-  it("finds no clash in a fleet of distinct customers", () => {
-    assert.deepEqual(checkFleet([]), []);
-  });
 });
 
-describe("npm run plan (the command)", () => {
-  const cli = path.join(REPO_ROOT, "src/cli/plan.ts");
-  const run = (args: string[], cwd = REPO_ROOT) =>
-    spawnSync(process.execPath, ["--require", path.join(REPO_ROOT, "src/cli/register-typescript.js"), cli, ...args], { cwd, encoding: "utf8" });
+describe("plan (the command)", () => {
+  const run = (args: string[], cwd = REPO_ROOT) => runCommand(() => plan(args, cwd));
 
-  it("prints the JSON document of the contract", () => {
-    const result = run(["--stack", "ff-a-prod", "--json"]);
+  it("prints the JSON document of the contract", async () => {
+    const result = await run(["--stack", "ff-a-prod", "--json"]);
     assert.equal(result.status, 0, result.stderr);
     const doc = JSON.parse(result.stdout) as StackPlan;
     assert.deepEqual(Object.keys(doc).sort(), ["customer", "environment", "outputs", "resources", "stack"]);
@@ -171,38 +165,37 @@ describe("npm run plan (the command)", () => {
     }
   });
 
-  it("exits non-zero with one line per problem naming file and key path, and no stack trace", () => {
+  it("exits non-zero with one line per problem naming file and key path", async () => {
     const root = fixtureRoot({
       "customers/acme.yaml": stringify({ name: "acme", displayName: "Acme", fitConnectCode: "F", environments: { prod: { domain: "BAD", quota: { pods: -1 } } } }),
       "stacks/Pulumi.acme-prod.yaml": stackFile(),
     });
-    const result = run(["--stack", "acme-prod"], root);
+    const result = await run(["--stack", "acme-prod"], root);
     assert.equal(result.status, 1);
     assert.equal(result.stdout, "");
     assert.match(result.stderr, /customers\/acme\.yaml: environments\.prod\.domain: /);
     assert.match(result.stderr, /customers\/acme\.yaml: environments\.prod\.quota\.pods: /);
-    assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 
-  it("rejects bad flags with the usage and exit code 2", () => {
-    for (const args of [["--bogus"], [], ["--stack", "ff-a-prod", "--all"], ["--stack"]]) {
-      const result = run(args);
-      assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
-      assert.doesNotMatch(result.stderr, /\n\s+at /);
-    }
-  });
+  for (const args of [["--bogus"], [], ["--stack", "ff-a-prod", "--all"], ["--stack"]]) {
+    it(`rejects '${args.join(" ")}' with the usage and exit code 2`, async () => {
+      const result = await run(args);
+      assert.equal(result.status, 2, result.stderr);
+      assert.match(result.stderr, /\n\nusage: npm run plan /);
+    });
+  }
 
-  it("names the stacks there are when asked for an unknown one", () => {
-    const result = run(["--stack", "nobody-prod"]);
+  it("names the stacks there are when asked for an unknown one", async () => {
+    const result = await run(["--stack", "nobody-prod"]);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /stacks\/Pulumi\.nobody-prod\.yaml: no such stack; stacks are: .*ff-a-prod/);
   });
 
-  it("--all reports a cross-customer clash and plans nothing", () => {
+  it("--all reports a cross-customer clash and plans nothing", async () => {
     const root = fixtureRoot({}, { withRepoCustomers: true });
     fs.writeFileSync(path.join(root, "customers/copycat.yaml"), stringify({ name: "copycat", displayName: "C", fitConnectCode: "F", environments: { prod: { domain: "app.fitfile.net" } } }));
     fs.writeFileSync(path.join(root, "stacks/Pulumi.copycat-prod.yaml"), stackFile());
-    const result = run(["--all", "--json"], root);
+    const result = await run(["--all", "--json"], root);
     assert.equal(result.status, 1);
     assert.equal(result.stdout, "");
     assert.match(result.stderr, /host 'app.fitfile.net' of stack ff-a-prod is already used by stack copycat-prod/);

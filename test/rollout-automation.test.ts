@@ -1,10 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { rollout } from "../src/cli/rollout";
 import { POLICY_PACK_DIR } from "../src/rollout/automation";
-import { REPO_ROOT, fixtureRoot } from "./helpers";
+import { REPO_ROOT, fixtureRoot, tempDir } from "./helpers";
 
 interface Call {
   argv: string[];
@@ -22,7 +21,7 @@ describe("rollout through the Automation API (stand-in pulumi on PATH)", functio
   let result: { output: string; exitCode: number };
 
   before(async () => {
-    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-pulumi-"));
+    const bin = tempDir("pulumi");
     const script = path.join(REPO_ROOT, "test/fixtures/pulumi-stand-in");
     fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`, { mode: 0o755 });
     const log = path.join(bin, "calls.jsonl");

@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { RolloutDependencies, rollout } from "../src/cli/rollout";
 import { EXIT_DRIFT, EXIT_STACKS_FAILED, UsageError } from "../src/cli/run";
@@ -8,7 +7,7 @@ import { ConfigError } from "../src/config/problems";
 import { RolloutReport } from "../src/rollout/engine";
 import { FakeRunner, FakeStack } from "../src/rollout/fake";
 import { formatDuration, renderJson, renderMarkdown, renderTable } from "../src/rollout/report";
-import { REPO_ROOT, fixtureRoot } from "./helpers";
+import { REPO_ROOT, fixtureRoot, tempDir } from "./helpers";
 
 const REPORT: RolloutReport = {
   mode: "rollout",
@@ -72,7 +71,7 @@ describe("npm run rollout (fake runner)", () => {
       retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
     };
   };
-  const reportDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-report-"));
+  const reportDir = () => tempDir("report");
 
   beforeEach(() => (progressLines.length = 0));
 

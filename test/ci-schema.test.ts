@@ -40,11 +40,6 @@ describe("CI files against the upstream schemas", () => {
       assert.ok(validate(read(`.github/workflows/${workflow}`)), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
     });
   }
-
-  it("rejects a job the schemas do not allow, so that the checks above can fail", () => {
-    assert.equal(validator("gitlab-ci.json")({ job: { script: "x", stage: 3 } }), false);
-    assert.equal(validator("github-workflow.json")({ on: "push", jobs: { job: { "runs-on": "x", steps: "not a list" } } }), false);
-  });
 });
 
 describe("CI: the fleet diff", () => {

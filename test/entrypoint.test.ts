@@ -45,14 +45,17 @@ describe("the Pulumi entry point (src/index.ts)", () => {
 });
 
 describe("Pulumi.yaml", () => {
-  const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as {
+  let project: {
     name: string;
     main?: string;
     stackConfigDir: string;
     runtime: { name: string; options: { typescript: boolean; nodeargs: string } };
   };
-
-  const packageMain = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { main: string }).main;
+  let packageMain: string;
+  before(() => {
+    project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as typeof project;
+    packageMain = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { main: string }).main;
+  });
 
   it("names the project and its stack directory, and runs package.json's main from the project directory", () => {
     assert.equal(project.name, "ffnodes");

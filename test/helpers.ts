@@ -1,3 +1,4 @@
+import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,6 +9,7 @@ import { stackFileName } from "../src/config/files";
 import { resolveEnvironment } from "../src/config/resolve";
 import { StackPlan, PlannedResource, planStack } from "../src/plan/engine";
 import { reportError } from "../src/cli/run";
+import { ConfigError, Problem, formatProblem } from "../src/config/problems";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
@@ -123,5 +125,41 @@ export async function runCommand(main: () => Promise<string> | string): Promise<
     const report = reportError(error);
     if (!report) throw error;
     return { status: report.exitCode, stdout: "", stderr: report.stderr };
+  }
+}
+
+/** The problems of the ConfigError `run` throws; none when it succeeds. Any other error is a bug and is thrown on. */
+export function problemsOf(run: () => unknown): Problem[] {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+/** A row of a table of refused input: the problem it must cause, at a file and a key path, saying what is allowed. */
+export interface Refusal {
+  title: string;
+  file: string;
+  path: string;
+  says: RegExp;
+}
+
+/**
+ * One test per row: the problems `problemsFor(row)` returns hold one at the row's file and key
+ * path whose message matches `says`. With `alone`, it is the only problem.
+ */
+export function itRejects<R extends Refusal>(rows: R[], problemsFor: (row: R) => Problem[], options: { alone?: boolean } = {}): void {
+  for (const row of rows) {
+    it(`rejects ${row.title} at ${row.file}: ${row.path}`, () => {
+      const problems = problemsFor(row);
+      const lines = problems.map(formatProblem).join("\n");
+      const problem = problems.find((p) => p.file === row.file && p.path === row.path);
+      assert.ok(problem, `no problem at ${row.file}: ${row.path}; got:\n${lines || "(none)"}`);
+      assert.match(problem.message, row.says);
+      if (options.alone) assert.equal(problems.length, 1, lines);
+    });
   }
 }

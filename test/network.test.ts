@@ -4,9 +4,8 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { NamespaceSpecs, buildNamespace } from "../src/components/namespace";
 import { ipBlocks } from "../src/config/cidr";
 import { EnvironmentConfig } from "../src/config/environment";
-import { ConfigError } from "../src/config/problems";
 import { stackConfig } from "./gitops-helpers";
-import { customerFixture, fixtureRoot, resolveStack } from "./helpers";
+import { Refusal, customerFixture, fixtureRoot, itRejects, problemsOf, resolveStack } from "./helpers";
 
 /*
  * What a pod of the namespace may send, read from its NetworkPolicies as Kubernetes does
@@ -50,7 +49,10 @@ const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((o
 const cidr = fc.tuple(ipv4, fc.integer({ min: 0, max: 32 })).map(([ip, bits]) => `${ip}/${bits}`);
 
 describe("network policies against the platform", () => {
-  const prod = stackConfig("ff-a-prod");
+  let prod: EnvironmentConfig;
+  before(() => {
+    prod = stackConfig("ff-a-prod");
+  });
 
   it("every policy of every repository stack matches the upstream NetworkPolicy schema", () => {
     for (const stack of ["ff-a-prod", "kch-staging", "demo-local"]) {
@@ -117,20 +119,14 @@ describe("network policies against the platform", () => {
     assert.deepEqual(egressOf(specs, "allow-egress-external")[0].to, [{ ipBlock: { cidr: "203.0.113.0/24", except: ["203.0.113.128/25"] } }]);
   });
 
-  it("rejects a bad API server or DNS endpoint, naming the file and key", () => {
-    const cases: [string, string][] = [
-      ["network: { apiServer: { cidrs: [10.0.0.1] } }", "environments.prod.network.apiServer.cidrs.0"],
-      ["network: { apiServer: { ports: [0] } }", "environments.prod.network.apiServer.ports.0"],
-      ["network: { dnsCidrs: [169.254.20.10/33] }", "environments.prod.network.dnsCidrs.0"],
-      ["network: { clusterCidrs: [fd00::/8] }", "environments.prod.network.clusterCidrs.0"],
+  describe("a bad API server or DNS endpoint", () => {
+    const file = "customers/n.yaml";
+    const cases: (Refusal & { yaml: string })[] = [
+      { title: "an API server address without a prefix length", file, yaml: "network: { apiServer: { cidrs: [10.0.0.1] } }", path: "environments.prod.network.apiServer.cidrs.0", says: /an IPv4 CIDR such as/ },
+      { title: "API server port 0", file, yaml: "network: { apiServer: { ports: [0] } }", path: "environments.prod.network.apiServer.ports.0", says: /a port from 1 to 65535/ },
+      { title: "a DNS CIDR out of range", file, yaml: "network: { dnsCidrs: [169.254.20.10/33] }", path: "environments.prod.network.dnsCidrs.0", says: /an IPv4 CIDR such as/ },
+      { title: "an IPv6 cluster CIDR", file, yaml: "network: { clusterCidrs: [fd00::/8] }", path: "environments.prod.network.clusterCidrs.0", says: /an IPv4 CIDR such as/ },
     ];
-    for (const [yaml, path] of cases) {
-      const root = fixtureRoot(customerFixture("n", `domain: n.fitfile.net\n${yaml}`));
-      assert.throws(
-        () => resolveStack(root, "n-prod"),
-        (e: unknown) => e instanceof ConfigError && e.problems.length === 1 && e.problems[0].file === "customers/n.yaml" && e.problems[0].path === path,
-        yaml,
-      );
-    }
+    itRejects(cases, (c) => problemsOf(() => resolveStack(fixtureRoot(customerFixture("n", `domain: n.fitfile.net\n${c.yaml}`)), "n-prod")), { alone: true });
   });
 });

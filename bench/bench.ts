@@ -2,7 +2,7 @@
  * npm run bench: how fast `plan` is, as ratios against baselines measured in the same run, so
  * that the numbers mean the same on a slow CI machine and a fast laptop.
  *   (a) plan --stack ff-a-prod against the floor of loading the four Pulumi SDKs;
- *       also the program's start the way `pulumi` runs it (ts-node, transpile only);
+ *       also the program's start the way `pulumi` runs it (Pulumi.yaml's nodeargs: the project's hook);
  *   (b) plan --all over generated customers: total and marginal time per customer;
  *   (c) peak memory of plan --all over 100 customers;
  *   (d) rollout scheduling over 200 fake stacks against the ideal ceil(n/p) x d;

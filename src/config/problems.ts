@@ -51,8 +51,8 @@ export function joinPath(...parts: (string | number)[]): string {
 // parsing, does. Every strict object of the configuration gets that list as its message.
 z.config({
   customError: (issue) => {
-    const shape = issue.code === "unrecognized_keys" ? (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape : undefined;
-    return shape ? `the keys here are: ${Object.keys(shape).join(", ")}` : undefined;
+    if (issue.code !== "unrecognized_keys" || !(issue.inst instanceof z.core.$ZodObject)) return undefined;
+    return `the keys here are: ${Object.keys(issue.inst._zod.def.shape).join(", ")}`;
   },
 });
 

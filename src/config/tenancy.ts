@@ -70,7 +70,6 @@ export interface Tenancy {
   pgweb?: { serviceAccount: string; authSecret: KvSecret; databaseHost: string };
 }
 
-
 /**
  * The settings the components see: those the tenancy resolves (namespace, namespaceSuffix,
  * dbSuffix, vault.path) are read from the tenancy only, never unresolved.

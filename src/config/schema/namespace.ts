@@ -140,8 +140,8 @@ interface QuotaChecked {
 
 /**
  * The quota must hold at least one pod per enabled service, each a container at the
- * LimitRange's default requests plus the Vault agent's sidecar (the charts run with agent-inject), and
- * pgweb's pod, whose agent only runs before it starts: a pod's need is its containers' sum, or
+ * LimitRange's default requests plus the Vault agent's sidecar (the charts run with
+ * agent-inject), and pgweb's pod, whose agent only runs before it starts: a pod's need is its containers' sum, or
  * an init container's when larger (kubernetes.io/docs/concepts/workloads/pods/init-containers).
  */
 export function checkQuotaHoldsInjectedPods(settings: QuotaChecked, ctx: z.RefinementCtx<QuotaChecked>): void {

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as hcl from "hcl2-parser";
+import { CREDENTIAL_KEYS_TYPE } from "../src/components/credential-keys";
 import { listStacks } from "../src/config/files";
 import { planStack } from "../src/plan/engine";
 import { Candidate, TENANT_RULES, Tenant, inKvSpace, kubernetesKind, vaultPolicyPaths, violations } from "../src/policy/rules";
@@ -35,6 +36,7 @@ const vaultPolicy = (...paths: string[]): Candidate => ({
 });
 const mount = (path: string): Candidate => ({ type: "vault:index/mount:Mount", name: "m", props: { path, type: "kv-v2" }, protect: true });
 const secret = (mount: string, name: string): Candidate => ({ type: "vault:kv/secretV2:SecretV2", name: "s", props: { mount, name }, protect: true });
+const credentialKeys = (mount: string, name: string): Candidate => ({ type: CREDENTIAL_KEYS_TYPE, name: "k", props: { mount, name }, protect: false });
 const sync = (mount: string, path: string) => k8s("kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret", { ...inNs("ff-a"), spec: { mount, path, type: "kv-v2" } });
 const authRole = (...namespaces: string[]): Candidate => ({ type: "vault:kubernetes/authBackendRole:AuthBackendRole", name: "r", props: { boundServiceAccountNamespaces: namespaces }, protect: false });
 const claim = (options: { protect: boolean; retainOnDelete?: boolean }): Candidate => ({ ...k8s("kubernetes:core/v1:PersistentVolumeClaim", inNs("ff-a"), options.protect), retainOnDelete: options.retainOnDelete });
@@ -92,6 +94,8 @@ const GOOD: [string, Candidate, Tenant?][] = [
   ["the customer's mount", mount("ff-a-application")],
   ["a secret in the customer's mount", secret("ff-a-application", "app")],
   ["a secret under the customer's prefix of the shared mount", secret("secret", "ff-a-application/app"), SHARED],
+  ["credential keys added to a secret in the customer's mount", credentialKeys("ff-a-application", "app")],
+  ["credential keys added to a secret under the customer's prefix of the shared mount", credentialKeys("secret", "ff-a-application/app"), SHARED],
   ["a role bound to the namespace", authRole("ff-a")],
   ["a component", { type: "ffnodes:index:Customer", name: "ff-a", props: {}, protect: false }],
   ["a provider", { type: "pulumi:providers:kubernetes", name: "k", props: { namespace: "default" }, protect: false }],
@@ -130,6 +134,7 @@ const HOSTILE: Hostile[] = [
   { what: "a policy granting nothing recognisable", resource: { ...vaultPolicy(), props: { policy: "# empty" } }, rule: "vault-confined", fragment: "grants no recognisable path" },
   { what: "a mount elsewhere", resource: mount("secret"), rule: "vault-confined", fragment: "the mount is at 'secret'; this stack may mount only 'ff-a-application'" },
   { what: "a secret in another mount", resource: secret("ff-b-application", "app"), rule: "vault-confined", fragment: "the secret is 'app' in mount 'ff-b-application'; this stack writes secrets only in its own mount 'ff-a-application'" },
+  { what: "credential keys added to a secret in another mount", resource: credentialKeys("ff-b-application", "app"), rule: "vault-confined", fragment: "the secret is 'app' in mount 'ff-b-application'" },
   { what: "a sync reading another mount", resource: sync("ff-b-application", "db"), rule: "vault-confined", fragment: "the sync reads 'db' in mount 'ff-b-application'" },
   { what: "a sync with no mount", resource: k8s("kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret", inNs("ff-a")), rule: "vault-confined", fragment: "the sync reads '(unset)' in mount '(unset)'" },
   { what: "a role bound to every namespace", resource: authRole("*"), rule: "vault-confined", fragment: "binds service accounts of namespaces [*]" },
@@ -146,6 +151,7 @@ const HOSTILE: Hostile[] = [
   { what: "a mount of a customer on the shared mount", resource: mount("ff-a-application"), tenant: SHARED, rule: "vault-confined", fragment: "keeps its secrets in the shared mount 'secret' and may mount nothing" },
   { what: "a secret at the root of the shared mount", resource: secret("secret", "app"), tenant: SHARED, rule: "vault-confined", fragment: "the secret is 'app' in mount 'secret'; this stack writes secrets only in its prefix 'ff-a-application/'" },
   { what: "a secret under a neighbour's prefix", resource: secret("secret", "ff-b-application/app"), tenant: SHARED, rule: "vault-confined", fragment: "the secret is 'ff-b-application/app' in mount 'secret'" },
+  { what: "credential keys added under a neighbour's prefix", resource: credentialKeys("secret", "ff-b-application/app"), tenant: SHARED, rule: "vault-confined", fragment: "the secret is 'ff-b-application/app' in mount 'secret'" },
   { what: "a sync reading a neighbour's prefix", resource: sync("secret", "ff-b-application/db"), tenant: SHARED, rule: "vault-confined", fragment: "the sync reads 'ff-b-application/db' in mount 'secret'" },
   { what: "an AppProject open to any namespace", resource: appProject({ destinations: [{ server: "*", namespace: "*" }] }), rule: "appproject-confined", fragment: "destination namespace '*'" },
   { what: "an AppProject without a destination namespace", resource: appProject({ destinations: [{ server: "*" }] }), rule: "appproject-confined", fragment: "destination namespace '(any)'" },

@@ -11,7 +11,9 @@
 #   <binary name>|<package>|<ldflags>|<build tags>
 # where {version <module>} in the ldflags stands for that module's version in the tool's go.mod.
 # An optional prepare.sh runs in the build's copy of the module first, with the module cache
-# ready (it copies files that a module ships but does not embed).
+# ready (it copies files that a module ships but does not embed). An optional install.sh runs
+# there last, with the binaries' folder as its argument (it adds files a release ships beside
+# its binaries).
 #
 # A tool's binaries land in $FFNODES_E2E_CACHE/bin/<tool>-<key>, where <key> hashes the tool's
 # folder and the Go version: a changed pin builds anew, an unchanged one is reused. All tools
@@ -75,6 +77,7 @@ build_tool() {
     say "  go build $pkg -> $name"
     (cd "$src" && go build -trimpath -tags "$tags" -ldflags "-s -w $ld" -o "$out.partial/$name" "$pkg") >&2
   done < "$src/targets"
+  if [ -x "$src/install.sh" ]; then (cd "$src" && ./install.sh "$out.partial") >&2; fi
   touch "$out.partial/.complete"
   rm -rf "$out" "$src"
   mv "$out.partial" "$out"

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { ADOPT_KEY } from "../config/adopt";
+import { CredentialKeys, vaultConnection } from "./credential-keys";
 import { EnvironmentConfig } from "../config/environment";
 import { KvSpace, secretMountPath } from "../config/names";
 import { VaultPolicyKey } from "../config/tenancy";
@@ -332,6 +333,12 @@ export class VaultSpace extends pulumi.ComponentResource {
         // Written once: a rotated value in Vault is never read back nor overwritten by a later
         // run, nor an adopted one. `options` and `disableRead` matter only when it is created.
         holdsData({ ...onMount, import: importId, ignoreChanges: ["dataJson", "disableRead", "options"], additionalSecretOutputs: ["dataJson"] }),
+      );
+      // The secret is written once; a database listed later gets its keys added here.
+      new CredentialKeys(
+        "vault-credential-keys",
+        { connection: vaultConnection(), mount: specs.space.mount, name: secretName, values: dataJson.apply((json) => JSON.parse(json) as Record<string, string>) },
+        { parent: this, dependsOn: [credentials] },
       );
     }
 

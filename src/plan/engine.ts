@@ -116,7 +116,7 @@ async function planWithMocks(root: string, stack: string, fleetChecked: boolean)
       retainOnDelete: c.opts.retainOnDelete === true,
       ...(typeof c.opts.import === "string" ? { import: c.opts.import } : {}),
       ...(c.opts.ignoreChanges?.length ? { ignoreChanges: [...c.opts.ignoreChanges].sort() } : {}),
-      inputs: (await reveal(c.props)) as Record<string, unknown>,
+      inputs: withoutProviderCode((await reveal(c.props)) as Record<string, unknown>),
     });
   }
 
@@ -127,6 +127,14 @@ async function planWithMocks(root: string, stack: string, fleetChecked: boolean)
     resources: treeOrder(resolved, parents),
     outputs,
   };
+}
+
+/**
+ * A dynamic resource's inputs without its provider's code (`__provider`): the engine never diffs
+ * the code (the Node.js provider host runs the new code against the old state), so neither does a plan.
+ */
+function withoutProviderCode(inputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(inputs).filter(([key]) => key !== "__provider"));
 }
 
 /** Each resource after its parent; siblings by type, then name. */

@@ -9,6 +9,7 @@ import { isAllowedClusterResource, isSystemGroup, unexceptedRanges } from "../co
 import { isPlainObject } from "../config/merge";
 import { KvSpace, MAX_LABEL_LENGTH, isDns1123Label, secretApiPath } from "../config/names";
 import { withoutSecrets } from "../config/secrets";
+import { CREDENTIAL_KEYS_TYPE } from "../components/credential-keys";
 
 
 /** What a stack may touch: its customer's namespace and KV space; what it may name: the cluster's shared services. */
@@ -220,6 +221,7 @@ const vaultRule: TenantRule = {
         if (kv.prefix !== "") return [`the mount is at '${show(props.path)}'; this stack keeps its secrets in the shared mount '${kv.mount}' and may mount nothing`];
         return props.path === kv.mount ? [] : [`the mount is at '${show(props.path)}'; this stack may mount only '${kv.mount}'`];
       case "vault:kv/secretV2:SecretV2":
+      case CREDENTIAL_KEYS_TYPE:
         return secretInKvSpace(props.mount, props.name, kv)
           ? []
           : [`the secret is '${show(props.name)}' in mount '${show(props.mount)}'; this stack writes secrets only in ${describeKvSpace(kv)}`];

@@ -191,8 +191,10 @@ describe("tenant boundaries, checked per stack against the whole fleet", functio
   });
 
   itRejects(CASES, (c) => problemsOfStack(fleet(c.files), c.stack ?? "x-prod"), {
-    check: (problems) => {
+    check: (problems, c) => {
       for (const p of problems) assert.doesNotMatch(formatProblem(p), /HUNTER2|glpat-|ciphertext|eyJhbGci/, "a problem never prints the secret");
+      const changed = Object.keys(c.files);
+      for (const p of problems) assert.ok(changed.includes(p.file), `blamed on ${p.file}, which the case did not change: ${formatProblem(p)}`);
     },
   });
 

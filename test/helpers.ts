@@ -152,7 +152,7 @@ export interface Refusal {
  * path whose message matches `says`. With `alone`, it is the only problem; `check` asserts more
  * of every row's problems.
  */
-export function itRejects<R extends Refusal>(rows: R[], problemsFor: (row: R) => Problem[], options: { alone?: boolean; check?: (problems: Problem[]) => void } = {}): void {
+export function itRejects<R extends Refusal>(rows: R[], problemsFor: (row: R) => Problem[], options: { alone?: boolean; check?: (problems: Problem[], row: R) => void } = {}): void {
   for (const row of rows) {
     it(`rejects ${row.title} at ${row.file}: ${row.path}`, () => {
       const problems = problemsFor(row);
@@ -161,7 +161,7 @@ export function itRejects<R extends Refusal>(rows: R[], problemsFor: (row: R) =>
       assert.ok(problem, `no problem at ${row.file}: ${row.path}; got:\n${lines || "(none)"}`);
       assert.match(problem.message, row.says);
       if (options.alone) assert.equal(problems.length, 1, lines);
-      options.check?.(problems);
+      options.check?.(problems, row);
     });
   }
 }

@@ -9,7 +9,7 @@ import { EnvironmentConfig } from "./environment";
 import { customerFileName, stackFileName } from "./files";
 import { ADOPT_CREATE, ADOPT_KEY, adoptableKeys, dnsRecordName } from "./adopt";
 import { LayerSource } from "./merge";
-import { namespacedId } from "./names";
+import { claimName, namespacedId } from "./names";
 import { Problem, joinPath } from "./problems";
 import { VAULT_POLICY_KEYS } from "./tenancy";
 import { isSecretKey, withoutSecrets } from "./secrets";
@@ -205,7 +205,9 @@ export function fleetBoundaryProblems(configs: readonly EnvironmentConfig[]): Pr
   for (const c of configs) for (const name of Object.values(c.tenancy.claims)) claimOwners.set(`${c.stack}\0${name}`, c);
   for (const c of configs) {
     for (const [key, spec] of Object.entries(c.settings.storage)) {
-      if (spec.existingClaim === undefined) continue;
+      // A claim named as the stack would name it anyway is its own: a clash there comes from
+      // the other stack (its existingClaim, or a namespace it took, which is told on its own).
+      if (spec.existingClaim === undefined || spec.existingClaim === claimName(c.tenancy.namespace, key)) continue;
       const owner = configs.find((o) => o.stack !== c.stack && claimOwners.has(`${o.stack}\0${spec.existingClaim}`));
       if (owner) {
         problems.push({

@@ -278,7 +278,8 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
 
 /**
  * The customer's Vault space: its KV mount (or prefix), policies, Kubernetes auth role, the
- * generated database credentials (written once, never overwritten) and the secret syncs.
+ * generated database credentials (written once, never overwritten; a database listed later gets
+ * its keys added) and the secret syncs.
  */
 export class VaultSpace extends pulumi.ComponentResource {
   readonly outputs: VaultOutputs;

@@ -1,10 +1,15 @@
 // A database listed after the first `up`, against the real `pulumi` and Vault: the credentials
 // secret is written once, and the next `up` adds the new database's keys to it without changing
-// a key it has (a rotated password, a key an operator added), then has nothing left to do.
+// a key it has (a rotated password, a key an operator added), then has nothing left to do. Every
+// `pulumi` here runs with a Vault token holding only the README's least-privilege policy for the
+// identity that runs `pulumi up`, as the README writes it.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { environment } from "./hooks";
 import { vaultApi } from "./harness";
 import { Workdir } from "../../e2e/workdir";
+import { REPO_ROOT } from "../../e2e/env";
 import { CREDENTIAL_KEYS_TYPE } from "../../src/components/credential-keys";
 
 const STACK = "late-prod";
@@ -25,7 +30,19 @@ environments:
     domain: late.fitfile.net
 `;
 
-describe("a database listed after the first up: pulumi up of late-prod", () => {
+/** The README's Vault policy for the identity that runs `pulumi up`, filled in for a customer on its own mount. */
+function deployerPolicy(namespace: string, authMount: string): string {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  const block = /\*\*Vault policy\*\* of the identity that runs `pulumi up`[\s\S]*?```hcl\n([\s\S]*?)```/.exec(readme);
+  assert.ok(block, "the README's deployer policy block");
+  return block[1]
+    .replaceAll("<ns>", namespace)
+    .replaceAll("<auth-mount>", authMount)
+    .replaceAll("<mount>", `${namespace}-application`)
+    .replaceAll("<prefix>", "");
+}
+
+describe("a database listed after the first up: pulumi up of late-prod, as a least-privileged deployer", () => {
   let workdir: Workdir;
   let secretPath: string;
   const secretData = async () => {
@@ -34,8 +51,11 @@ describe("a database listed after the first up: pulumi up of late-prod", () => {
     return (secret.data as { data: Record<string, string> }).data;
   };
 
-  before(() => {
-    workdir = new Workdir(environment());
+  before(async () => {
+    const env = environment();
+    await vaultApi(env, "PUT", "sys/policies/acl/ffnodes-deployer-late", { policy: deployerPolicy("late", "kubernetes") });
+    const token = (await vaultApi(env, "POST", "auth/token/create", { policies: ["ffnodes-deployer-late"], ttl: "1h" })) as { auth: { client_token: string } };
+    workdir = new Workdir({ ...env, vars: { ...env.vars, VAULT_TOKEN: token.auth.client_token } });
     workdir.write(CUSTOMER_FILE, customerFile(["postgresql"]));
     workdir.write(`stacks/Pulumi.${STACK}.yaml`, workdir.read("stacks/Pulumi.e2e-prod.yaml"));
     const outputs = workdir.up(STACK);

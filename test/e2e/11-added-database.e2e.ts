@@ -4,13 +4,10 @@
 // `pulumi` here runs as the README's least-privileged deployer, its Vault policy and its
 // Kubernetes RBAC read from the README as written.
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { environment } from "./hooks";
-import { kubectl, vaultApi } from "./harness";
+import { Deployer, leastPrivilegedDeployer } from "./deployer";
+import { vaultApi } from "./harness";
 import { Workdir } from "../../e2e/workdir";
-import { REPO_ROOT } from "../../e2e/env";
 import { CREDENTIAL_KEYS_TYPE } from "../../src/components/credential-keys";
 
 const STACK = "late-prod";
@@ -34,46 +31,10 @@ environments:
     team: { group: late-developers, clusterRole: admin }
 `;
 
-/** The README's code block of a language that follows a marker, unindented. */
-function readmeBlock(marker: string, language: string): string {
-  const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-  const at = readme.indexOf(marker);
-  assert.ok(at >= 0, `the README has no '${marker}'`);
-  const block = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(readme.slice(at));
-  assert.ok(block, `the README has no ${language} block after '${marker}'`);
-  const lines = block[1].split("\n");
-  const indent = /^ */.exec(lines[0])![0].length;
-  return lines.map((line) => line.slice(indent)).join("\n");
-}
-
-/** The README's Vault policy for the identity that runs `pulumi up`, filled in for a customer on its own mount. */
-function deployerPolicy(namespace: string, authMount: string): string {
-  return readmeBlock("**Vault policy** of the identity that runs `pulumi up`", "hcl")
-    .replaceAll("<ns>", namespace)
-    .replaceAll("<auth-mount>", authMount)
-    .replaceAll("<mount>", `${namespace}-application`)
-    .replaceAll("<prefix>", "");
-}
-
-/** A kubeconfig for the README's deployer ServiceAccount, its RBAC applied as the README writes it. */
-function deployerKubeconfig(dir: string): string {
-  const env = environment();
-  kubectl(env, ["create", "namespace", "ffnodes"]);
-  kubectl(env, ["create", "serviceaccount", "ffnodes-deployer", "-n", "ffnodes"]);
-  kubectl(env, ["apply", "-f", "-"], readmeBlock("**Kubernetes RBAC**", "yaml"));
-  const token = kubectl(env, ["create", "token", "ffnodes-deployer", "-n", "ffnodes", "--duration", "2h"]).trim();
-  const kubeconfig = path.join(dir, "kubeconfig");
-  fs.copyFileSync(env.kubeconfig, kubeconfig);
-  const context = /^current-context: (.*)$/m.exec(fs.readFileSync(kubeconfig, "utf8"))![1];
-  kubectl(env, ["--kubeconfig", kubeconfig, "config", "set-credentials", "ffnodes-deployer", `--token=${token}`]);
-  kubectl(env, ["--kubeconfig", kubeconfig, "config", "set-context", context, "--user=ffnodes-deployer"]);
-  return kubeconfig;
-}
-
 describe("a database listed after the first up: pulumi up of late-prod, as the README's least-privileged deployer", () => {
   let workdir: Workdir;
   let secretPath: string;
-  let identityDir: string;
+  let deployer: Deployer | undefined;
   const secretData = async () => {
     const secret = await vaultApi(environment(), "GET", secretPath);
     assert.ok(secret, `${secretPath} does not exist`);
@@ -81,12 +42,8 @@ describe("a database listed after the first up: pulumi up of late-prod, as the R
   };
 
   before(async () => {
-    const env = environment();
-    await vaultApi(env, "PUT", "sys/policies/acl/ffnodes-deployer-late", { policy: deployerPolicy("late", "kubernetes") });
-    const token = (await vaultApi(env, "POST", "auth/token/create", { policies: ["ffnodes-deployer-late"], ttl: "1h" })) as { auth: { client_token: string } };
-    identityDir = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-e2e-deployer-"));
-    const kubeconfig = deployerKubeconfig(identityDir);
-    workdir = new Workdir({ ...env, vars: { ...env.vars, VAULT_TOKEN: token.auth.client_token, KUBECONFIG: kubeconfig } });
+    deployer = await leastPrivilegedDeployer(environment(), "late");
+    workdir = new Workdir(deployer.env);
     workdir.write(CUSTOMER_FILE, customerFile(["postgresql"]));
     workdir.write(`stacks/Pulumi.${STACK}.yaml`, workdir.read("stacks/Pulumi.e2e-prod.yaml"));
     const outputs = workdir.up(STACK);
@@ -94,7 +51,7 @@ describe("a database listed after the first up: pulumi up of late-prod, as the R
   });
   after(() => {
     workdir.remove();
-    fs.rmSync(identityDir, { recursive: true, force: true });
+    deployer?.remove();
   });
 
   it("writes the keys of the databases listed at the first up", async () => {

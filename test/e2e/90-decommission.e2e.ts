@@ -2,9 +2,11 @@
 // server and Vault: what holds data stays (with the namespace's isolation), what syncs and runs
 // goes, the stack leaves the backend, and its tombstone keeps the names from a new customer.
 // It runs last: the retained namespace and Vault mount stay in the shared cluster and Vault, where
-// they would stand in the way of any later scenario that creates e2e-prod.
+// they would stand in the way of any later scenario that creates e2e-prod. `up` and `decommission`
+// run as the README's least-privileged deployer (test/e2e/deployer.ts).
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
+import { Deployer, leastPrivilegedDeployer } from "./deployer";
 import { kubeGet, kubeList, kubectl, vaultApi } from "./harness";
 import { Workdir } from "../../e2e/workdir";
 
@@ -14,15 +16,20 @@ describe("decommission: e2e-prod", () => {
   let workdir: Workdir;
   let outputs: Record<string, unknown>;
   let namespace: string;
+  let deployer: Deployer | undefined;
 
-  before(() => {
-    workdir = new Workdir(environment());
+  before(async () => {
+    deployer = await leastPrivilegedDeployer(environment(), "e2e", { decommission: true });
+    workdir = new Workdir(deployer.env);
     outputs = workdir.up(STACK);
     namespace = outputs.namespace as string;
     // A workload as Argo CD would have deployed it from the ApplicationSet.
     kubectl(environment(), ["create", "deployment", "ffcloud", "--image=registry.invalid/ffcloud:1", "-n", namespace]);
   });
-  after(() => workdir.remove());
+  after(() => {
+    workdir.remove();
+    deployer?.remove();
+  });
 
   it("without --confirm prints the plan with live names and changes nothing", () => {
     const result = workdir.run("npm", ["run", "-s", "decommission", "--", "--stack", STACK]);

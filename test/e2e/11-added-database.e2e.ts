@@ -42,7 +42,7 @@ describe("a database listed after the first up: pulumi up of late-prod, as the R
   };
 
   before(async () => {
-    deployer = await leastPrivilegedDeployer(environment(), "late");
+    deployer = await leastPrivilegedDeployer(environment(), ["late"]);
     workdir = new Workdir(deployer.env);
     workdir.write(CUSTOMER_FILE, customerFile(["postgresql"]));
     workdir.write(`stacks/Pulumi.${STACK}.yaml`, workdir.read("stacks/Pulumi.e2e-prod.yaml"));

@@ -3,7 +3,8 @@
 // goes, the stack leaves the backend, and its tombstone keeps the names from a new customer.
 // It runs last: the retained namespace and Vault mount stay in the shared cluster and Vault, where
 // they would stand in the way of any later scenario that creates e2e-prod. `up` and `decommission`
-// run as the README's least-privileged deployer (test/e2e/deployer.ts).
+// run as the README's least-privileged deployer (test/e2e/deployer.ts) of the customer's three
+// environments, which the scenario decommissions in turn.
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
 import { Deployer, leastPrivilegedDeployer } from "./deployer";
@@ -19,7 +20,7 @@ describe("decommission: e2e-prod", () => {
   let deployer: Deployer | undefined;
 
   before(async () => {
-    deployer = await leastPrivilegedDeployer(environment(), "e2e", { decommission: true });
+    deployer = await leastPrivilegedDeployer(environment(), ["e2e", "e2e-staging", "e2e-local"], { decommission: true });
     workdir = new Workdir(deployer.env);
     outputs = workdir.up(STACK);
     namespace = outputs.namespace as string;

@@ -55,12 +55,12 @@ export interface Deployer {
 }
 
 /**
- * The README's deployer for one customer namespace, on the default auth mount. `decommission`
- * adds the README's RBAC for decommissioning.
+ * The README's deployer for the given customer namespaces (the Vault policy is per customer
+ * namespace), on the default auth mount. `decommission` adds the README's RBAC for decommissioning.
  */
-export async function leastPrivilegedDeployer(env: Environment, customerNamespace: string, options: { decommission?: boolean } = {}): Promise<Deployer> {
-  const policy = `ffnodes-deployer-${customerNamespace}`;
-  await vaultApi(env, "PUT", `sys/policies/acl/${policy}`, { policy: vaultPolicy(customerNamespace, "kubernetes") });
+export async function leastPrivilegedDeployer(env: Environment, customerNamespaces: string[], options: { decommission?: boolean } = {}): Promise<Deployer> {
+  const policy = `ffnodes-deployer-${customerNamespaces.join("-")}`;
+  await vaultApi(env, "PUT", `sys/policies/acl/${policy}`, { policy: customerNamespaces.map((ns) => vaultPolicy(ns, "kubernetes")).join("\n") });
   const token = (await vaultApi(env, "POST", "auth/token/create", { policies: [policy], ttl: "2h" })) as { auth: { client_token: string } };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-e2e-deployer-"));
   const markers = ["**Kubernetes RBAC**", ...(options.decommission ? ["**`decommission`** needs"] : [])];

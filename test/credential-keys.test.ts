@@ -19,20 +19,24 @@ interface Recorded {
   body: string;
 }
 
-/** Answers GET subkeys and PATCH data like kv-v2 for one secret; every other request gets `refusal`. */
+/** Answers GET subkeys and PATCH data like kv-v2 for one secret; a request of the refusal's method (any, unset) gets the refusal. */
 class FakeKv {
   readonly requests: Recorded[] = [];
-  refusal?: { status: number; errors: string[] };
+  refusal?: { method?: string; status: number; errors: string[] };
+  /** Replaces the answer to a subkeys read. */
+  subkeysAnswer?: unknown;
   private server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       this.requests.push({ method: request.method ?? "", url: request.url ?? "", headers: request.headers, body: Buffer.concat(chunks).toString() });
       const answer = (status: number, body: unknown) => response.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
-      if (this.refusal) {
+      if (this.refusal && (this.refusal.method ?? request.method) === request.method) {
         answer(this.refusal.status, { errors: this.refusal.errors });
       } else if (!this.secret) {
         answer(404, { errors: [] });
+      } else if (request.method === "GET" && this.subkeysAnswer !== undefined) {
+        answer(200, this.subkeysAnswer);
       } else if (request.method === "GET") {
         answer(200, { data: { subkeys: Object.fromEntries(Object.keys(this.secret).map((k) => [k, null])), metadata: { version: this.version } } });
       } else {
@@ -125,14 +129,13 @@ describe("credential keys: the dynamic provider", () => {
     },
     {
       what: "a write that lost the check-and-set race",
-      arrange: (k) => {
-        const original = k.requests.push.bind(k.requests);
-        k.requests.push = (...items) => {
-          if (items[0].method === "PATCH") k.refusal = { status: 400, errors: ["check-and-set parameter did not match the current version"] };
-          return original(...items);
-        };
-      },
+      arrange: (k) => (k.refusal = { method: "PATCH", status: 400, errors: ["check-and-set parameter did not match the current version"] }),
       message: /Vault refused PATCH \/v1\/ff-a-application\/data\/app: 400 check-and-set parameter did not match/,
+    },
+    {
+      what: "an answer with no version to check-and-set against",
+      arrange: (k) => (k.subkeysAnswer = { data: { subkeys: { postgresql_username: null } } }),
+      message: /Vault's answer to the subkeys read of 'app' in the mount 'ff-a-application' has no key names and version/,
     },
   ];
   for (const { what, arrange, message } of failures) {

@@ -79,12 +79,18 @@ export function credentialKeysProvider(env: NodeJS.ProcessEnv = process.env) {
     };
   }
 
-  function request(
-    connection: ReturnType<typeof resolveConnection>,
-    method: "GET" | "PATCH",
-    apiPath: string,
-    body?: unknown,
-  ): Promise<{ data?: Record<string, unknown> }> {
+  const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+  /** The answer's JSON, or the text itself when it is not JSON. */
+  function parsed(text: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+
+  function request(connection: ReturnType<typeof resolveConnection>, method: "GET" | "PATCH", apiPath: string, body?: unknown): Promise<unknown> {
     const { base, namespace, token, ca, rejectUnauthorized } = connection;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { "X-Vault-Token": token, "X-Vault-Request": "true" };
@@ -98,15 +104,10 @@ export function credentialKeysProvider(env: NodeJS.ProcessEnv = process.env) {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
+          const answer = parsed(Buffer.concat(chunks).toString("utf8"));
           const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve(text ? (JSON.parse(text) as { data?: Record<string, unknown> }) : {});
-          let errors = text.trim();
-          try {
-            errors = ((JSON.parse(text) as { errors?: string[] }).errors ?? []).join("; ") || errors;
-          } catch {
-            // Not Vault's JSON: the body as it came.
-          }
+          if (status >= 200 && status < 300) return resolve(answer);
+          const errors = isRecord(answer) && Array.isArray(answer.errors) && answer.errors.length > 0 ? answer.errors.join("; ") : typeof answer === "string" ? answer.trim() : JSON.stringify(answer);
           reject(new VaultError(status, `Vault refused ${what}: ${status} ${errors}`));
         });
       });
@@ -116,26 +117,33 @@ export function credentialKeysProvider(env: NodeJS.ProcessEnv = process.env) {
     });
   }
 
-  async function addMissingKeys(inputs: CredentialKeysInputs): Promise<CredentialKeysOutputs> {
-    const connection = resolveConnection(inputs.connection);
-    let current: { subkeys?: Record<string, unknown>; metadata?: { version?: number } };
+  /** The key names and the version of the secret, from Vault's answer to a subkeys read. */
+  async function readSubkeys(connection: ReturnType<typeof resolveConnection>, mount: string, name: string): Promise<{ keys: Set<string>; version: number }> {
+    let answer: unknown;
     try {
-      current = (await request(connection, "GET", `${inputs.mount}/subkeys/${inputs.name}?depth=1`)).data ?? {};
+      answer = await request(connection, "GET", `${mount}/subkeys/${name}?depth=1`);
     } catch (error) {
       if (error instanceof VaultError && error.status === 404) {
         throw new Error(
-          `the credentials secret '${inputs.name}' in the mount '${inputs.mount}' does not exist, or its current version is deleted: undelete that version (vault kv undelete) before running up again`,
+          `the credentials secret '${name}' in the mount '${mount}' does not exist, or its current version is deleted: undelete that version (vault kv undelete) before running up again`,
         );
       }
       throw error;
     }
-    const present = new Set(Object.keys(current.subkeys ?? {}));
-    const missing = Object.entries(inputs.values).filter(([key]) => !present.has(key));
+    const data = isRecord(answer) && isRecord(answer.data) ? answer.data : {};
+    const version = isRecord(data.metadata) ? data.metadata.version : undefined;
+    if (!isRecord(data.subkeys) || typeof version !== "number") {
+      throw new Error(`Vault's answer to the subkeys read of '${name}' in the mount '${mount}' has no key names and version: ${JSON.stringify(answer)}`);
+    }
+    return { keys: new Set(Object.keys(data.subkeys)), version };
+  }
+
+  async function addMissingKeys(inputs: CredentialKeysInputs): Promise<CredentialKeysOutputs> {
+    const connection = resolveConnection(inputs.connection);
+    const current = await readSubkeys(connection, inputs.mount, inputs.name);
+    const missing = Object.entries(inputs.values).filter(([key]) => !current.keys.has(key));
     if (missing.length > 0) {
-      await request(connection, "PATCH", `${inputs.mount}/data/${inputs.name}`, {
-        data: Object.fromEntries(missing),
-        options: { cas: current.metadata?.version },
-      });
+      await request(connection, "PATCH", `${inputs.mount}/data/${inputs.name}`, { data: Object.fromEntries(missing), options: { cas: current.version } });
     }
     return { mount: inputs.mount, name: inputs.name, keys: Object.keys(inputs.values).sort() };
   }

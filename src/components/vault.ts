@@ -317,9 +317,8 @@ export class VaultSpace extends pulumi.ComponentResource {
           password.result.apply((v): [string, string] => [`${db}_password`, v]),
         ];
       });
-      const dataJson = pulumi.secret(
-        pulumi.all(entries).apply((pairs) => JSON.stringify(Object.fromEntries(pairs.sort(([a], [b]) => a.localeCompare(b))))),
-      );
+      const values = pulumi.secret(pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs.sort(([a], [b]) => a.localeCompare(b)))));
+      const dataJson = values.apply((v) => JSON.stringify(v));
       // dataJson, a Pulumi secret, rather than the write-only dataJsonWo that @pulumi/vault 7.8.0
       // declares: the bridge serving the provider (pulumi-terraform-bridge v3.120.0,
       // pkg/tfgen/generate.go) only marks write-only fields secret and still keeps them in the
@@ -338,7 +337,7 @@ export class VaultSpace extends pulumi.ComponentResource {
       // The secret is written once; a database listed later gets its keys added here.
       new CredentialKeys(
         "vault-credential-keys",
-        { connection: vaultConnection(), mount: specs.space.mount, name: secretName, values: dataJson.apply((json) => JSON.parse(json) as Record<string, string>) },
+        { connection: vaultConnection(), mount: specs.space.mount, name: secretName, values },
         { parent: this, dependsOn: [credentials] },
       );
     }

@@ -32,6 +32,31 @@ export interface Environment {
   apiServer: string;
 }
 
+/** The variables `up` prints for `eval`, and `down`'s `unset` line clears. */
+const EXPORTED_NAMES = [
+  "PATH",
+  "KUBECONFIG",
+  "VAULT_ADDR",
+  "VAULT_TOKEN",
+  "PULUMI_BACKEND_URL",
+  "PULUMI_CONFIG_PASSPHRASE",
+  "PULUMI_SKIP_UPDATE_CHECK",
+  "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
+  "PULUMI_HOME",
+];
+
+/**
+ * The user's PATH without the folders npm puts ahead of it while it runs a script
+ * (`node_modules/.bin` of each folder up to the root, npm's own `node-gyp-bin`), so that the
+ * printed PATH holds only the toolchain's folders ahead of the user's own.
+ */
+export function userPath(npmPath: string): string {
+  return npmPath
+    .split(path.delimiter)
+    .filter((dir) => dir !== "" && !dir.endsWith(`${path.sep}node_modules${path.sep}.bin`) && !dir.endsWith(`${path.sep}node-gyp-bin`))
+    .join(path.delimiter);
+}
+
 interface Saved {
   pids: Record<string, number>;
   env: Environment;
@@ -274,7 +299,7 @@ export async function up(): Promise<Environment> {
     const backend = path.join(STATE_DIR, "backend");
     fs.mkdirSync(backend, { recursive: true });
     env.vars = {
-      PATH: [...binDirs, process.env.PATH ?? ""].join(":"),
+      PATH: [...binDirs, userPath(process.env.PATH ?? "")].join(path.delimiter),
       KUBECONFIG: env.kubeconfig,
       VAULT_ADDR: env.vaultAddr,
       VAULT_TOKEN: env.vaultToken,
@@ -295,45 +320,80 @@ export async function up(): Promise<Environment> {
   }
 }
 
-/** Stops every process of the environment, the last started first, and removes its files. Safe to call when nothing runs. */
-export async function down(): Promise<void> {
+/**
+ * Stops every process of the environment, the last started first, and removes its files. Safe to
+ * call when nothing runs. Returns one line per process stopped. Only this environment's processes
+ * are touched: another environment's daemons (another FFNODES_E2E_STATE) and a person's own
+ * `pulumi` runs are left alone.
+ */
+export async function down(): Promise<string[]> {
   const saved = readSaved();
-  for (const [name, pid] of Object.entries(saved?.pids ?? {}).reverse()) await stopGroup(name, pid);
-  killStrayToolchainProcesses();
+  const stopped: string[] = [];
+  for (const [name, pid] of Object.entries(saved?.pids ?? {}).reverse()) {
+    if (await stopGroup(name, pid)) stopped.push(`${name} (pid ${pid})`);
+  }
+  stopped.push(...killStrayProcessesOfThisEnvironment());
   fs.rmSync(STATE_DIR, { recursive: true, force: true });
+  return stopped;
+}
+
+/** The names `shellExports` sets, as the line that unsets them again, for `eval` after `down`. */
+export function shellUnsets(): string {
+  return `unset ${EXPORTED_NAMES.filter((name) => name !== "PATH").join(" ")}`;
 }
 
 /**
- * Kills what still runs a binary of the toolchain: providers and language hosts that a `pulumi`
- * killed mid-run (a test's time-out) left behind. Read from /proc, so Linux only.
+ * Whether a process belongs to this environment: it was started with a variable that names this
+ * environment's state folder (PULUMI_HOME, KUBECONFIG or PULUMI_BACKEND_URL from `vars`, which
+ * `pulumi` passes on to its providers and language hosts).
  */
-function killStrayToolchainProcesses(): void {
+export function startedByEnvironment(environ: string, stateDir: string): boolean {
+  const inside = path.resolve(stateDir) + path.sep;
+  return environ.split("\0").some((entry) => {
+    const eq = entry.indexOf("=");
+    if (eq < 0 || !EXPORTED_NAMES.includes(entry.slice(0, eq))) return false;
+    const value = entry.slice(eq + 1).replace(/^file:\/\//, "");
+    return value.startsWith(inside);
+  });
+}
+
+/**
+ * Kills what still runs a binary of the toolchain on this environment's behalf: providers and
+ * language hosts that a `pulumi` killed mid-run (a test's time-out) left behind. Read from /proc,
+ * so Linux only.
+ */
+function killStrayProcessesOfThisEnvironment(): string[] {
   const bin = path.join(CACHE, "bin") + path.sep;
+  const stopped: string[] = [];
   let entries: string[];
   try {
     entries = fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
   } catch {
-    return;
+    return stopped;
   }
   for (const entry of entries) {
     let exe: string;
+    let environ: string;
     try {
       exe = fs.readlinkSync(`/proc/${entry}/exe`);
+      environ = fs.readFileSync(`/proc/${entry}/environ`, "latin1");
     } catch {
       continue; // gone, or not ours to read
     }
-    if (!exe.startsWith(bin)) continue;
-    log(`stopping ${path.basename(exe)} (pid ${entry}), left behind by an interrupted run`);
+    if (!exe.startsWith(bin) || !startedByEnvironment(environ, STATE_DIR)) continue;
     try {
       process.kill(Number(entry), "SIGKILL");
+      stopped.push(`${path.basename(exe)} (pid ${entry}), left behind by an interrupted run`);
     } catch {
       // already gone
     }
   }
+  return stopped;
 }
 
-/** SIGTERM to a daemon's process group, then SIGKILL if it is still there after 10 seconds. */
-async function stopGroup(name: string, pid: number): Promise<void> {
+/** SIGTERM to a daemon's process group, then SIGKILL if it is still there after 10 seconds. Whether it was running. */
+async function stopGroup(name: string, pid: number): Promise<boolean> {
+  if (!alive(pid)) return false;
   const signal = (sig: NodeJS.Signals) => {
     try {
       process.kill(-pid, sig);
@@ -344,9 +404,10 @@ async function stopGroup(name: string, pid: number): Promise<void> {
   signal("SIGTERM");
   const deadline = Date.now() + 10_000;
   while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  if (!alive(pid)) return;
+  if (!alive(pid)) return true;
   log(`${name} did not stop on SIGTERM; killing it`);
   signal("SIGKILL");
+  return true;
 }
 
 /** The environment as shell assignments, for `eval "$(npm run -s e2e:env -- up)"`. */

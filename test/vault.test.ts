@@ -9,7 +9,8 @@ import { EnvironmentConfig } from "../src/config/environment";
 import { stackFileName } from "../src/config/files";
 import { resolveEnvironment } from "../src/config/resolve";
 import { VaultSettings, vaultSettings } from "../src/config/schema/vault";
-import { COMPUTED_OUTPUTS, offlineMocks } from "../src/plan/mocks";
+import { offlineMocks } from "../src/plan/mocks";
+import { KINDS, KindType } from "../src/kinds";
 import { SECRET_PLACEHOLDER, planStack } from "../src/plan/engine";
 import { REPO_ROOT, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile, withSettings, itRejects, problemsOf } from "./helpers";
 
@@ -20,7 +21,7 @@ const T = {
   secret: "vault:kv/secretV2:SecretV2",
   vaultAuth: "kubernetes:secrets.hashicorp.com/v1beta1:VaultAuth",
   staticSecret: "kubernetes:secrets.hashicorp.com/v1beta1:VaultStaticSecret",
-};
+} satisfies Record<string, KindType>;
 
 const seedConfig = (): EnvironmentConfig => resolveStack(REPO_ROOT, "ff-a-prod");
 
@@ -423,7 +424,7 @@ describe("vault: plan", () => {
     assert.ok(dataJson);
     assert.ok(await pulumi.isSecret(dataJson));
     const written = JSON.parse(await new Promise<string>((resolve) => dataJson?.apply(resolve))) as Record<string, string>;
-    const standIn = (name: string) => COMPUTED_OUTPUTS["random:index/randomPassword:RandomPassword"](name).result as string;
+    const standIn = (name: string) => KINDS["random:index/randomPassword:RandomPassword"].mockOutputs(name).result;
     assert.deepEqual(written, {
       mongodb_password: standIn("vault-mongodb-password"),
       mongodb_username: "mongodb_offline-vault-mongodb-username",

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ADOPT_KEY } from "../config/adopt";
 import { ipBlocks } from "../config/cidr";
 import { EnvironmentConfig } from "../config/environment";
+import { confiningResources } from "../kinds";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId, holdsData } from "./safety";
 
@@ -23,10 +24,7 @@ const WORKLOADS: Omit<PolicyRule, "verbs">[] = [
   { apiGroups: ["networking.k8s.io"], resources: ["ingresses"] },
 ];
 /** The namespace's isolation, which ffnodes owns: a team may read it, never change it. */
-const ISOLATION: Omit<PolicyRule, "verbs">[] = [
-  { apiGroups: [""], resources: ["resourcequotas", "limitranges"] },
-  { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"] },
-];
+const ISOLATION: Omit<PolicyRule, "verbs">[] = confiningResources();
 const OBSERVE: PolicyRule[] = [
   ...ISOLATION.map((r) => ({ ...r, verbs: READ })),
   { apiGroups: [""], resources: ["events", "pods/log"], verbs: READ },

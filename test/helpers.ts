@@ -59,6 +59,12 @@ export function stackFile(extraConfig = ""): string {
   return `config:\n  kubernetes:context: test\n${extraConfig}`;
 }
 
+/** The list, after asserting it holds something: a check over every element of an empty list passes whatever it claims. */
+export function nonEmpty<T>(list: readonly T[], what: string): readonly T[] {
+  assert.ok(list.length > 0, `no ${what}`);
+  return list;
+}
+
 export function planRepoStack(stack: string): Promise<StackPlan> {
   return planStack(REPO_ROOT, stack);
 }

@@ -16,7 +16,7 @@ import { Customer } from "./customer";
  * fleet, this stack included, and found nothing (plan --all), so this stack's check would find
  * nothing either; skipping it keeps planning a fleet linear in its size.
  */
-export function readStackConfig(root: string, fleetChecked = false): EnvironmentConfig {
+function readStackConfig(root: string, fleetChecked = false): EnvironmentConfig {
   const stack = pulumi.getStack();
   // Pulumi hands the program decrypted values: the stack file, as written, shows where a `secure:` sits.
   if (fs.existsSync(path.join(root, stackFileName(stack)))) parseStackFile(root, stack);

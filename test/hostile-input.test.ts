@@ -25,7 +25,7 @@ import { REPO_ROOT, fixtureRoot, runCommand, stackFile, tempDir } from "./helper
 const HELM_FIXTURE = path.join(REPO_ROOT, "test/fixtures/helm");
 
 /** Every entry below `dir`, links and pipes not followed: a file's text, or what the entry is. */
-export function snapshotTree(dir: string): Map<string, string> {
+function snapshotTree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
     for (const name of fs.readdirSync(d).sort()) {
@@ -45,7 +45,7 @@ export function snapshotTree(dir: string): Map<string, string> {
 }
 
 /** Scratch copies left in the temporary directory. */
-export const scratchLeft = (): string[] => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("ffnodes-scratch-"));
+const scratchLeft = (): string[] => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("ffnodes-scratch-"));
 
 /** Gives the enclosing suite a temporary folder of its own, so that another process's scratch copies are not counted. */
 function useOwnTemporaryFolder(): void {

@@ -11,7 +11,8 @@ import { resolveEnvironment } from "../src/config/resolve";
 import { VaultSettings, vaultSettings } from "../src/config/schema/vault";
 import { offlineMocks } from "../src/plan/mocks";
 import { KINDS, KindType } from "../src/kinds";
-import { SECRET_PLACEHOLDER, planStack } from "../src/plan/engine";
+import { planStack } from "../src/plan/engine";
+import { SECRET_PLACEHOLDER } from "../src/config/secrets";
 import { REPO_ROOT, findResource, fixtureRoot, nonEmpty, planRepoStack, resolveStack, resourcesOfType, stackFile, withSettings, itRejects, problemsOf } from "./helpers";
 
 const T = {

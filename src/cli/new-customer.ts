@@ -22,7 +22,7 @@ overwrites a file. --domain is the production host; another environment gets <fi
 and the rest of the domain (acme-staging.fitfile.net).
 --display-name defaults to the name in words, --fitconnect-code to "FITConnect <display name>".`;
 
-export interface NewCustomer {
+interface NewCustomer {
   name: string;
   domain: string;
   environments: string[];
@@ -68,7 +68,7 @@ function scalar(text: string): string {
  * The new customer file. Only validated names (the customer's, the environments', the hosts) are
  * written as they are; free text (display name, FITConnect code) only as scalars.
  */
-export function customerFileText(c: NewCustomer): string {
+function customerFileText(c: NewCustomer): string {
   const lines = [
     `# ${c.name}: onboarded with \`npm run new-customer\`. Review every value, then`,
     `# \`npm run plan -- --stack ${c.name}-${c.environments[0]}\` and \`pulumi up -s ${c.name}-${c.environments[0]}\`.`,

@@ -45,7 +45,7 @@ export interface RolloutDependencies {
   retry?: RetryPolicy;
 }
 
-export interface RolloutResult {
+interface RolloutResult {
   output: string;
   exitCode: number;
 }

@@ -14,7 +14,7 @@ import { ADOPTABLE, adoptedId } from "./safety";
 const MAX_COMMON_NAME_LENGTH = 64;
 const SELF_SIGNED_ISSUER = "self-signed";
 
-export interface CertificateSpecs {
+interface CertificateSpecs {
   /** The kubernetes.io/tls Secret every ingress of the environment reads. */
   secretName: string;
   /** A self-signed Issuer in the namespace (self-signed mode). */

@@ -8,7 +8,7 @@ import { adoptedId } from "./safety";
 /** Cloudflare's limit on a record comment (Free plan). */
 const MAX_COMMENT_LENGTH = 100;
 
-export interface DnsRecordSpec {
+interface DnsRecordSpec {
   /** Logical name, also the key of the record's id in `ffnodes:adoptIds`: `dns-<host>`. */
   name: string;
   host: string;

@@ -9,7 +9,7 @@ import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId } from "./safety";
 
 /** The seed's sync policy, unchanged. */
-export const SYNC_POLICY = {
+const SYNC_POLICY = {
   automated: { prune: true, selfHeal: true },
   syncOptions: ["Validate=false", "CreateNamespace=true", "PrunePropagationPolicy=foreground", "PruneLast=true"],
   retry: { limit: 5, backoff: { duration: "5s", factor: 2, maxDuration: "3m" } },
@@ -41,7 +41,7 @@ export interface ServiceElement {
   helmValues: string;
 }
 
-export interface GitOpsSpecs {
+interface GitOpsSpecs {
   project: IAppProject;
   applicationSet: IApplicationSet;
   /** Application names, sorted. */

@@ -12,7 +12,7 @@ import { adoptedId, holdsData } from "./safety";
 import { PolicyRule, renderPolicy } from "./vault-policy";
 
 /** Where the Vault agent writes the rendered secret files in the services' pods. */
-export const AGENT_SECRET_DIR = "/secrets";
+const AGENT_SECRET_DIR = "/secrets";
 const VSO_API_VERSION = "secrets.hashicorp.com/v1beta1";
 const VAULT_AUTH_NAME = "vault-auth";
 
@@ -82,7 +82,7 @@ export interface VaultOutputs {
   agentAnnotations: Record<string, string>;
 }
 
-export interface PolicySpec {
+interface PolicySpec {
   key: VaultPolicyKey;
   name: string;
   rules: PolicyRule[];
@@ -118,13 +118,13 @@ export interface VaultSpecs {
  * engine - version 2", ACL rules): the secrets' data, their metadata, and the soft delete,
  * undelete and destroy of given versions; nothing else.
  */
-export function spaceGlobs(space: KvSpace): Record<"data" | "metadata" | "delete" | "undelete" | "destroy", string> {
+function spaceGlobs(space: KvSpace): Record<"data" | "metadata" | "delete" | "undelete" | "destroy", string> {
   const glob = (api: string) => `${space.mount}/${api}/${space.prefix}*`;
   return { data: glob("data"), metadata: glob("metadata"), delete: glob("delete"), undelete: glob("undelete"), destroy: glob("destroy") };
 }
 
 /** The seed's agent-inject template: the database's username and password as JSON. */
-export function agentTemplate(apiPath: string, database: string): string {
+function agentTemplate(apiPath: string, database: string): string {
   return [
     `{{ with secret "${apiPath}" -}}`,
     "  {",

@@ -13,23 +13,23 @@ export interface FieldChange {
   new?: unknown;
 }
 
-export interface ResourceRef {
+interface ResourceRef {
   /** The resource's URN as Pulumi forms it (stack, project, parent type chain, type, name). */
   urn: string;
   type: string;
   name: string;
 }
 
-export interface ResourceChange extends ResourceRef {
+interface ResourceChange extends ResourceRef {
   /** Whether the provider replaces the resource (delete and create) rather than updating it. */
   replace: boolean;
   fields: FieldChange[];
 }
 
-export type MarkerKind = "data-holder-replaced" | "data-holder-deleted" | "storage-shrunk" | "isolation-changed" | "adopt-started" | "adopt-stopped";
+type MarkerKind = "data-holder-replaced" | "data-holder-deleted" | "storage-shrunk" | "isolation-changed" | "adopt-started" | "adopt-stopped";
 
 /** Something a reviewer must not miss. */
-export interface Marker {
+interface Marker {
   kind: MarkerKind;
   /** The resource's `type name`, when the marker is about one. */
   resource?: string;
@@ -66,7 +66,7 @@ const CLAIM_TYPE: KindType = "kubernetes:core/v1:PersistentVolumeClaim";
 const CLAIM_SIZE = "spec.resources.requests.storage";
 
 /** Why a resource holds data (its options, or its kind), or undefined when it does not. */
-export function dataHolderReason(resource: PlannedResource): string | undefined {
+function dataHolderReason(resource: PlannedResource): string | undefined {
   const reasons = [resource.protect ? "protect" : "", resource.retainOnDelete ? "retainOnDelete" : "", kindOf(resource.type)?.holdsData ? "kind" : ""].filter(Boolean);
   return reasons.length > 0 ? reasons.join(", ") : undefined;
 }

@@ -40,7 +40,7 @@ export interface Candidate {
   retainOnDelete?: boolean;
 }
 
-export interface TenantRule {
+interface TenantRule {
   name: string;
   description: string;
   /** Violations, one message each; none when the resource complies. */

@@ -6,7 +6,7 @@ import { StackTarget, WaveName, planWaves } from "./waves";
 /** `rollout` previews then updates; `preview` only previews; `drift` runs refresh previews. */
 export type Mode = "rollout" | "preview" | "drift";
 export type Operation = "preview" | "update" | "refresh-preview";
-export type Result = "updated" | "unchanged" | "previewed" | "in sync" | "drifted" | "failed" | "skipped";
+type Result = "updated" | "unchanged" | "previewed" | "in sync" | "drifted" | "failed" | "skipped";
 
 export interface StackOutcome {
   stack: string;
@@ -49,7 +49,7 @@ export interface RolloutEvents {
   retry?(stack: string, operation: Operation, retry: number, delayMs: number, error: unknown): void;
 }
 
-export interface RolloutOptions {
+interface RolloutOptions {
   mode: Mode;
   parallel: number;
   /** Production stacks in the canary wave. */
@@ -168,7 +168,7 @@ export async function runRollout(targets: readonly StackTarget[], runner: StackR
   return report();
 }
 
-export interface Tally {
+interface Tally {
   failed: number;
   drifted: number;
 }

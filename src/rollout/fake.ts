@@ -15,7 +15,7 @@ export interface FakeStack {
   lockedTimes?: number;
 }
 
-export interface FakeCall {
+interface FakeCall {
   stack: string;
   operation: Operation;
   startedAt: number;

@@ -78,7 +78,7 @@ export function buildCertificates(config: EnvironmentConfig): CertificateSpecs {
           : { group: "cert-manager.io", kind: "ClusterIssuer", name: clusterIssuer },
       },
     },
-    certificateImportId: adoptedId(config, ADOPT_KEY.certificate, namespacedId(namespace, name)),
+    certificateImportId: adoptedId(config.adopt, ADOPT_KEY.certificate, namespacedId(namespace, name)),
   };
 }
 

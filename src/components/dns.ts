@@ -33,7 +33,7 @@ export function buildDnsRecords(config: EnvironmentConfig): DnsRecordSpec[] {
       name,
       host,
       zone,
-      importId: adoptedId(config, name),
+      importId: adoptedId(config.adopt, name),
       args: {
         name: host,
         type: recordType(dns.target),

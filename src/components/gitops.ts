@@ -128,12 +128,12 @@ export class GitOps extends pulumi.ComponentResource {
     // of their own: adopt mode imports the set, and the project only when an id is given.
     const project = new k8s.apiextensions.CustomResource(ADOPT_KEY.gitopsProject, specs.project, {
       parent: this,
-      import: adoptedId(config, ADOPT_KEY.gitopsProject),
+      import: adoptedId(config.adopt, ADOPT_KEY.gitopsProject),
     });
     new k8s.apiextensions.CustomResource(ADOPT_KEY.gitopsApplicationSet, specs.applicationSet, {
       parent: this,
       dependsOn: [project, ...dependsOn],
-      import: adoptedId(config, ADOPT_KEY.gitopsApplicationSet, config.tenancy.gitops.id),
+      import: adoptedId(config.adopt, ADOPT_KEY.gitopsApplicationSet, config.tenancy.gitops.id),
     });
     this.applications = specs.applications;
     this.registerOutputs({ applications: this.applications });

@@ -34,7 +34,7 @@ function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
         key,
         name,
         logicalName,
-        importId: adoptedId(config, logicalName, namespacedId(namespace, name)),
+        importId: adoptedId(config.adopt, logicalName, namespacedId(namespace, name)),
         args: {
           metadata: {
             name,

@@ -26,7 +26,7 @@ export type VaultPolicyKey = (typeof VAULT_POLICY_KEYS)[number];
 export const PGWEB = "pgweb";
 
 /** A KV secret of the customer: its name inside the mount (what the engine writes) and its API path (what policies and agents read). */
-interface KvSecret {
+export interface KvSecret {
   name: string;
   apiPath: string;
 }

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { stackFleetProblems } from "./config/fleet";
 import { EnvironmentConfig } from "./config/environment";
@@ -21,8 +22,10 @@ export function readStackConfig(root: string, checks: ProgramChecks = {}): Envir
   // Pulumi hands the program decrypted values: the stack file, as written, shows where a `secure:` sits.
   const written = fs.existsSync(path.join(root, file)) ? parseStackFile(root, stack) : undefined;
   const config = pulumi.runtime.allConfig();
-  const resolved = resolveWithOrigins(root, stack, stackLayerFromConfig(config, file));
-  const problems = checks.fleetChecked ? [] : stackFleetProblems(root, resolved);
+  const layer = stackLayerFromConfig(config, file);
+  const resolved = resolveWithOrigins(root, stack, layer);
+  const inFile = written && stackLayerFromConfig(written.config, file);
+  const problems = checks.fleetChecked ? [] : stackFleetProblems(root, resolved, isDeepStrictEqual(layer, inFile));
   if (checks.credentialsFrom) {
     const secrets = { stack, file, keys: Object.keys(config), placeholders: written?.placeholders ?? [], needed: requiredCredentials(resolved.config.settings) };
     problems.push(...unsetSecretProblems(secrets, checks.credentialsFrom));

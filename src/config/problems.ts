@@ -16,7 +16,7 @@ export function formatProblem(problem: Problem): string {
 }
 
 /** The one way problems are printed, by every command and by the program under `pulumi`: a header, then a line each. */
-function formatProblems(problems: Problem[]): string {
+export function formatProblems(problems: Problem[]): string {
   return [`invalid configuration, ${problems.length} problem(s); nothing was changed:`, ...problems.map((p) => `  ${formatProblem(p)}`)].join("\n");
 }
 

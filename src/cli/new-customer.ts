@@ -72,7 +72,7 @@ export function customerFileText(c: NewCustomer): string {
   const lines = [
     `# ${c.name}: onboarded with \`npm run new-customer\`. Review every value, then`,
     `# \`npm run plan -- --stack ${c.name}-${c.environments[0]}\` and \`pulumi up -s ${c.name}-${c.environments[0]}\`.`,
-    "# Anything not set here comes from customers/_defaults.yaml (README, \"Customer settings\").",
+    "# Anything not set here comes from customers/_defaults.yaml (README, \"Settings\").",
     `name: ${c.name}`,
     `displayName: ${scalar(c.displayName)}`,
     "# The customer's FITConnect code; peers that connect to this customer use it.",

@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as fc from "fast-check";
 import { parse, stringify } from "yaml";
+import { z } from "zod";
 import { importHelmCommand } from "../src/cli/import-helm";
 import { newCustomer } from "../src/cli/new-customer";
 import { plan } from "../src/cli/plan";
@@ -18,10 +19,13 @@ import { listStacks } from "../src/config/files";
 import { resolveEnvironment } from "../src/config/resolve";
 import { stackLayerFromConfig } from "../src/config/stack-file";
 import { ConfigError, Problem, formatProblem } from "../src/config/problems";
+import { customerIdentity, environmentSettings } from "../src/config/schema";
 import { readStackLayer } from "../src/config/stack-file";
 import { REPO_ROOT, fixtureRoot, runCommand, stackFile, tempDir } from "./helpers";
 
 const HELM_FIXTURE = path.join(REPO_ROOT, "test/fixtures/helm");
+/** The validation library's own words, which name JavaScript types rather than what a key takes. */
+const ZOD_WORDS = /Invalid (input|option)|expected (string|number|boolean|array|object|record)|received|Too (small|big)/;
 
 /** Every entry below `dir`, links and pipes not followed: a file's text, or what the entry is. */
 export function snapshotTree(dir: string): Map<string, string> {
@@ -511,6 +515,82 @@ describe("hostile and mistaken input", function () {
     }
   });
 
+  describe("a missing or mistyped value, for every key: what the key takes, in ffnodes's words", () => {
+    /** Every key of a mapping schema and of the mappings inside it, as paths. */
+    const keyPaths = (schema: z.core.$ZodType, prefix: string[] = []): { path: string[]; schema: z.core.$ZodType }[] => {
+      const def = (schema as z.core.$ZodTypes)._zod.def;
+      if (def.type !== "object") return [];
+      return Object.entries(def.shape).flatMap(([key, child]) => [{ path: [...prefix, key], schema: child }, ...keyPaths(child, [...prefix, key])]);
+    };
+    const DEFAULTS = parse(fs.readFileSync(path.join(REPO_ROOT, "customers/_defaults.yaml"), "utf8")) as { defaults: object; environments: Record<string, object> };
+    const ACME = { name: "acme", displayName: "Acme", fitConnectCode: "FITConnect Acme", environments: { prod: { domain: "acme.fitfile.net" } } };
+    /** A project whose defaults and acme's file have `change` made to each of their layers. */
+    const project = (change: (layer: Record<string, unknown>) => void, changeIdentity: (file: Record<string, unknown>) => void = () => undefined): string => {
+      const defaults = structuredClone(DEFAULTS);
+      const acme = structuredClone(ACME);
+      for (const layer of [defaults.defaults, ...Object.values(defaults.environments), acme.environments.prod]) change(layer as Record<string, unknown>);
+      changeIdentity(acme);
+      return fixtureRoot({ "customers/_defaults.yaml": stringify(defaults), "customers/acme.yaml": stringify(acme), "stacks/Pulumi.acme-prod.yaml": stackFile() });
+    };
+    const at = (value: unknown, keys: string[]): Record<string, unknown> | undefined =>
+      keys.reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), value) as Record<string, unknown> | undefined;
+    const problemsAt = (root: string, key: string): Problem[] =>
+      checkAllStacks(root, ["acme-prod"]).problems.filter((p) => p.path === key || p.path.endsWith(`.${key}`));
+
+    const keys = keyPaths(environmentSettings);
+    it("covers the settings", () => assert.ok(keys.length > 80, `${keys.length} keys`));
+    for (const { path: keyPath, schema } of keys) {
+      const key = keyPath.join(".");
+      const parent = keyPath.slice(0, -1);
+      const last = keyPath[keyPath.length - 1];
+      it(`${key} missing from every layer`, () => {
+        const problems = problemsAt(
+          project((layer) => void delete at(layer, parent)?.[last]),
+          key,
+        );
+        if (schema._zod.optin === "optional") return assert.deepEqual(problems, []);
+        assert.equal(problems.length, 1, problems.map(formatProblem).join("\n"));
+        assert.match(problems[0].message, /^required: \S/);
+        assert.doesNotMatch(problems[0].message, ZOD_WORDS);
+      });
+      it(`${key} of the wrong kind`, () => {
+        const def = (schema as z.core.$ZodTypes)._zod.def;
+        const kind = def.type === "optional" ? def.innerType._zod.def.type : def.type;
+        const wrong = ["object", "record"].includes(kind) ? "some text" : { some: "mapping" };
+        const problems = problemsAt(
+          project((layer) => {
+            const node = at(layer, parent);
+            if (node) node[last] = wrong;
+          }),
+          key,
+        );
+        assert.ok(problems.length > 0, `no problem at ${key}`);
+        for (const problem of problems) assert.doesNotMatch(problem.message, ZOD_WORDS, formatProblem(problem));
+      });
+    }
+
+    for (const identity of Object.keys(customerIdentity.shape)) {
+      it(`a customer file without ${identity}`, () => {
+        const root = project(() => undefined, (file) => void delete file[identity]);
+        const problems = checkAllStacks(root, ["acme-prod"]).problems.filter((p) => p.path === identity);
+        assert.equal(problems.length, 1, checkAllStacks(root, ["acme-prod"]).problems.map(formatProblem).join("\n"));
+        assert.match(problems[0].message, /^required: \S/);
+        assert.doesNotMatch(problems[0].message, ZOD_WORDS);
+      });
+    }
+    for (const key of ["sharedNamespaces", "defaults", "environments"]) {
+      it(`a defaults file without ${key}`, () => {
+        const defaults: Record<string, unknown> = structuredClone(DEFAULTS);
+        delete defaults[key];
+        const root = fixtureRoot({ "customers/_defaults.yaml": stringify(defaults), "customers/acme.yaml": stringify(ACME), "stacks/Pulumi.acme-prod.yaml": stackFile() });
+        const problems = checkAllStacks(root, ["acme-prod"]).problems;
+        assert.deepEqual(problems.map((p) => [p.file, p.path]), [["customers/_defaults.yaml", key]]);
+        assert.match(problems[0].message, /^required: \S/);
+        assert.doesNotMatch(problems[0].message, ZOD_WORDS);
+      });
+    }
+  });
+
   describe("messages that say what is allowed", () => {
     const acmeText = (prodLines: string) =>
       fixtureRoot({ "customers/acme.yaml": `name: acme\ndisplayName: Acme\nfitConnectCode: F\nenvironments:\n  prod:\n    domain: acme.fitfile.net\n${prodLines}`, "stacks/Pulumi.acme-prod.yaml": stackFile() });
@@ -525,6 +605,15 @@ describe("hostile and mistaken input", function () {
         await expectRefusal(acmeText(c.lines), planTool("--all"), "customers/acme.yaml", c.says, c.at);
       });
     }
+
+    it("a misspelt domain: the missing domain is told in ffnodes's words, with an example", async () => {
+      const root = acmeText("");
+      fs.writeFileSync(path.join(root, "customers/acme.yaml"), fs.readFileSync(path.join(root, "customers/acme.yaml"), "utf8").replace("domain:", "domian:"));
+      const result = await runCommand(() => plan(["--stack", "acme-prod"], root));
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /\n {2}customers\/acme\.yaml: environments\.prod\.domain: required: the environment's primary host, such as app\.fitfile\.net\n/);
+      assert.doesNotMatch(result.stderr, ZOD_WORDS);
+    });
 
     it("import-helm: a node named _defaults is one problem saying the name is reserved", () => {
       const tree = tempDir("helm");

@@ -21,8 +21,10 @@ interface Defaults {
 
 const defaultsFileSchema = z.strictObject({
   sharedNamespaces: z.array(dnsLabel),
-  defaults: z.record(z.string(), z.unknown()),
-  environments: z.record(z.string().regex(/^[a-z][a-z0-9]*$/, "lower-case letters and digits"), z.record(z.string(), z.unknown())),
+  defaults: z.record(z.string(), z.unknown()).meta({ description: "a mapping of the settings every customer environment starts from" }),
+  environments: z
+    .record(z.string().regex(/^[a-z][a-z0-9]*$/, "lower-case letters and digits"), z.record(z.string(), z.unknown()))
+    .meta({ description: "a mapping of environments to their settings, such as prod: {}" }),
 });
 
 export function stackFileName(stack: string): string {

@@ -40,10 +40,13 @@ function nameProblem(host: string, wildcard: "allowed" | "forbidden"): string | 
 }
 
 function hostSchema(wildcard: "allowed" | "forbidden") {
-  return z.string().superRefine((host, ctx) => {
-    const problem = hostProblem(host, wildcard);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
+  return z
+    .string()
+    .superRefine((host, ctx) => {
+      const problem = hostProblem(host, wildcard);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .meta({ description: wildcard === "allowed" ? "a host name such as app.fitfile.net, or a wildcard *.<domain>" : "a host name such as app.fitfile.net" });
 }
 
 /** One host, never a wildcard: a primary domain, a zone, a CNAME target. */
@@ -57,11 +60,14 @@ export function recordType(target: string): "A" | "AAAA" | "CNAME" {
   return version === 4 ? "A" : version === 6 ? "AAAA" : "CNAME";
 }
 
-const target = z.string().superRefine((value, ctx) => {
-  if (recordType(value) !== "CNAME") return;
-  const problem = hostProblem(value, "forbidden");
-  if (problem) ctx.addIssue({ code: "custom", message: `an IPv4 or IPv6 address or a host name: ${problem}` });
-});
+const target = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (recordType(value) !== "CNAME") return;
+    const problem = hostProblem(value, "forbidden");
+    if (problem) ctx.addIssue({ code: "custom", message: `an IPv4 or IPv6 address or a host name: ${problem}` });
+  })
+  .meta({ description: "the ingress controller's public address: a host name such as ingress.fitfile.net, or an IPv4 or IPv6 address" });
 
 const zone = z.strictObject({
   /** The zone's name, e.g. fitfile.net. */

@@ -391,6 +391,61 @@ describe("hostile and mistaken input", function () {
       assert.deepEqual(problems.map(formatProblem), ["customers/kch.yaml: colour: unknown key (check its spelling); the keys here are: domain, extraHosts, deploymentKey, dbSuffix, connects, namespace, namespaceSuffix, podSecurity, quota, limits, network, optIns, team, storageClassName, storage, vault, dns, certificates, gitops, services, addons, app, sleuth, pgweb, name, displayName, fitConnectCode, environments"]);
     });
 
+    describe("claims that do not fit the storage quota: each stack's problem told once, the defaults' naming the stacks it breaks", () => {
+      const defaultsWith = (r: string, from: string, to: string) => {
+        const file = path.join(r, "customers/_defaults.yaml");
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(from, to));
+      };
+      const set = (r: string, file: string, text: string) => fs.writeFileSync(path.join(r, file), text);
+      const cases: { title: string; setup: (r: string) => void; lines: string[] }[] = [
+        {
+          title: "a storage quota in the defaults below the claims every stack inherits",
+          setup: (r) => defaultsWith(r, "requestsStorage: 256Gi", "requestsStorage: 10Gi"),
+          lines: [
+            "customers/ff-a.yaml: environments.prod.storage.minio.size: the claims request minio 64Gi + postgresql 8Gi, more than quota.requestsStorage's 10Gi (set in customers/_defaults.yaml): raise the quota or shrink the claims (in stack ff-a-prod)",
+            "customers/_defaults.yaml: defaults.quota.requestsStorage: the claims request minio 64Gi + postgresql 8Gi, more than quota.requestsStorage's 10Gi: raise the quota or shrink the claims (in stacks ff-b-prod, ff-c-prod)",
+            "customers/kch.yaml: storage.postgresql.size: the claims request minio 64Gi + postgresql 16Gi, more than quota.requestsStorage's 10Gi (set in customers/_defaults.yaml): raise the quota or shrink the claims (in stack kch-prod)",
+            "customers/kch.yaml: environments.staging.storage.minio.size: the claims request minio 16Gi + postgresql 16Gi, more than quota.requestsStorage's 10Gi (set in customers/_defaults.yaml): raise the quota or shrink the claims (in stack kch-staging)",
+          ],
+        },
+        {
+          title: "a claim count in the defaults below every stack's",
+          setup: (r) => defaultsWith(r, "persistentVolumeClaims: 20", "persistentVolumeClaims: 1"),
+          lines: [
+            "customers/_defaults.yaml: defaults.quota.persistentVolumeClaims: 2 claims are configured (minio, postgresql), more than quota.persistentVolumeClaims's 1: raise the quota or remove claims (in stacks demo-local, ff-b-prod, ff-c-prod)",
+            "customers/ff-a.yaml: environments.prod.storage.minio: 2 claims are configured (minio, postgresql), more than quota.persistentVolumeClaims's 1 (set in customers/_defaults.yaml): raise the quota or remove claims (in stack ff-a-prod)",
+            "customers/kch.yaml: storage.postgresql: 2 claims are configured (minio, postgresql), more than quota.persistentVolumeClaims's 1 (set in customers/_defaults.yaml): raise the quota or remove claims (in stack kch-prod)",
+            "customers/kch.yaml: environments.staging.storage.minio: 2 claims are configured (minio, postgresql), more than quota.persistentVolumeClaims's 1 (set in customers/_defaults.yaml): raise the quota or remove claims (in stack kch-staging)",
+          ],
+        },
+        {
+          title: "an environment's quota in the defaults below its default claims",
+          setup: (r) => defaultsWith(r, "requestsStorage: 20Gi", "requestsStorage: 5Gi"),
+          lines: ["customers/_defaults.yaml: environments.local.quota.requestsStorage: the claims request minio 4Gi + postgresql 2Gi, more than quota.requestsStorage's 5Gi: raise the quota or shrink the claims (in stack demo-local)"],
+        },
+        {
+          title: "a customer's own quota below its claims, in both its environments",
+          setup: (r) => set(r, "customers/kch.yaml", fs.readFileSync(path.join(r, "customers/kch.yaml"), "utf8").replace("environments:", "quota: { requestsStorage: 1Gi }\nenvironments:")),
+          lines: [
+            "customers/kch.yaml: quota.requestsStorage: the claims request minio 64Gi + postgresql 16Gi, more than quota.requestsStorage's 1Gi: raise the quota or shrink the claims (in stack kch-prod)",
+            "customers/kch.yaml: quota.requestsStorage: the claims request minio 16Gi + postgresql 16Gi, more than quota.requestsStorage's 1Gi: raise the quota or shrink the claims (in stack kch-staging)",
+          ],
+        },
+        {
+          title: "a claim a stack file's settings grow past the quota",
+          setup: (r) => fs.appendFileSync(path.join(r, "stacks/Pulumi.ff-b-prod.yaml"), "  ffnodes:settings:\n    storage: { minio: { size: 300Gi } }\n"),
+          lines: ["stacks/Pulumi.ff-b-prod.yaml: config.ffnodes:settings.storage.minio.size: the claims request minio 300Gi + postgresql 8Gi, more than quota.requestsStorage's 256Gi (set in customers/_defaults.yaml): raise the quota or shrink the claims (in stack ff-b-prod)"],
+        },
+      ];
+      for (const c of cases) {
+        it(c.title, async () => {
+          const root = fleet(c.setup);
+          assert.deepEqual(checkAllStacks(root, listStacks(root)).problems.map(formatProblem), c.lines);
+          await expectRefusal(root, planTool("--all"), c.lines[0].split(":")[0], /raise the quota/);
+        });
+      }
+    });
+
     for (const [flag, value] of [["--display-name", ""], ["--fitconnect-code", ""]]) {
       it(`new-customer ${flag} '${value}' is the flag's mistake`, async () => {
         const root = fleet();

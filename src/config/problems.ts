@@ -7,11 +7,17 @@ export interface Problem {
   /** Dotted key path inside the file, e.g. `environments.prod.storage.minio.size`. Empty for the whole file. */
   path: string;
   message: string;
+  /**
+   * The stacks a problem breaks, for one told in a file that many stacks layer (the defaults): the
+   * same problem of several stacks is told once, naming them all.
+   */
+  stacks?: string[];
 }
 
 /** One line, whatever a file name, key or value holds: control characters are printed escaped. */
 export function formatProblem(problem: Problem): string {
-  const line = problem.path ? `${problem.file}: ${problem.path}: ${problem.message}` : `${problem.file}: ${problem.message}`;
+  const message = problem.stacks ? `${problem.message} (in ${problem.stacks.length === 1 ? "stack" : "stacks"} ${problem.stacks.join(", ")})` : problem.message;
+  const line = problem.path ? `${problem.file}: ${problem.path}: ${message}` : `${problem.file}: ${message}`;
   return line.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
@@ -20,9 +26,19 @@ export function formatProblems(problems: Problem[]): string {
   return [`invalid configuration, ${problems.length} problem(s); nothing was changed:`, ...problems.map((p) => `  ${formatProblem(p)}`)].join("\n");
 }
 
-/** Problems without repeats (a file shared by several stacks is read for each), in the order first found. */
+/**
+ * Problems without repeats (a file shared by several stacks is read for each), in the order first
+ * found; one that several stacks have is told once, with all their names.
+ */
 export function uniqueProblems(problems: Problem[]): Problem[] {
-  return [...new Map(problems.map((p) => [formatProblem(p), p])).values()];
+  const unique = new Map<string, Problem>();
+  for (const problem of problems) {
+    const key = formatProblem({ ...problem, stacks: undefined });
+    const first = unique.get(key);
+    if (!first) unique.set(key, problem);
+    else if (first.stacks && problem.stacks) unique.set(key, { ...first, stacks: [...new Set([...first.stacks, ...problem.stacks])] });
+  }
+  return [...unique.values()];
 }
 
 /** Thrown when configuration is invalid; carries every problem found, not just the first, each once. */

@@ -183,7 +183,9 @@ describe("decommission", function () {
       { name: "a --confirm that is not the stack name", argv: ["--stack", "kch-staging", "--confirm", "kch-prod"], error: /--confirm must repeat the stack name exactly \('kch-staging'\), got 'kch-prod'/, kind: UsageError },
       { name: "a --confirm differing in case", argv: ["--stack", "kch-staging", "--confirm", "KCH-staging"], error: /--confirm must repeat/, kind: UsageError },
       { name: "a production stack without --production", argv: ["--stack", "kch-prod", "--confirm", "kch-prod"], error: /kch-prod is a production stack: give --production too/, kind: UsageError },
-      { name: "an unknown stack", argv: ["--stack", "nope-prod"], error: /stacks\/Pulumi\.nope-prod\.yaml: no such stack/, kind: ConfigError },
+      { name: "an unknown stack, listing the stacks there are", argv: ["--stack", "nope-prod"], error: /^stacks\/Pulumi\.nope-prod\.yaml: no such stack; stacks are: demo-local, ff-a-prod, ff-b-prod, ff-c-prod, kch-prod, kch-staging$/, kind: ConfigError },
+      { name: "a misspelt stack, naming the nearest", argv: ["--stack", "kch-stagin"], error: /^stacks\/Pulumi\.kch-stagin\.yaml: no such stack \(did you mean kch-staging\?\); stacks are: demo-local, ff-a-prod, .*, kch-staging$/, kind: ConfigError },
+      { name: "a stack named in the wrong case", argv: ["--stack", "FF-A-prod"], error: /no such stack \(did you mean ff-a-prod\?\); stacks are: /, kind: ConfigError },
     ];
     for (const c of cases) {
       it(c.name, async () => {
@@ -193,6 +195,23 @@ describe("decommission", function () {
         assert.deepEqual(backend.calls, []);
       });
     }
+
+    it("an unknown stack is told as plan tells it", async () => {
+      for (const stack of ["kch-stagin", "nope-prod"]) {
+        const said = async (command: Promise<unknown>) => {
+          try {
+            await command;
+          } catch (e) {
+            if (e instanceof ConfigError) return e.problems.map(formatProblem);
+            throw e;
+          }
+          return [];
+        };
+        const decommissionSays = await said(run("--stack", stack));
+        assert.equal(decommissionSays.length, 1);
+        assert.deepEqual(await said(plan(["--stack", stack], root)), decommissionSays);
+      }
+    });
 
     it("a customer that other customers connect to, naming each of their files", async () => {
       const before = snapshot(root);

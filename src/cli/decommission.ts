@@ -1,9 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { listStacks, stackFileName } from "../config/files";
+import { listStacks, noSuchStack } from "../config/files";
 import { resolveEnvironment } from "../config/resolve";
-import { ConfigError } from "../config/problems";
 import { readStackLayer } from "../config/stack-file";
 import { Tombstone, readTombstone, tombstoneFileName } from "../config/tombstones";
 import { DecommissionBackend, PulumiBackend } from "../decommission/backend";
@@ -52,7 +51,7 @@ function targetOf(root: string, stack: string): { target: DecommissionTarget; ea
   if (earlier?.status === "in-progress") return { target: earlier, earlier };
   if (!listStacks(root).includes(stack)) {
     const retired = earlier ? `; it was decommissioned on ${earlier.retired ?? earlier.started} (${tombstoneFileName(stack)})` : "";
-    throw new ConfigError([{ file: stackFileName(stack), path: "", message: `no such stack${retired}` }]);
+    throw noSuchStack(root, stack, retired);
   }
   return { target: targetFromConfig(root, resolveEnvironment(root, stack, readStackLayer(root, stack))) };
 }

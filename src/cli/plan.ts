@@ -1,5 +1,5 @@
 import { checkAllStacks, checkCustomersWithoutStacks, stackFleetProblems } from "../config/fleet";
-import { fleetStacks, stackFileName } from "../config/files";
+import { fleetStacks, noSuchStack } from "../config/files";
 import { ConfigError } from "../config/problems";
 import { StackPlan, planStack } from "../plan/engine";
 import { renderTree } from "../plan/render";
@@ -23,9 +23,7 @@ export async function plan(argv: string[], root: string): Promise<string> {
 
   let stacks = fleetStacks(root);
   if (typeof values.stack === "string") {
-    if (!stacks.includes(values.stack)) {
-      throw new ConfigError([{ file: stackFileName(values.stack), path: "", message: `no such stack; stacks are: ${stacks.join(", ")}` }]);
-    }
+    if (!stacks.includes(values.stack)) throw noSuchStack(root, values.stack);
     stacks = [values.stack];
   }
   // Problems are found before planning, so that --stack prints them as --all does: for one

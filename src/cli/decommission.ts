@@ -56,10 +56,11 @@ function targetOf(root: string, stack: string): { target: DecommissionTarget; ea
   return { target: targetFromConfig(root, resolveEnvironment(root, stack, readStackLayer(root, stack))) };
 }
 
-function renderSteps(steps: Step[]): string {
+/** `skipped`: what a step with nothing to run is, "done" when resuming, else why there is nothing to do. */
+function renderSteps(steps: Step[], skipped: string): string {
   return steps
     .map((step, i) => {
-      const header = `  ${i + 1}. ${step.run ? "" : "(done) "}${step.does}`;
+      const header = `  ${i + 1}. ${step.run ? "" : `(${skipped}) `}${step.does}`;
       return [header, ...step.items.map((item) => `       ${item}`)].join("\n");
     })
     .join("\n");
@@ -110,7 +111,7 @@ export async function decommission(argv: string[], root: string, deps: Decommiss
     return {
       output: [
         `Decommission of ${stack} (${state}${earlier ? `; resuming the run recorded in ${tombstoneFileName(stack)}` : ""}). It would:`,
-        renderSteps(steps),
+        renderSteps(steps, earlier ? "done" : resources === undefined ? "nothing to do: never deployed" : "nothing to do"),
         "",
         `Left in place: ${tombstone.retained.namespace ? `namespace ${tombstone.retained.namespace}` : "no namespace"}; ` +
           `claims ${tombstone.retained.claims.map((c) => `${c.name} (${c.size})`).join(", ") || "none"}; ` +

@@ -24,6 +24,8 @@ import { readStackLayer } from "../src/config/stack-file";
 import { REPO_ROOT, fixtureRoot, runCommand, stackFile, tempDir } from "./helpers";
 
 const HELM_FIXTURE = path.join(REPO_ROOT, "test/fixtures/helm");
+/** The exceptions of external egress in the defaults: the private and link-local ranges. */
+const PROTECTED = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
 /** The validation library's own words, which name JavaScript types rather than what a key takes. */
 const ZOD_WORDS = /Invalid (input|option)|expected (string|number|boolean|array|object|record)|received|Too (small|big)/;
 
@@ -568,6 +570,44 @@ describe("hostile and mistaken input", function () {
         await expectRefusal(c.root(), planTool("--all"), "customers/acme.yaml", c.says, c.at);
       });
     }
+
+    // An ipBlock's except must be a strict subset of its cidr: ValidateIPBlock in k8s.io/kubernetes
+    // v1.34.4 pkg/apis/networking/validation/validation.go ("must be a strict subset of `cidr`").
+    describe("external egress whose exceptions, after layering, are not inside its CIDRs", () => {
+      const egress = (value: Record<string, unknown>) => ({ network: { externalEgress: value } });
+      const STACK = "stacks/Pulumi.acme-prod.yaml";
+      const ACME = "customers/acme.yaml";
+      const inherited = /the exceptions 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16, 169\.254\.0\.0\/16 \(network\.externalEgress\.except, set in customers\/_defaults\.yaml\) are strictly inside none of these CIDRs .*: set network\.externalEgress\.except beside these CIDRs/;
+      const cases: { title: string; root: () => string; file: string; at: string; says: RegExp }[] = [
+        { title: "CIDRs narrowed in the environment section, exceptions inherited", root: () => acme(egress({ cidrs: ["203.0.113.0/24"] })), file: ACME, at: "environments.prod.network.externalEgress.cidrs", says: inherited },
+        { title: "CIDRs narrowed at the customer's top level, exceptions inherited", root: () => acme({}, egress({ cidrs: ["203.0.113.0/24"] })), file: ACME, at: "network.externalEgress.cidrs", says: inherited },
+        { title: "CIDRs narrowed in a stack file's settings, exceptions inherited", root: () => fixtureRoot({ [ACME]: customerText("acme", { domain: "acme.fitfile.net" }), [STACK]: stackFile("  ffnodes:settings:\n    network: { externalEgress: { cidrs: [203.0.113.0/24] } }\n") }), file: STACK, at: "config.ffnodes:settings.network.externalEgress.cidrs", says: inherited },
+        { title: "a CIDR narrowed inside an inherited exception", root: () => acme(egress({ cidrs: ["10.1.0.0/16"] })), file: ACME, at: "environments.prod.network.externalEgress.cidrs", says: /the exceptions 10\.0\.0\.0\/8, .* are strictly inside none of these CIDRs/ },
+        { title: "a CIDR equal to an inherited exception", root: () => acme(egress({ cidrs: ["10.0.0.0/8"] })), file: ACME, at: "environments.prod.network.externalEgress.cidrs", says: /the exceptions 10\.0\.0\.0\/8, / },
+        { title: "one CIDR of several excepted whole by an inherited exception", root: () => acme(egress({ cidrs: ["0.0.0.0/0", "10.1.0.0/16"] })), file: ACME, at: "environments.prod.network.externalEgress.cidrs", says: /^10\.1\.0\.0\/16 is excepted whole by 10\.0\.0\.0\/8 \(network\.externalEgress\.except, set in customers\/_defaults\.yaml\), so it would allow nothing/ },
+        { title: "an exception outside the CIDRs, both set in one section", root: () => acme(egress({ cidrs: ["203.0.113.0/24"], except: ["203.0.113.0/25", "198.51.100.0/24"] })), file: ACME, at: "environments.prod.network.externalEgress.except.1", says: /^198\.51\.100\.0\/24 is strictly inside none of network\.externalEgress\.cidrs \(203\.0\.113\.0\/24\); Kubernetes refuses .*: remove it, or add a CIDR that holds it$/ },
+        { title: "an exception equal to its CIDR, both set in one section", root: () => acme(egress({ cidrs: ["203.0.113.0/24"], except: ["203.0.113.0/24"] })), file: ACME, at: "environments.prod.network.externalEgress.except.0", says: /^203\.0\.113\.0\/24 is strictly inside none of/ },
+        { title: "exceptions widened over the inherited CIDRs", root: () => acme(egress({ except: ["0.0.0.0/0"] })), file: ACME, at: "environments.prod.network.externalEgress.except.0", says: /^0\.0\.0\.0\/0 is strictly inside none of network\.externalEgress\.cidrs \(0\.0\.0\.0\/0, set in customers\/_defaults\.yaml\)/ },
+        { title: "an exception covering one CIDR of several, both set in one section", root: () => acme(egress({ cidrs: ["0.0.0.0/0", "10.1.0.0/16"], except: [...PROTECTED] })), file: ACME, at: "environments.prod.network.externalEgress.except.0", says: /^10\.0\.0\.0\/8 covers 10\.1\.0\.0\/16 of network\.externalEgress\.cidrs whole/ },
+      ];
+      for (const c of cases) {
+        it(`refuses ${c.title}`, async () => {
+          const problems = await expectRefusal(c.root(), planTool("--all"), c.file, c.says, c.at);
+          assert.equal(problems.filter((p) => p.path.includes("externalEgress.cidrs") || /externalEgress\.except\.\d/.test(p.path)).length, 1, problems.map(formatProblem).join("\n"));
+        });
+      }
+      for (const [title, value] of [
+        ["narrowed CIDRs with their own exceptions", { cidrs: ["0.0.0.0/1"], except: ["10.0.0.0/8"] }],
+        ["narrowed CIDRs with no exception", { cidrs: ["203.0.113.0/24"], except: [] }],
+        ["exceptions added inside the inherited CIDRs", { except: [...PROTECTED, "198.51.100.0/24"] }],
+      ] as const) {
+        it(`accepts ${title}`, async () => {
+          const root = acme(egress(value));
+          assert.deepEqual(checkAllStacks(root, ["acme-prod"]).problems.map(formatProblem), []);
+          await plan(["--stack", "acme-prod"], root);
+        });
+      }
+    });
   });
 
   describe("a missing or mistyped value, for every key: what the key takes, in ffnodes's words", () => {

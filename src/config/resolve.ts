@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { Layer, LayerSource, isPlainObject, mergeLayers, sourceOf, valueAtPath } from "./merge";
 import { isDns1123Label, MAX_LABEL_LENGTH } from "./names";
 import { quantityValue } from "./quantity";
+import { exceptionMismatches } from "./cidr";
 import { ConfigError, Problem, issuesToProblems, joinPath } from "./problems";
 import { IDENTITY_KEYS, environmentSettings } from "./schema";
 import { secretSettingProblems, stackBoundaryProblems } from "./boundaries";
@@ -163,6 +164,7 @@ export function resolveWithOrigins(root: string, stack: string, stackLayer: Stac
   const allProblems = [
     ...secrets,
     ...checkConsistency(stack, tenancy, settings, locate),
+    ...checkEgressExceptions(settings, locate, (key) => layers.findIndex((layer) => layer.source === locate(key))),
     ...checkAdoption(adopt, settings, [settings.domain, ...settings.extraHosts], stackLayer.file),
     ...unknownAdoptIds(adopt.ids, settings, [settings.domain, ...settings.extraHosts], stackLayer.file),
     ...peers.problems,
@@ -182,6 +184,43 @@ function unknownEnvironments(file: string, environments: Record<string, unknown>
       message: `unknown environment (check its spelling); environments are: ${known.join(", ")} (${DEFAULTS_FILE})`,
     }));
 }
+/**
+ * External egress's exceptions against its CIDRs, after layering: a customer that narrows the
+ * CIDRs inherits the defaults' exceptions, which may then lie outside them (Kubernetes refuses
+ * the NetworkPolicy) or except a CIDR whole (it would allow nothing). Told at whichever of the two
+ * keys a higher layer set: that layer made them disagree.
+ */
+function checkEgressExceptions(settings: ResolvedSettings, locate: (p: string) => LayerSource, layerOf: (key: string) => number): Problem[] {
+  const CIDRS = "network.externalEgress.cidrs";
+  const EXCEPT = "network.externalEgress.except";
+  const { cidrs, except } = settings.network.externalEgress;
+  const { outside, emptied } = exceptionMismatches(cidrs, except);
+  if (outside.length + emptied.length === 0) return [];
+  const at = (key: string, message: string): Problem => {
+    const source = locate(key);
+    return { file: source.file, path: joinPath(source.prefix, key), message };
+  };
+  const RULE = "Kubernetes refuses an ipBlock whose except is not strictly inside its cidr";
+  if (layerOf(CIDRS) > layerOf(EXCEPT)) {
+    const exceptFile = locate(EXCEPT).file;
+    return [
+      at(
+        CIDRS,
+        [
+          ...(outside.length > 0 ? [`the exceptions ${outside.join(", ")} (${EXCEPT}, set in ${exceptFile}) are strictly inside none of these CIDRs (${RULE})`] : []),
+          ...emptied.map(({ cidr, by }) => `${cidr} is excepted whole by ${by} (${EXCEPT}, set in ${exceptFile}), so it would allow nothing`),
+        ].join("; ") + `: set ${EXCEPT} beside these CIDRs, to exceptions inside them or [] for none`,
+      ),
+    ];
+  }
+  const cidrsFile = locate(CIDRS).file;
+  const where = cidrsFile === locate(EXCEPT).file ? "" : `, set in ${cidrsFile}`;
+  return [
+    ...outside.map((e) => at(`${EXCEPT}.${except.indexOf(e)}`, `${e} is strictly inside none of ${CIDRS} (${cidrs.join(", ")}${where}); ${RULE}: remove it, or add a CIDR that holds it`)),
+    ...emptied.map(({ cidr, by }) => at(`${EXCEPT}.${except.indexOf(by)}`, `${by} covers ${cidr} of ${CIDRS}${where} whole, so that CIDR would allow nothing: remove one of them`)),
+  ];
+}
+
 /**
  * What the schema cannot see key by key: names derived from the namespace must stay valid
  * Kubernetes names, and the claims must fit the namespace's own storage quota.

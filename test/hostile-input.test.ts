@@ -390,7 +390,7 @@ describe("hostile and mistaken input", function () {
     it("a problem of two environments of one customer file is told once", () => {
       const root = fleet((r) => fs.appendFileSync(path.join(r, "customers/kch.yaml"), "colour: blue\n"));
       const { problems } = checkAllStacks(root, ["kch-prod", "kch-staging"]);
-      assert.deepEqual(problems.map(formatProblem), ["customers/kch.yaml: colour: unknown key (check its spelling); the keys here are: domain, extraHosts, deploymentKey, dbSuffix, connects, namespace, namespaceSuffix, podSecurity, quota, limits, network, optIns, team, storageClassName, storage, vault, dns, certificates, gitops, services, addons, app, sleuth, pgweb, name, displayName, fitConnectCode, environments"]);
+      assert.deepEqual(problems.map(formatProblem), ["customers/kch.yaml: colour: unknown key (check its spelling); the keys here are: domain, extraHosts, deploymentKey, dbSuffix, connects, namespace, namespaceSuffix, podSecurity, quota, limits, network, optIns, team, storageClassName, storage, vault, dns, certificates, gitops, services, addons, app, sleuth, pgweb, rollout, name, displayName, fitConnectCode, environments"]);
     });
 
     describe("claims that do not fit the storage quota: each stack's problem told once, the defaults' naming the stacks it breaks", () => {

@@ -94,7 +94,7 @@ async function planWithMocks(root: string, stack: string, fleetChecked: boolean)
     return undefined;
   };
 
-  const customer = runProgram(root, { transformations: [capture] }, fleetChecked);
+  const customer = runProgram(root, { transformations: [capture] }, { fleetChecked });
   const outputs = (await reveal(customer.outputs)) as Record<string, unknown>;
 
   const resolved: PlannedResource[] = [];

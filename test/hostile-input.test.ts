@@ -146,18 +146,37 @@ describe("hostile and mistaken input", function () {
       await expectRefusal(root, planTool("--stack", "kch-prod"), "customers/kch.yaml", /larger than 262144 bytes/);
     });
 
-    it("new-customer beside a dangling link, a directory and a pipe in the fleet: writes its own files only and leaves no scratch copy", async () => {
+    it("new-customer beside a dangling link, a directory and a pipe in the fleet: refuses, naming each, writes nothing and leaves no scratch copy", async () => {
       const root = fleet((r) => {
         fs.symlinkSync("/nonexistent/file", path.join(r, "stacks/Pulumi.y-prod.yaml"));
         fs.mkdirSync(path.join(r, "customers/x.yaml"));
         execFileSync("mkfifo", [path.join(r, "customers/pipe.yaml")]);
       });
-      const before = snapshotTree(root);
-      await newCustomer(["--name", "newco", "--domain", "newco.fitfile.net"], root);
-      const after = snapshotTree(root);
-      assert.deepEqual([...after.keys()].filter((k) => !before.has(k)).sort(), ["customers/newco.yaml", "stacks/Pulumi.newco-prod.yaml"]);
-      for (const [k, v] of before) assert.equal(after.get(k), v, `${k} changed`);
-      assert.deepEqual(scratchLeft(), []);
+      const problems = await expectRefusal(root, newCustomerTool("--name", "newco", "--domain", "newco.fitfile.net"), "stacks/Pulumi.y-prod.yaml", /symbolic link to a file that does not exist/);
+      for (const [file, says] of [["customers/x.yaml", /is a directory/], ["customers/pipe.yaml", /is a named pipe/]] as const) {
+        assert.ok(problems.some((p) => p.file === file && says.test(p.message)), problems.map(formatProblem).join("\n"));
+      }
+    });
+
+    // new-customer checks the new customer against every stack: a fleet it cannot read whole, or
+    // that clashes already, is refused before anything is written, naming the file at fault.
+    describe("new-customer into a fleet that is broken already", () => {
+      const write = (file: string, text: string) => (r: string) => fs.writeFileSync(path.join(r, file), text);
+      const cases: { title: string; setup: (r: string) => void; file: string; says: RegExp }[] = [
+        { title: "a stack file of invalid YAML", setup: write("stacks/Pulumi.ff-b-prod.yaml", "config: [\n"), file: "stacks/Pulumi.ff-b-prod.yaml", says: /invalid YAML/ },
+        { title: "a dangling link as a stack file", setup: (r) => fs.symlinkSync("/nonexistent/file", path.join(r, "stacks/Pulumi.y-prod.yaml")), file: "stacks/Pulumi.y-prod.yaml", says: /symbolic link to a file that does not exist/ },
+        { title: "a directory as a stack file", setup: (r) => fs.mkdirSync(path.join(r, "stacks/Pulumi.y-prod.yaml")), file: "stacks/Pulumi.y-prod.yaml", says: /is a directory/ },
+        { title: "a stack file of a customer that has no file", setup: write("stacks/Pulumi.ghost-prod.yaml", stackFile()), file: "customers/ghost.yaml", says: /does not exist|no such file|not found/i },
+        { title: "a stack file named after no environment", setup: write("stacks/Pulumi.ff-b-qa.yaml", stackFile()), file: "stacks/Pulumi.ff-b-qa.yaml", says: /must be <customer>-<environment>/ },
+        { title: "a stack file with a setting out of range", setup: (r) => fs.appendFileSync(path.join(r, "stacks/Pulumi.ff-b-prod.yaml"), "  ffnodes:settings:\n    quota: { pods: -1 }\n"), file: "stacks/Pulumi.ff-b-prod.yaml", says: /zero or more/ },
+        { title: "a broken file of a customer without stacks", setup: write("customers/x.yaml", "name: [x\n"), file: "customers/x.yaml", says: /invalid YAML/ },
+        { title: "two stacks that clash already", setup: (r) => fs.appendFileSync(path.join(r, "stacks/Pulumi.ff-b-prod.yaml"), "  ffnodes:settings:\n    namespace: ff-c\n"), file: "stacks/Pulumi.ff-b-prod.yaml", says: /namespace 'ff-c' of stack ff-b-prod is .* used by stack ff-c-prod/ },
+      ];
+      for (const c of cases) {
+        it(`refuses beside ${c.title}, naming it, writing nothing`, async () => {
+          await expectRefusal(fleet(c.setup), newCustomerTool("--name", "newco", "--domain", "newco.fitfile.net"), c.file, c.says);
+        });
+      }
     });
 
     it("new-customer never writes through a dangling link where its file would go", async () => {

@@ -277,6 +277,37 @@ describe("the one secret detector", () => {
     "FFCloud_Prod_1",
   ];
   for (const value of secretValues) it(`finds a secret in '${value}'`, () => assert.equal(isSecretValue(value), true));
+
+  // A password with reserved characters unescaped (RFC 3986 gen-delims and sub-delims) is no
+  // valid URL, yet it is what people write: the userinfo is found all the same.
+  const RESERVED = [..."/?#[]@:!$&'()*+,;="];
+  for (const scheme of ["postgres", "mongodb+srv", "redis", "amqps", "jdbc:mysql"]) {
+    for (const reserved of RESERVED) {
+      const value = `${scheme}://app:pa${reserved}ss@db.internal:5432/x`;
+      it(`finds a password with an unescaped '${reserved}' in '${value}'`, () => assert.equal(isSecretValue(value), true));
+    }
+  }
+  for (const value of ["redis://:pa/ss@cache:6379/0", "postgres://app:pa/ss/@db", "postgres://app:1234/5678@db/x", "mongodb://app:p@ss/w#rd@db:27017/x?authSource=admin"]) {
+    it(`finds the password in '${value}'`, () => assert.equal(isSecretValue(value), true));
+  }
+  it("property: any password of visible characters in a URL's userinfo is found", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z]{0,8}$/), fc.stringMatching(/^[!-~]{1,24}$/), (user, password) => {
+        assert.equal(isSecretValue(`postgres://${user}:${password}@db:5432/app`), true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+  for (const value of [
+    "https://registry.example.com:8443/@scope/package",
+    "https://medium.com/@fitfile",
+    "https://example.com/path:with@colon",
+    "https://example.com?next=a:b@c",
+    "https://example.com:8080?user=a@b",
+    "https://app.fitfile.net:443/#/login@home",
+  ]) {
+    it(`leaves '${value}' alone: the '@' is in its path, query or fragment`, () => assert.equal(isSecretValue(value), false));
+  }
   for (const value of plainValues) it(`leaves '${value}' alone`, () => assert.equal(isSecretValue(value), false));
   for (const key of ["hmacKey", "sessionKey", "existingPassword", "pw", "salt", "authorization", "slackWebhookUrl"]) it(`'${key}' names a secret`, () => assert.equal(isSecretKey(key), true));
   for (const key of ["existingSecret", "existingSecretPasswordKey", "tokenTtlSeconds", "passwordLength"]) it(`'${key}' does not`, () => assert.equal(isSecretKey(key), false));
@@ -290,10 +321,12 @@ describe("the one secret detector", () => {
 describe("no planted secret reaches a written file, a report or an output", function () {
   this.timeout(120_000);
   /** A secret in each form the detector knows, with a marker that shows where it went. */
-  const planted = fc.tuple(fc.stringMatching(/^[A-Za-z0-9]{12,20}$/), fc.integer({ min: 0, max: 5 })).map(([marker, form]) => {
+  const planted = fc.tuple(fc.stringMatching(/^[A-Za-z0-9]{12,20}$/), fc.integer({ min: 0, max: 7 })).map(([marker, form]) => {
     const forms: [string, string][] = [
       ["dbPassword", marker],
       ["url", `jdbc:postgresql://app:${marker}@db:5432/x`],
+      ["databaseUrl", `postgres://app:${marker}/x@db:5432/x`],
+      ["cacheUrl", `redis://:${marker}?#[]@cache:6379/0`],
       ["connection", `Server=db;Password=${marker};`],
       ["args", `--password=${marker}`],
       ["authorization", `Basic ${marker}`],
@@ -325,6 +358,31 @@ describe("no planted secret reaches a written file, a report or an output", func
       }),
       { numRuns: 40 },
     );
+  });
+
+  it("import-helm copies no URL whose password holds unescaped reserved characters, and lists it for Vault", () => {
+    const tree = tempDir("planted");
+    const root = fleet({});
+    try {
+      fs.cpSync(path.join(REPO_ROOT, "test/fixtures/helm"), tree, { recursive: true });
+      for (const c of ["ff-a", "ff-b", "ff-c", "kch", "demo"]) fs.rmSync(path.join(root, `customers/${c}.yaml`), { force: true });
+      for (const s of fs.readdirSync(path.join(root, "stacks"))) fs.rmSync(path.join(root, "stacks", s));
+      const appConfig = path.join(tree, "ffnodes/kch/prod/values/ffcloud/app-config.yaml");
+      const values = parse(fs.readFileSync(appConfig, "utf8")) as { appConfig: Record<string, unknown> };
+      const urls = { databaseUrl: "postgres://app:Marker1/x?y#z@db:5432/x", cacheUrl: "redis://:Marker2[]@cache:6379/0", brokerUrl: "amqp://app:Marker3@@mq" };
+      values.appConfig = { ...values.appConfig, ...urls };
+      fs.writeFileSync(appConfig, stringify(values));
+      const result = importHelm({ dir: tree, root, dryRun: false, force: true, customers: ["kch"] });
+      const written = [...result.files.map((f) => f.text), fs.readFileSync(path.join(root, "customers/kch.yaml"), "utf8")].join("\n");
+      for (const marker of ["Marker1", "Marker2", "Marker3"]) {
+        assert.ok(!written.includes(marker), `${marker} was copied`);
+        assert.ok(!result.report.includes(marker), `${marker} is in the report`);
+      }
+      for (const key of Object.keys(urls)) assert.match(result.report, new RegExp(`appConfig\\.${key}`), `${key} is listed for Vault`);
+    } finally {
+      fs.rmSync(tree, { recursive: true, force: true });
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("property: planted in an imported tree, it is in no written or dry-run file nor the report", () => {

@@ -21,6 +21,7 @@ import { stackLayerFromConfig } from "../src/config/stack-file";
 import { ConfigError, Problem, formatProblem } from "../src/config/problems";
 import { customerIdentity, environmentSettings } from "../src/config/schema";
 import { readStackLayer } from "../src/config/stack-file";
+import { MAX_FILE_BYTES, readBoundedFile } from "../src/config/yaml";
 import { REPO_ROOT, fixtureRoot, runCommand, stackFile, tempDir } from "./helpers";
 
 const HELM_FIXTURE = path.join(REPO_ROOT, "test/fixtures/helm");
@@ -30,7 +31,7 @@ const PROTECTED = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0
 const ZOD_WORDS = /Invalid (input|option)|expected (string|number|boolean|array|object|record)|received|Too (small|big)/;
 
 /** Every entry below `dir`, links and pipes not followed: a file's text, or what the entry is. */
-export function snapshotTree(dir: string): Map<string, string> {
+function snapshotTree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
     for (const name of fs.readdirSync(d).sort()) {
@@ -50,7 +51,7 @@ export function snapshotTree(dir: string): Map<string, string> {
 }
 
 /** Scratch copies left in the temporary directory. */
-export const scratchLeft = (): string[] => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("ffnodes-scratch-"));
+const scratchLeft = (): string[] => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("ffnodes-scratch-"));
 
 /** Gives the enclosing suite a temporary folder of its own, so that another process's scratch copies are not counted. */
 function useOwnTemporaryFolder(): void {
@@ -141,9 +142,33 @@ describe("hostile and mistaken input", function () {
       });
     }
 
-    it("a file that grows past the limit is read no further than the limit", async () => {
+    it("a file larger than the limit is refused, naming it", async () => {
       const root = fleet((r) => fs.appendFileSync(path.join(r, "customers/kch.yaml"), `# ${"x".repeat(300 * 1024)}\n`));
       await expectRefusal(root, planTool("--stack", "kch-prod"), "customers/kch.yaml", /larger than 262144 bytes/);
+    });
+
+    it("a file that grows past the limit after it was checked is read no further than the limit", () => {
+      const file = path.join(tempDir("grows"), "grows.yaml");
+      fs.writeFileSync(file, `# ${"x".repeat(4 * MAX_FILE_BYTES)}\n`);
+      // The module the reader calls, not this file's view of it: fstat as it was before the file
+      // grew (a few bytes), and every byte read counted.
+      const nodeFs = process.getBuiltinModule("node:fs");
+      const { fstatSync, readSync } = nodeFs;
+      let bytesRead = 0;
+      nodeFs.fstatSync = ((fd: number) => Object.assign(fstatSync(fd), { size: 10 })) as typeof fstatSync;
+      nodeFs.readSync = ((...args: Parameters<typeof readSync>) => {
+        const n = readSync(...args);
+        bytesRead += n;
+        return n;
+      }) as typeof readSync;
+      let result: ReturnType<typeof readBoundedFile>;
+      try {
+        result = readBoundedFile(file, "customers/grows.yaml");
+      } finally {
+        Object.assign(nodeFs, { fstatSync, readSync });
+      }
+      assert.deepEqual(result, { ok: false, problems: [{ file: "customers/grows.yaml", path: "", message: `file is larger than ${MAX_FILE_BYTES} bytes` }] });
+      assert.ok(bytesRead > MAX_FILE_BYTES && bytesRead <= MAX_FILE_BYTES + 1, `read ${bytesRead} bytes of a ${fs.statSync(file).size}-byte file`);
     });
 
     it("new-customer beside a dangling link, a directory and a pipe in the fleet: refuses, naming each, writes nothing and leaves no scratch copy", async () => {

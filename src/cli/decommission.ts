@@ -32,7 +32,7 @@ export interface DecommissionDependencies {
   now?: () => Date;
 }
 
-export interface DecommissionResult {
+interface DecommissionResult {
   output: string;
   exitCode: number;
 }

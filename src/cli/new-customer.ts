@@ -23,7 +23,7 @@ overwrites a file. --domain is the production host; another environment gets <fi
 and the rest of the domain (acme-staging.fitfile.net).
 --display-name defaults to the name in words, --fitconnect-code to "FITConnect <display name>".`;
 
-export interface NewCustomer {
+interface NewCustomer {
   name: string;
   domain: string;
   environments: string[];

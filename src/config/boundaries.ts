@@ -15,7 +15,7 @@ import { VAULT_POLICY_KEYS } from "./tenancy";
 import { isSecretKey, withoutSecrets } from "./secrets";
 
 /** The cluster's own namespaces: `default` and Kubernetes's `kube-*` (kube-system, kube-public, kube-node-lease). */
-export function isClusterNamespace(namespace: string): boolean {
+function isClusterNamespace(namespace: string): boolean {
   return namespace === "default" || namespace.startsWith("kube-");
 }
 

@@ -16,7 +16,7 @@ import { planStack } from "../src/plan/engine";
 import { offlineMocks } from "../src/plan/mocks";
 import { tenantOf } from "../src/policy/tenant";
 import { REPO_ROOT, Refusal, fixtureRoot, itRejects, problemsOf, stackFile, tempDir } from "./helpers";
-import { planViolations } from "./invariants";
+import { metadataOf, planViolations } from "./invariants";
 import { validateCoreManifest } from "./k8s-schema";
 
 /** The repository's fleet (ff-a, ff-b, ff-c, kch, demo) plus the given files. */
@@ -51,6 +51,11 @@ interface Case extends Refusal {
 }
 
 const X = "customers/x.yaml";
+/** Customer y, whose archive claim has a name of its own (a StatefulSet's, adopted). */
+const withY: Record<string, string> = {
+  "customers/y.yaml": "name: y\ndisplayName: Y\nfitConnectCode: FITConnect Y\nenvironments:\n  prod:\n    domain: y.fitfile.net\n    storage: { archive: { size: 1Gi, existingClaim: data-y-archive-0, accessModes: [ReadWriteOnce] } }\n",
+  "stacks/Pulumi.y-prod.yaml": stackFile(),
+};
 const XSTACK = "stacks/Pulumi.x-prod.yaml";
 const RESERVED = ["kube-system", "default", "kube-public", "argocd", "cert-manager", "ingress-nginx", "vault"];
 
@@ -108,20 +113,21 @@ const CASES: Case[] = [
     path: "environments.prod.storage.minio.existingClaim",
     says: /'pvc-x-postgresql' is the claim of storage\.postgresql/,
   },
-  {
-    title: "existingClaim naming another customer's claim",
-    files: withCustomer("storage: { minio: { size: 8Gi, existingClaim: pvc-ff-a-minio } }"),
-    file: X,
-    path: "environments.prod.storage.minio.existingClaim",
-    says: /'pvc-ff-a-minio' is a claim of stack ff-a-prod/,
-  },
-  {
-    title: "existingClaim equal to another customer's derived claim",
-    files: withCustomer("storage: { minio: { size: 8Gi, existingClaim: pvc-ff-b-postgresql } }"),
-    file: X,
-    path: "environments.prod.storage.minio.existingClaim",
-    says: /is a claim of stack ff-b-prod/,
-  },
+  // A claim is namespaced: it crosses into another customer only in that customer's namespace
+  // (taking the namespace is refused on its own too). Customer y's claim has a name of its own.
+  ...(
+    [
+      ["naming another customer's claim", "namespace: y\nstorage: { data: { size: 1Gi, existingClaim: data-y-archive-0, accessModes: [ReadWriteOnce] } }", "", "", X, "environments.prod.storage.data.existingClaim"],
+      ["set at the top of the customer file", "namespace: y", "storage: { data: { size: 1Gi, existingClaim: data-y-archive-0, accessModes: [ReadWriteOnce] } }\n", "", X, "storage.data.existingClaim"],
+      ["set in the stack file", "namespace: y", "", "  ffnodes:settings: { storage: { data: { size: 1Gi, existingClaim: data-y-archive-0, accessModes: [ReadWriteOnce] } } }\n", XSTACK, "config.ffnodes:settings.storage.data.existingClaim"],
+    ] as const
+  ).map(([what, prod, top, stackLines, file, path]): Case => ({
+    title: `existingClaim ${what}, in that customer's namespace`,
+    files: { ...withY, ...withCustomer(prod, stackLines, top) },
+    file,
+    path,
+    says: /^'data-y-archive-0' is a claim of stack y-prod in the same namespace 'y': a customer adopts only claims of its own$/,
+  })),
   ...(
     [
       ["namespace", "kube-system", /must be x \(or create\)/],
@@ -190,6 +196,27 @@ const CASES: Case[] = [
 
 describe("tenant boundaries, checked per stack against the whole fleet", function () {
   this.timeout(20_000);
+
+  // Claims are namespaced: a claim in the customer's own namespace named like another customer's
+  // claim is another object, and crosses nothing.
+  for (const [title, prod, top, stackLines] of [
+    ["existingClaim named like another customer's claim", "storage: { minio: { size: 8Gi, existingClaim: pvc-ff-a-minio } }", "", ""],
+    ["existingClaim named like another customer's derived claim", "storage: { minio: { size: 8Gi, existingClaim: pvc-ff-b-postgresql } }", "", ""],
+    ["existingClaim named like another customer's claim, set at the top of the customer file", "", "storage: { minio: { size: 8Gi, existingClaim: pvc-ff-a-minio } }\n", ""],
+    ["existingClaim named like another customer's claim, set in the stack file", "", "", "  ffnodes:settings: { storage: { minio: { size: 8Gi, existingClaim: pvc-ff-a-minio } } }\n"],
+    ["a namespace of its own whose claim names equal another customer's", "namespace: x-own\nstorage: { data: { size: 8Gi, existingClaim: pvc-ff-c-minio, accessModes: [ReadWriteOnce] } }", "", ""],
+    ["existingClaim named like another customer's claim of a name of its own", "storage: { data: { size: 1Gi, existingClaim: data-y-archive-0, accessModes: [ReadWriteOnce] } }", "", ""],
+  ] as const) {
+    it(`accepts ${title}: a claim of its own namespace`, async () => {
+      const root = fleet({ ...withY, ...withCustomer(prod, stackLines, top) });
+      assert.deepEqual(problemsOfStack(root, "x-prod").map(formatProblem), []);
+      const planned = await planStack(root, "x-prod");
+      const claims = planned.resources.filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim").map((r) => metadataOf(r.inputs));
+      assert.ok(claims.length >= 2);
+      for (const claim of claims) assert.equal(claim.namespace, planned.outputs.namespace, "every claim is in the customer's own namespace");
+      fs.rmSync(root, { recursive: true, force: true });
+    });
+  }
 
   it("the repository's fleet keeps them", () => {
     const root = fleet({});

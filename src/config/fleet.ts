@@ -223,7 +223,7 @@ function checkReservations(members: LocatedEnvironment[], tombstones: Tombstone[
 
 /** Every cross-stack check: uniqueness, wildcards, shared mounts, retired stacks' names, and the boundaries between tenants. */
 function fleetProblems(members: LocatedEnvironment[], tombstones: Tombstone[], newcomers: readonly string[] = []): Problem[] {
-  return [...checkFleet(members, newcomers), ...checkReservations(members, tombstones), ...fleetBoundaryProblems(members.map((m) => m.config))];
+  return [...checkFleet(members, newcomers), ...checkReservations(members, tombstones), ...fleetBoundaryProblems(members)];
 }
 
 /** Layers each stack's configuration from its files, collecting every problem. */

@@ -74,6 +74,19 @@ const UNIQUE: {
   { what: "fitConnectCode", perCustomer: true, claims: (m) => [{ value: m.config.customer.fitConnectCode, origin: m.origin("fitConnectCode") }] },
 ];
 
+/** "a, b or c". */
+const either = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}` : items.join(""));
+
+/** What the fleet checks hold once they have passed, in words, for a report that they did. */
+export const FLEET_CHECKS = [
+  `no two stacks share a ${either(UNIQUE.filter((u) => !u.perCustomer).map((u) => u.what))}`,
+  `no two customers share a ${either(UNIQUE.filter((u) => u.perCustomer).map((u) => u.what))}`,
+  "no host is under another stack's wildcard",
+  "no own Vault mount has a shared mount's name",
+  "no stack takes a name a retired stack's tombstone reserves",
+  "no stack names another's claims or DNS records",
+];
+
 function problemAt(origin: Origin, message: string): Problem {
   return { file: origin.file, path: origin.path, message: origin.derived ? `${message} (${origin.derived})` : message };
 }
@@ -210,7 +223,7 @@ function checkReservations(members: LocatedEnvironment[], tombstones: Tombstone[
 
 /** Every cross-stack check: uniqueness, wildcards, shared mounts, retired stacks' names, and the boundaries between tenants. */
 function fleetProblems(members: LocatedEnvironment[], tombstones: Tombstone[], newcomers: readonly string[] = []): Problem[] {
-  return [...checkFleet(members, newcomers), ...checkReservations(members, tombstones), ...fleetBoundaryProblems(members.map((m) => m.config))];
+  return [...checkFleet(members, newcomers), ...checkReservations(members, tombstones), ...fleetBoundaryProblems(members)];
 }
 
 /** Layers each stack's configuration from its files, collecting every problem. */

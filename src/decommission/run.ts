@@ -179,13 +179,16 @@ export function decommissionSteps(ctx: DecommissionContext): { steps: Step[]; pl
     {
       name: "unprotect",
       does: "unprotect the data holders; they are retained on delete, so the destroy leaves them in place",
-      items: plan.retained.map(describe),
+      items: plan.retained.filter((r) => r.protect).map(describe),
       run: protectedUrns.length === 0 ? undefined : () => backend.unprotect(target.stack, protectedUrns),
     },
     {
       name: "destroy",
-      does: "destroy everything else the stack created",
-      items: plan.deleted.filter((r) => !plan.applicationSets.includes(r)).map(describe),
+      does: "destroy everything else the stack created; what is retained on delete stays, so the retained namespace stays isolated",
+      items: [
+        ...plan.deleted.filter((r) => !plan.applicationSets.includes(r)).map(describe),
+        ...plan.retained.filter((r) => !r.protect).map((r) => `${describe(r)} (retained on delete: stays)`),
+      ],
       run: plan.deleted.length + plan.retained.length === 0 ? undefined : () => backend.destroy(target.stack),
     },
     {

@@ -10,7 +10,8 @@ import { DecommissionTarget, Step, checkRetirement, decommissionSteps, protected
 import { describe } from "../decommission/state";
 import { KubectlWorkloads, Workloads } from "../decommission/workloads";
 import { PRODUCTION_ENVIRONMENT } from "../rollout/waves";
-import { EXIT_STACKS_FAILED, parseFlags, runCli, UsageError } from "./run";
+import { parseFlags, runCli, UsageError } from "./run";
+import { EXIT_STACKS_FAILED } from "../errors";
 
 const USAGE = `usage: npm run decommission -- --stack <customer>-<env> [--confirm <customer>-<env>] [--production] [--dry-run]
 

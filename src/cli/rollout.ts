@@ -11,10 +11,12 @@ import { secretsNotSet } from "../rollout/ready";
 import { renderTable, writeReports } from "../rollout/report";
 import { RetryPolicy } from "../rollout/retry";
 import { StackRunner } from "../rollout/runner";
-import { changedFilesSince, knownEnvironments, selectTargets } from "../rollout/select";
+import { changedFilesSince } from "../git";
+import { knownEnvironments, selectTargets } from "../rollout/select";
 import { LOCAL_ENVIRONMENT, StackTarget } from "../rollout/waves";
 import { checkAllStacks, checkCustomersWithoutStacks } from "../config/fleet";
-import { EXIT_DRIFT, EXIT_STACKS_FAILED, commaList, parseFlags, runCli, UsageError } from "./run";
+import { commaList, parseFlags, runCli, UsageError } from "./run";
+import { EXIT_DRIFT, EXIT_STACKS_FAILED } from "../errors";
 
 const USAGE = `usage: npm run rollout -- [--env <e>[,<e>...]] [--stacks a,b] [--affected-since <git-ref>]
                            [--parallel N] [--canary N] [--preview-only | --drift]

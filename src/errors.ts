@@ -20,3 +20,5 @@ export const EXIT_DRIFT = 3;
 export const EXIT_STACKS_FAILED = 4;
 /** `diff`: some stack would change. */
 export const EXIT_CHANGES = 5;
+/** `rollout`: stopped by Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;

@@ -89,6 +89,13 @@ const CASES: Case[] = [
     path: "config.ffnodes:settings.optIns.privilegedPods",
     says: /only a customer file may set this/,
   },
+  {
+    title: "a canary chosen in the stack file",
+    files: withCustomer("", "  ffnodes:settings: { rollout: { canary: true } }\n"),
+    file: XSTACK,
+    path: "config.ffnodes:settings.rollout.canary",
+    says: /only a customer file may set this/,
+  },
   { title: "egress with no exceptions", files: withCustomer("network: { externalEgress: { except: [] } }"), file: X, path: "environments.prod.network.externalEgress.except", says: /reaches 10\.0\.0\.0\/8 .*169\.254\.0\.0\/16 \(link-local, the cloud metadata service\)/ },
   { title: "egress into a private range", files: withCustomer("network: { externalEgress: { cidrs: [10.1.0.0/16], except: [] } }"), file: X, path: "environments.prod.network.externalEgress.except", says: /10\.1\.0\.0\/16 reaches 10\.0\.0\.0\/8/ },
   { title: "an API server block of every address", files: withCustomer("network: { apiServer: { cidrs: [0.0.0.0/0], ports: [443] } }"), file: X, path: "environments.prod.network.apiServer.cidrs.0", says: /0\.0\.0\.0\/0 is wider than 10\.0\.0\.0\/8/ },

@@ -19,12 +19,13 @@ import { resolveEnvironment } from "../src/config/resolve";
 import { stackLayerFromConfig } from "../src/config/stack-file";
 import { ConfigError, Problem, formatProblem } from "../src/config/problems";
 import { readStackLayer } from "../src/config/stack-file";
+import { MAX_FILE_BYTES, readBoundedFile } from "../src/config/yaml";
 import { REPO_ROOT, fixtureRoot, runCommand, stackFile, tempDir } from "./helpers";
 
 const HELM_FIXTURE = path.join(REPO_ROOT, "test/fixtures/helm");
 
 /** Every entry below `dir`, links and pipes not followed: a file's text, or what the entry is. */
-export function snapshotTree(dir: string): Map<string, string> {
+function snapshotTree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
     for (const name of fs.readdirSync(d).sort()) {
@@ -44,7 +45,7 @@ export function snapshotTree(dir: string): Map<string, string> {
 }
 
 /** Scratch copies left in the temporary directory. */
-export const scratchLeft = (): string[] => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("ffnodes-scratch-"));
+const scratchLeft = (): string[] => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("ffnodes-scratch-"));
 
 /** Gives the enclosing suite a temporary folder of its own, so that another process's scratch copies are not counted. */
 function useOwnTemporaryFolder(): void {
@@ -135,9 +136,33 @@ describe("hostile and mistaken input", function () {
       });
     }
 
-    it("a file that grows past the limit is read no further than the limit", async () => {
+    it("a file larger than the limit is refused, naming it", async () => {
       const root = fleet((r) => fs.appendFileSync(path.join(r, "customers/kch.yaml"), `# ${"x".repeat(300 * 1024)}\n`));
       await expectRefusal(root, planTool("--stack", "kch-prod"), "customers/kch.yaml", /larger than 262144 bytes/);
+    });
+
+    it("a file that grows past the limit after it was checked is read no further than the limit", () => {
+      const file = path.join(tempDir("grows"), "grows.yaml");
+      fs.writeFileSync(file, `# ${"x".repeat(4 * MAX_FILE_BYTES)}\n`);
+      // The module the reader calls, not this file's view of it: fstat as it was before the file
+      // grew (a few bytes), and every byte read counted.
+      const nodeFs = process.getBuiltinModule("node:fs");
+      const { fstatSync, readSync } = nodeFs;
+      let bytesRead = 0;
+      nodeFs.fstatSync = ((fd: number) => Object.assign(fstatSync(fd), { size: 10 })) as typeof fstatSync;
+      nodeFs.readSync = ((...args: Parameters<typeof readSync>) => {
+        const n = readSync(...args);
+        bytesRead += n;
+        return n;
+      }) as typeof readSync;
+      let result: ReturnType<typeof readBoundedFile>;
+      try {
+        result = readBoundedFile(file, "customers/grows.yaml");
+      } finally {
+        Object.assign(nodeFs, { fstatSync, readSync });
+      }
+      assert.deepEqual(result, { ok: false, problems: [{ file: "customers/grows.yaml", path: "", message: `file is larger than ${MAX_FILE_BYTES} bytes` }] });
+      assert.ok(bytesRead > MAX_FILE_BYTES && bytesRead <= MAX_FILE_BYTES + 1, `read ${bytesRead} bytes of a ${fs.statSync(file).size}-byte file`);
     });
 
     it("new-customer beside a dangling link, a directory and a pipe in the fleet: writes its own files only and leaves no scratch copy", async () => {
@@ -384,7 +409,7 @@ describe("hostile and mistaken input", function () {
     it("a problem of two environments of one customer file is told once", () => {
       const root = fleet((r) => fs.appendFileSync(path.join(r, "customers/kch.yaml"), "colour: blue\n"));
       const { problems } = checkAllStacks(root, ["kch-prod", "kch-staging"]);
-      assert.deepEqual(problems.map(formatProblem), ["customers/kch.yaml: colour: unknown key (check its spelling); the keys here are: domain, extraHosts, deploymentKey, dbSuffix, connects, namespace, namespaceSuffix, podSecurity, quota, limits, network, optIns, team, storageClassName, storage, vault, dns, certificates, gitops, services, addons, app, sleuth, pgweb, name, displayName, fitConnectCode, environments"]);
+      assert.deepEqual(problems.map(formatProblem), ["customers/kch.yaml: colour: unknown key (check its spelling); the keys here are: domain, extraHosts, deploymentKey, dbSuffix, connects, namespace, namespaceSuffix, podSecurity, quota, limits, network, optIns, team, storageClassName, storage, vault, dns, certificates, gitops, services, addons, app, sleuth, pgweb, rollout, name, displayName, fitConnectCode, environments"]);
     });
 
     for (const [flag, value] of [["--display-name", ""], ["--fitconnect-code", ""]]) {

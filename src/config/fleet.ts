@@ -85,7 +85,7 @@ function problemAt(origin: Origin, message: string): Problem {
  * One problem per clash, blamed on the key that made it in the later stack, naming the earlier
  * one. Stacks are taken in name order, the `newcomers` (being added) last: a clash is theirs.
  */
-export function checkFleet(members: LocatedEnvironment[], newcomers: readonly string[] = []): Problem[] {
+function checkFleet(members: LocatedEnvironment[], newcomers: readonly string[] = []): Problem[] {
   const rank = (m: LocatedEnvironment) => (newcomers.includes(m.config.stack) ? 1 : 0);
   const sorted = [...members].sort((a, b) => rank(a) - rank(b) || a.config.stack.localeCompare(b.config.stack));
   const problems: Problem[] = [];
@@ -186,7 +186,7 @@ function checkSharedMounts(sorted: LocatedEnvironment[]): Problem[] {
  * given to no stack; only the stack being decommissioned keeps them until it is gone. Told at the
  * key that gives the name (or that it derives from).
  */
-export function checkReservations(members: LocatedEnvironment[], tombstones: Tombstone[]): Problem[] {
+function checkReservations(members: LocatedEnvironment[], tombstones: Tombstone[]): Problem[] {
   const problems: Problem[] = [];
   for (const tombstone of tombstones) {
     const holds = (m: LocatedEnvironment) => !(tombstone.status === "in-progress" && tombstone.stack === m.config.stack);

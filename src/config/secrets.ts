@@ -46,7 +46,7 @@ const REFERENCE_WORDS = new Set(["name", "names", "namespace", "ref", "path", "e
 const EXISTING_REFERENCES = new Set(["secret", "secrets", "claim", "key"]);
 
 /** camelCase, snake_case, kebab-case and dotted names split into lower-case words. */
-export function keyWords(key: string): string[] {
+function keyWords(key: string): string[] {
   return key
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")

@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RolloutReport, tally } from "./engine";
+import { NOT_READY, RolloutReport, tally } from "./engine";
 import { formatChanges } from "./runner";
 
-export const REPORT_BASENAME = "rollout-report";
+const REPORT_BASENAME = "rollout-report";
 
 export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
@@ -31,6 +31,8 @@ export function renderTable(report: RolloutReport): string {
   const widths = HEADER.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd();
   const lines = [title(report), "", line(HEADER), line(widths.map((w) => "-".repeat(w))), ...rows(report).map(line)];
+  const notReady = report.stacks.filter((s) => NOT_READY.includes(s.result));
+  if (notReady.length > 0) lines.push("", ...notReady.map((s) => `${s.stack}: ${s.error ?? s.result}`));
   if (report.stopped) lines.push("", `stopped: ${report.stopped}`);
   if (report.error) lines.push("", `error: ${report.error}`);
   return lines.join("\n");

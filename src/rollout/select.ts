@@ -74,7 +74,7 @@ export function selectTargets(configs: readonly EnvironmentConfig[], selection: 
     .filter((c) => !selection.environments || selection.environments.includes(c.environment))
     .filter((c) => !selection.stacks || selection.stacks.includes(c.stack))
     .filter((c) => !affected || affected.has(c.stack))
-    .map((c) => ({ stack: c.stack, environment: c.environment }))
+    .map((c) => ({ stack: c.stack, environment: c.environment, ...(c.settings.rollout?.canary ? { canary: true } : {}) }))
     .sort((a, b) => a.stack.localeCompare(b.stack));
 }
 

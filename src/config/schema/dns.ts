@@ -15,7 +15,7 @@ const ORIGIN_CA_VALIDITY_DAYS = [7, 30, 90, 365, 730, 1095, 5475] as const;
  * What is wrong with a host name, in words a user can act on; undefined when it is valid. A
  * wildcard, where allowed, is a whole first label (`*.app.fitfile.net`).
  */
-export function hostProblem(host: string, wildcard: "allowed" | "forbidden"): string | undefined {
+function hostProblem(host: string, wildcard: "allowed" | "forbidden"): string | undefined {
   const problem = nameProblem(host, wildcard);
   return problem && `${problem}; expected a lower-case DNS name such as app.fitfile.net`;
 }
@@ -130,8 +130,8 @@ const certificates = z.strictObject({
 /** DNS records and certificates for the environment's hosts. */
 export const dnsSettings = { dns, certificates };
 
-export type DnsSettings = z.infer<typeof dns>;
-export type CertificateSettings = z.infer<typeof certificates>;
+type DnsSettings = z.infer<typeof dns>;
+type CertificateSettings = z.infer<typeof certificates>;
 
 /**
  * How many labels a host has below its zone's apex: 0 for the apex, 1 for `www.<zone>` and

@@ -18,7 +18,7 @@ export const serviceSettings = z.strictObject({
   infraConfig: freeForm.optional(),
 });
 
-export const ADDONS = ["pgweb"] as const;
+const ADDONS = ["pgweb"] as const;
 
 /** What ArgoCD deploys into the namespace, and the values it deploys with. */
 export const gitopsSettings = {

@@ -4,6 +4,7 @@ import { checkHosts, dnsSettings } from "./dns";
 import { checkGitOpsSettings, gitopsSettings } from "./gitops";
 import { identitySettings } from "./identity";
 import { checkQuotaHoldsInjectedPods, namespaceSettings } from "./namespace";
+import { rolloutSettings } from "./rollout";
 import { storageSettings } from "./storage";
 import { vaultSettings } from "./vault";
 
@@ -19,6 +20,7 @@ export const environmentSettings = z.strictObject({
   ...vaultSettings,
   ...dnsSettings,
   ...gitopsSettings,
+  ...rolloutSettings,
 }).superRefine(checkHosts).superRefine(checkGitOpsSettings).superRefine(checkQuotaHoldsInjectedPods);
 export type EnvironmentSettings = z.infer<typeof environmentSettings>;
 

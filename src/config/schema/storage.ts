@@ -3,7 +3,7 @@ import { dnsLabel, storageSize } from "./common";
 
 const accessMode = z.enum(["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]);
 
-export const claimSettings = z.strictObject({
+const claimSettings = z.strictObject({
   size: storageSize,
   /** Adopt this existing claim instead of creating `pvc-<namespace>-<claim>`. */
   existingClaim: dnsLabel.optional(),

@@ -4,6 +4,7 @@ import { EnvironmentConfig, LocatedEnvironment, Origin } from "./environment";
 import { DEFAULTS_FILE, listCustomers, listStacks, loadCustomerFile, loadDefaults } from "./files";
 import { fleetFingerprint, fleetPassed, recordFleetPassed } from "./fleet-verdict";
 import { parseStackName, resolveWithOrigins } from "./resolve";
+import type { SettingPath } from "./schema";
 import { readStackLayer } from "./stack-file";
 import { Tombstone, readTombstones, tombstoneFileName } from "./tombstones";
 
@@ -16,7 +17,7 @@ interface Claim {
   detail?: string;
 }
 
-const hostKey = (c: EnvironmentConfig, host: string): string => (host === c.settings.domain ? "domain" : `extraHosts.${c.settings.extraHosts.indexOf(host)}`);
+const hostKey = (c: EnvironmentConfig, host: string): SettingPath => (host === c.settings.domain ? "domain" : `extraHosts.${c.settings.extraHosts.indexOf(host)}`);
 
 /** The origin of a service's setting, or of the namespace when the service comes with the defaults (every customer has it). */
 function serviceOrigin(member: LocatedEnvironment, service: string): Origin {
@@ -72,6 +73,19 @@ const UNIQUE: {
     alsoClashing: (a, b) => a.tenancy.namespace === b.tenancy.namespace,
   },
   { what: "fitConnectCode", perCustomer: true, claims: (m) => [{ value: m.config.customer.fitConnectCode, origin: m.origin("fitConnectCode") }] },
+];
+
+/** "a, b or c". */
+const either = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}` : items.join(""));
+
+/** What the fleet checks hold once they have passed, in words, for a report that they did. */
+export const FLEET_CHECKS = [
+  `no two stacks share a ${either(UNIQUE.filter((u) => !u.perCustomer).map((u) => u.what))}`,
+  `no two customers share a ${either(UNIQUE.filter((u) => u.perCustomer).map((u) => u.what))}`,
+  "no host is under another stack's wildcard",
+  "no own Vault mount has a shared mount's name",
+  "no stack takes a name a retired stack's tombstone reserves",
+  "no stack names another's claims or DNS records",
 ];
 
 function problemAt(origin: Origin, message: string): Problem {
@@ -210,7 +224,7 @@ function checkReservations(members: LocatedEnvironment[], tombstones: Tombstone[
 
 /** Every cross-stack check: uniqueness, wildcards, shared mounts, retired stacks' names, and the boundaries between tenants. */
 function fleetProblems(members: LocatedEnvironment[], tombstones: Tombstone[], newcomers: readonly string[] = []): Problem[] {
-  return [...checkFleet(members, newcomers), ...checkReservations(members, tombstones), ...fleetBoundaryProblems(members.map((m) => m.config))];
+  return [...checkFleet(members, newcomers), ...checkReservations(members, tombstones), ...fleetBoundaryProblems(members)];
 }
 
 /** Layers each stack's configuration from its files, collecting every problem. */

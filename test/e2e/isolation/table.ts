@@ -71,11 +71,6 @@ export function loginTable(cell: (attempt: LoginAttempt, allowed: boolean) => st
   ];
 }
 
-export function flowKey(index: number): string {
-  const f = FLOWS[index];
-  return `${f.from} → ${f.to} ${f.port}/${f.protocol}`;
-}
-
 export function flowTable(cell: (index: number, allowed: boolean) => string): string[] {
   return [
     ...header(["from", "to", "port", "verdict", "why"]),

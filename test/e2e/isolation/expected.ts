@@ -165,11 +165,18 @@ const NEITHER = { "a bound ServiceAccount's login": false, "the operator policy"
 export const VAULT_PROBES: VaultProbe[] = [
   { what: "read its credentials", allowed: BOTH, requests: ({ own }) => [{ method: "GET", path: data(own, "app") }] },
   { what: "list its space", allowed: BOTH, requests: ({ own }) => [{ method: "LIST", path: metadata(own) }] },
+  { what: "read its credentials' metadata", allowed: BOTH, requests: ({ own }) => [{ method: "GET", path: metadata(own, "app") }] },
   {
-    what: "write and patch a secret in its space",
+    what: "read its credentials' key names (kv-v2 subkeys, the deployer's)",
+    allowed: NEITHER,
+    requests: ({ own }) => [{ method: "GET", path: `${own.mount}/subkeys/${own.prefix}app` }],
+  },
+  {
+    what: "write and patch a secret and its metadata in its space",
     allowed: OPERATOR_ONLY,
     requests: ({ own }) => [
       { method: "POST", path: data(own, PROBE_SECRET), body: { data: { probe: "1" } } },
+      { method: "POST", path: metadata(own, PROBE_SECRET), body: { max_versions: 5 } },
       { method: "PATCH", path: data(own, PROBE_SECRET), body: { data: { probe: "2" } } },
     ],
   },

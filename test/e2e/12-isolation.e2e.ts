@@ -16,15 +16,12 @@ import { PGWEB } from "../../src/config/tenancy";
 import { runPool } from "../../src/rollout/pool";
 import {
   API_SERVER_CIDR,
-  CLUSTER_NAMESPACES,
   FLOWS,
   LOGINS_EXPECTED,
   LoginAttempt,
   PEERS,
   Peer,
-  RBAC_OBJECTS,
   RBAC_OBJECT_NAMES,
-  RbacAction,
   RbacIdentity,
   RbacObject,
   RbacScope,
@@ -32,16 +29,12 @@ import {
   VAULT_PROBES,
   VaultIdentity,
   VaultProbeContext,
-  VaultSpace,
   actionsOf,
   lookAlikePaths,
-  rbacAllowed,
 } from "./isolation/expected";
-import { EnginePeer, KubeApi, ResourceAttributes, evaluateFlows, resignedToken, serviceAccountUser, vaultAllows, vaultLogin } from "./isolation/platforms";
+import { Applied, Key, TeamLevel, VaultOutput, rbacCells } from "./isolation/cells";
+import { EnginePeer, KubeApi, evaluateFlows, resignedToken, vaultAllows, vaultLogin } from "./isolation/platforms";
 import { actionsText, expectedActions, flowTable, loginTable, rbacTable, vaultTable, verdict } from "./isolation/table";
-
-type Key = "A" | "B" | "C";
-type TeamLevel = "view" | "edit" | "admin";
 
 /** The scenario's customers; A's prefix-like path is C's shared-mount prefix. */
 const CUSTOMERS: { key: Key; name: string; team: TeamLevel; settings: string }[] = [
@@ -65,28 +58,6 @@ ${c.settings}environments:
     extraHosts: [${c.name}-pgweb.fitfile.net]
 `;
 
-interface VaultOutput {
-  role: string;
-  authMount: string;
-  audience: string;
-  path: string;
-  mount: string;
-  policies: { appRead: string; operator: string };
-  serviceAccounts: string[];
-}
-
-interface Applied {
-  key: Key;
-  namespace: string;
-  team: { group: string; level: TeamLevel };
-  vault: VaultOutput;
-  space: VaultSpace;
-  /** The ServiceAccounts ffnodes creates in the namespace, by name. */
-  created: { pgweb: string; sync: string };
-  /** The accounts the role binds that the services' charts create. */
-  chartAccounts: string[];
-}
-
 /** Runs `pulumi` in the project without blocking, so that the three customers apply side by side. */
 function pulumiAsync(workdir: Workdir, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -97,61 +68,6 @@ function pulumiAsync(workdir: Workdir, args: string[]): Promise<void> {
     child.on("error", reject);
     child.on("close", (status) => (status === 0 ? resolve() : reject(new Error(`pulumi ${args.join(" ")} exited ${status}:\n${output}`))));
   });
-}
-
-/** One SubjectAccessReview: an identity of the table, the concrete user and request, the verdicts. */
-interface RbacCell {
-  identity: RbacIdentity;
-  scope: RbacScope;
-  object: RbacObject;
-  action: RbacAction;
-  subject: string;
-  user: { name: string; groups: string[] };
-  attributes: ResourceAttributes;
-  expected: boolean;
-  actual?: boolean;
-}
-
-function attributesOf(object: RbacObject, action: RbacAction, namespace: string): ResourceAttributes {
-  const { group, resource } = RBAC_OBJECTS[object];
-  if (object === "Namespace") {
-    // The API server asks list and create of the cluster, the others of the namespace itself.
-    return action === "list" || action === "create" ? { verb: action, group, resource } : { namespace, verb: action, group, resource, name: namespace };
-  }
-  if (action === "exec") return { namespace, verb: "create", group, resource, subresource: "exec" };
-  return { namespace, verb: action, group, resource };
-}
-
-function rbacCells(customers: Applied[]): RbacCell[] {
-  const cells: RbacCell[] = [];
-  const add = (identity: RbacIdentity, subject: string, user: RbacCell["user"], scopeNamespaces: [RbacScope, string[]][]) => {
-    for (const [scope, namespaces] of scopeNamespaces) {
-      for (const namespace of namespaces) {
-        for (const object of RBAC_OBJECT_NAMES) {
-          for (const action of actionsOf(object)) {
-            cells.push({ identity, scope, object, action, subject, user, attributes: attributesOf(object, action, namespace), expected: rbacAllowed(identity, scope, object, action) });
-          }
-        }
-      }
-    }
-  };
-  const cluster = CLUSTER_NAMESPACES.map((ns): [RbacScope, string[]] => [ns, [ns]]);
-  for (const c of customers) {
-    const scopes: [RbacScope, string[]][] = [
-      ["its own namespace", [c.namespace]],
-      ["another customer's", customers.filter((o) => o !== c).map((o) => o.namespace)],
-      ...cluster,
-    ];
-    add(`team ${c.team.level}`, `group ${c.team.group}`, { name: `${c.team.group}-member`, groups: [c.team.group, "system:authenticated"] }, scopes);
-    add("pgweb's ServiceAccount", `${c.namespace}/${c.created.pgweb}`, serviceAccountUser(c.namespace, c.created.pgweb), scopes);
-    add("the Vault sync ServiceAccount", `${c.namespace}/${c.created.sync}`, serviceAccountUser(c.namespace, c.created.sync), scopes);
-    for (const account of c.chartAccounts) {
-      add("each ServiceAccount the Vault role binds", `${c.namespace}/${account}`, serviceAccountUser(c.namespace, account), scopes);
-    }
-  }
-  const deployer = serviceAccountUser("ffnodes", "ffnodes-deployer");
-  add("the deployer", "ffnodes/ffnodes-deployer", deployer, [["every customer's", customers.map((c) => c.namespace)], ...cluster]);
-  return cells;
 }
 
 /** A Vault request of the matrix: one customer's identity, one request of a probe. */

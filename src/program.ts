@@ -1,12 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { stackFleetProblems } from "./config/fleet";
 import { EnvironmentConfig } from "./config/environment";
 import { stackFileName } from "./config/files";
 import { resolveWithOrigins } from "./config/resolve";
 import { ConfigError } from "./config/problems";
-import { parseStackFile, stackLayerFromConfig } from "./config/stack-file";
+import { readStackLayer, stackLayerFromConfig } from "./config/stack-file";
 import { Customer } from "./customer";
 
 /**
@@ -19,9 +20,10 @@ import { Customer } from "./customer";
 export function readStackConfig(root: string, fleetChecked = false): EnvironmentConfig {
   const stack = pulumi.getStack();
   // Pulumi hands the program decrypted values: the stack file, as written, shows where a `secure:` sits.
-  if (fs.existsSync(path.join(root, stackFileName(stack)))) parseStackFile(root, stack);
-  const resolved = resolveWithOrigins(root, stack, stackLayerFromConfig(pulumi.runtime.allConfig(), stackFileName(stack)));
-  const problems = fleetChecked ? [] : stackFleetProblems(root, resolved);
+  const inFile = fs.existsSync(path.join(root, stackFileName(stack))) ? readStackLayer(root, stack) : undefined;
+  const layer = stackLayerFromConfig(pulumi.runtime.allConfig(), stackFileName(stack));
+  const resolved = resolveWithOrigins(root, stack, layer);
+  const problems = fleetChecked ? [] : stackFleetProblems(root, resolved, isDeepStrictEqual(layer, inFile));
   if (problems.length > 0) throw new ConfigError(problems);
   return resolved.config;
 }

@@ -2,6 +2,7 @@ import { fleetBoundaryProblems } from "./boundaries";
 import { ConfigError, Problem, formatProblem, uniqueProblems } from "./problems";
 import { EnvironmentConfig, LocatedEnvironment, Origin } from "./environment";
 import { DEFAULTS_FILE, listCustomers, listStacks, loadCustomerFile, loadDefaults } from "./files";
+import { fleetFingerprint, fleetPassed, recordFleetPassed } from "./fleet-verdict";
 import { parseStackName, resolveWithOrigins } from "./resolve";
 import { readStackLayer } from "./stack-file";
 import { Tombstone, readTombstones, tombstoneFileName } from "./tombstones";
@@ -236,27 +237,40 @@ export function checkAllStacks(
   stacks: string[],
   newcomers: readonly string[] = [],
 ): { configs: EnvironmentConfig[]; members: LocatedEnvironment[]; problems: Problem[] } {
+  const whole = newcomers.length === 0 && sameNames(stacks, listStacks(root));
+  const fingerprint = whole ? fleetFingerprint(root) : undefined;
   // Every stack layers the defaults: when they are broken, that is the one problem to tell.
   const defaults = loadDefaults(root);
   if (!defaults.defaults) return { configs: [], members: [], problems: defaults.problems };
   const { members, problems } = resolveStacks(root, stacks);
   const retired = readTombstones(root);
-  const all = [...problems, ...retired.problems, ...fleetProblems(members, retired.tombstones, newcomers)];
-  return { configs: members.map((m) => m.config), members, problems: uniqueProblems(all) };
+  const all = uniqueProblems([...problems, ...retired.problems, ...fleetProblems(members, retired.tombstones, newcomers)]);
+  if (fingerprint !== undefined && all.length === 0) recordFleetPassed(root, fingerprint);
+  return { configs: members.map((m) => m.config), members, problems: all };
 }
+
+const sameNames = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && [...a].sort().every((name, i) => name === [...b].sort()[i]);
 
 /**
  * The fleet checks of one stack, as `pulumi up -s <stack>` runs them: its configuration against
  * every other stack of customers/ and stacks/.
  * What the other stacks clash on among themselves, or cannot be layered, is for their own runs;
  * every clash this stack brings is refused, whichever of the two it is reported on.
+ * `asInItsFile`: the member was layered from its stack file as written. Then a fleet that has
+ * passed every check as it is now (fleet-verdict.ts) is not layered again, and a fleet found
+ * clean here is recorded as passed.
  */
-export function stackFleetProblems(root: string, member: LocatedEnvironment): Problem[] {
+export function stackFleetProblems(root: string, member: LocatedEnvironment, asInItsFile = true): Problem[] {
   const stack = member.config.stack;
-  const others = resolveStacks(root, listStacks(root).filter((s) => s !== stack)).members;
-  const { tombstones } = readTombstones(root);
-  const theirs = new Set(fleetProblems(others, tombstones).map(formatProblem));
-  return fleetProblems([member, ...others], tombstones).filter((p) => !theirs.has(formatProblem(p)));
+  const stacks = listStacks(root);
+  const fingerprint = asInItsFile && stacks.includes(stack) ? fleetFingerprint(root) : undefined;
+  if (fingerprint !== undefined && fleetPassed(fingerprint)) return [];
+  const others = resolveStacks(root, stacks.filter((s) => s !== stack));
+  const retired = readTombstones(root);
+  const theirs = new Set(fleetProblems(others.members, retired.tombstones).map(formatProblem));
+  const problems = fleetProblems([member, ...others.members], retired.tombstones).filter((p) => !theirs.has(formatProblem(p)));
+  if (fingerprint !== undefined && problems.length + theirs.size + others.problems.length + retired.problems.length === 0) recordFleetPassed(root, fingerprint);
+  return problems;
 }
 
 /**

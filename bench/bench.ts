@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { EXIT_CHANGES } from "../src/cli/run";
+import { EXIT_CHANGES } from "../src/errors";
 import { linkPackages } from "../src/diff/checkout";
 import { benchPulumiPreview } from "./pulumi-preview";
 import { benchRollout } from "./rollout";
@@ -98,12 +98,13 @@ async function main(): Promise<void> {
 
   const floorScript = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/vault", "@pulumi/cloudflare"].map((m) => `require(${JSON.stringify(m)});`).join("");
   seconds(["--require", REGISTER, PLAN, "--stack", "ff-a-prod"]); // fills the transpile cache
-  // The program's start as `pulumi` runs it (Pulumi.yaml: the same hook via nodeargs), under mocks.
+  // The program's start as `pulumi` runs it (Pulumi.yaml: the same hook via nodeargs), under mocks,
+  // with ff-a-prod's Cloudflare token in the environment, as CI may give it.
   const pulumiStart = [
     "--require",
     REGISTER,
     "-e",
-    `const pulumi = require("@pulumi/pulumi");` +
+    `process.env.CLOUDFLARE_API_TOKEN = "bench"; const pulumi = require("@pulumi/pulumi");` +
       `pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name + "-id", state: a.inputs }), call: () => ({ id: "zone-id" }) }, "ffnodes", "ff-a-prod", false)` +
       `.then(() => { process.chdir(${JSON.stringify(ROOT)}); require(${JSON.stringify(path.join(ROOT, "src/index.ts"))}); });`,
   ];

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv from "ajv";
 import { parse } from "yaml";
+import { rollout } from "../src/cli/rollout";
 import { REPO_ROOT } from "./helpers";
 
 /**
@@ -32,6 +33,15 @@ describe("CI files against the upstream schemas", () => {
   it("GitLab: .gitlab-ci.yml", () => {
     const validate = validator("gitlab-ci.json");
     assert.ok(validate(read(".gitlab-ci.yml")), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+  });
+
+  it("GitLab: the child pipeline `rollout --emit gitlab-ci` prints for the repository's fleet, as the README runs it", async () => {
+    const validate = validator("gitlab-ci.json");
+    for (const flags of [[], ["--canary", "0"], ["--env", "staging,prod", "--canary", "3"]]) {
+      const pipeline = parse((await rollout(["--emit", "gitlab-ci", ...flags], REPO_ROOT)).output) as Record<string, unknown>;
+      assert.ok(Object.keys(pipeline).some((job) => job.startsWith("rollout ")), `${flags.join(" ")}: no stack job`);
+      assert.ok(validate(pipeline), `${flags.join(" ")}: ${JSON.stringify(validate.errors?.slice(0, 5), null, 2)}`);
+    }
   });
 
   for (const workflow of fs.readdirSync(path.join(REPO_ROOT, ".github/workflows"))) {

@@ -6,7 +6,8 @@ import { isDeepStrictEqual } from "node:util";
 import * as fc from "fast-check";
 import { stringify } from "yaml";
 import { diff } from "../src/cli/diff";
-import { EXIT_CHANGES, EXIT_INVALID_CONFIG, UsageError } from "../src/cli/run";
+import { UsageError } from "../src/cli/run";
+import { EXIT_CHANGES, EXIT_INVALID_CONFIG } from "../src/errors";
 import { linkPackages, planCommand } from "../src/diff/checkout";
 import { FleetDiff, compareFleet, fieldChanges } from "../src/diff/compare";
 import { MARKDOWN_BUDGET, renderMarkdown, renderText } from "../src/diff/render";
@@ -99,10 +100,13 @@ describe("npm run diff", function () {
 
   it("one commit against another: a customer's change reaches its stacks and the peers whose Helm values list it; shrunk and renamed claims, new and removed stacks, secrets", async () => {
     const root = repo();
+    // The base has kch-prod's token set, as `pulumi config set --secret` writes it.
+    edit(root, "stacks/Pulumi.kch-prod.yaml", (t) => t.replace("config:\n", "config:\n  cloudflare:apiToken:\n    secure: v1:T0xEQ0lQSEVSVEVYVA==:T0xEQ0lQSEVSVEVYVGRHaHBjeUJwY3lCdWIzUWdjbVZoYkE9PQ==\n"));
+    git(root, "commit", "--quiet", "-am", "kch-prod's token");
     edit(root, "customers/ff-b.yaml", (t) => t.replace("domain: app2.fitfile.net", "domain: app2-new.fitfile.net"));
     edit(root, "customers/kch.yaml", (t) => t.replace("    dbSuffix: _kch\n", "    dbSuffix: _kch\n    storage:\n      postgresql: { size: 4Gi }\n"));
     edit(root, "customers/kch.yaml", (t) => t.replace("      minio: { size: 16Gi }", "      minio: { size: 16Gi, existingClaim: kch-minio-data }"));
-    edit(root, "stacks/Pulumi.kch-prod.yaml", (t) => t.replace("secure: placeholder-set-with-pulumi-config-set-secret", "secure: v1:NEWCIPHERTEXTdGhpcyBpcyBub3QgcmVhbA=="));
+    edit(root, "stacks/Pulumi.kch-prod.yaml", (t) => t.replace(/secure: v1:\S+/, "secure: v1:NEWCIPHERTEXTdGhpcyBpcyBub3QgcmVhbA=="));
     write(root, "customers/ff-new.yaml", stringify({ name: "ff-new", displayName: "FF New", fitConnectCode: "FITConnect New", environments: { prod: { domain: "new.fitfile.net" } } }));
     write(root, "stacks/Pulumi.ff-new-prod.yaml", "config:\n  kubernetes:context: fitfile-prod\n");
     fs.rmSync(path.join(root, "stacks/Pulumi.demo-local.yaml"));
@@ -143,7 +147,7 @@ describe("npm run diff", function () {
     assert.ok(removed.markers.some((m) => m.kind === "data-holder-deleted" && /namespace/.test(m.message)));
 
     for (const text of [output, renderText(fleet, fleet), renderMarkdown(fleet, fleet)]) {
-      assert.doesNotMatch(text, /NEWCIPHERTEXT|placeholder-set-with|offline-vault/, "a secret value or its ciphertext was printed");
+      assert.doesNotMatch(text, /NEWCIPHERTEXT|T0xEQ0lQSEVSVEVYV|offline-vault/, "a secret value or its ciphertext was printed");
     }
     assert.match(renderText(fleet, fleet), /~ stack settings \(secret\)\n\s+cloudflare:apiToken: "\[secret\]" → "\[secret\]"/);
   });

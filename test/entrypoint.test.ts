@@ -23,11 +23,50 @@ describe("the Pulumi entry point (src/index.ts)", () => {
   before(() => process.chdir(REPO_ROOT));
   after(() => process.chdir(cwd));
 
+  // The token as `pulumi config set --secret` sets it; the program sees it decrypted.
+  const withToken = (stack: string) => ({ ...parseStackFile(REPO_ROOT, stack).config, "cloudflare:apiToken": "a-token" });
+
   it("exports the customer's outputs as the stack outputs", async () => {
-    const outputs = (await reveal(await loadProgram("ff-a-prod", parseStackFile(REPO_ROOT, "ff-a-prod").config))) as Record<string, unknown>;
+    const outputs = (await reveal(await loadProgram("ff-a-prod", withToken("ff-a-prod")))) as Record<string, unknown>;
     assert.equal(outputs.namespace, "ff-a");
     assert.equal(outputs.vaultPath, "ff-a-application");
     assert.deepEqual(outputs.hosts, ["app.fitfile.net", "prod-pgweb.fitfile.net", "argo-workflows.fitfile.net", "ac.fitfile.net"]);
+  });
+
+  describe("a provider credential the stack needs, set neither in its config nor in the environment", () => {
+    const saved = Object.fromEntries(["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "CLOUDFLARE_API_USER_SERVICE_KEY"].map((name) => [name, process.env[name]]));
+    beforeEach(() => {
+      for (const name of Object.keys(saved)) delete process.env[name];
+    });
+    after(() => {
+      for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
+    });
+
+    it("stops the program before anything is registered, naming the stack file, the key and the commands", async () => {
+      for (const stack of ["ff-a-prod", "kch-staging"]) {
+        await assert.rejects(
+          () => loadProgram(stack, parseStackFile(REPO_ROOT, stack).config),
+          (e: unknown) => {
+            assert.ok(pulumi.RunError.isInstance(e));
+            assert.equal(
+              e.message,
+              "invalid configuration, 1 problem(s); nothing was changed:\n" +
+                `  stacks/Pulumi.${stack}.yaml: config.cloudflare:apiToken: not set, and the stack manages Cloudflare DNS records (dns.enabled): ` +
+                `\`pulumi config set --secret cloudflare:apiToken <value> -s ${stack}\` (the stack must exist first: \`pulumi stack init ${stack}\`), or set CLOUDFLARE_API_TOKEN in the environment`,
+            );
+            return true;
+          },
+        );
+      }
+    });
+
+    it("runs with the credential in the config, or in the environment, and a stack without Cloudflare needs none", async () => {
+      await loadProgram("ff-a-prod", withToken("ff-a-prod"));
+      process.env.CLOUDFLARE_API_TOKEN = "from-ci";
+      await loadProgram("ff-a-prod", parseStackFile(REPO_ROOT, "ff-a-prod").config);
+      delete process.env.CLOUDFLARE_API_TOKEN;
+      await loadProgram("demo-local", parseStackFile(REPO_ROOT, "demo-local").config);
+    });
   });
 
   it("stops with a RunError listing the problems, so pulumi prints no stack trace", async () => {
@@ -74,7 +113,9 @@ describe("Pulumi.yaml", () => {
       `pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name + "-id", state: a.inputs }), call: () => ({ id: "0123456789abcdef0123456789abcdef" }) }, "ffnodes", "ff-a-prod", false)` +
       `.then(() => require("."))` +
       `.then((outputs) => outputs.namespace.apply((ns) => console.log("namespace=" + ns)));`;
-    const result = spawnSync(process.execPath, [...project.runtime.options.nodeargs.split(" "), "-e", script], { cwd: REPO_ROOT, encoding: "utf8" });
+    // The token from the environment, as CI may give it: ff-a-prod manages Cloudflare records.
+    const env = { ...process.env, CLOUDFLARE_API_TOKEN: "a-token" };
+    const result = spawnSync(process.execPath, [...project.runtime.options.nodeargs.split(" "), "-e", script], { cwd: REPO_ROOT, encoding: "utf8", env });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /namespace=ff-a/);
   });

@@ -162,7 +162,9 @@ describe("import-helm", () => {
       );
       const stack = readYaml(root, "stacks/Pulumi.kch-staging.yaml").config as Record<string, unknown>;
       assert.equal(stack["ffnodes:adopt"], true, "an imported customer is live: its stacks start in adopt mode");
-      assert.deepEqual(stack["cloudflare:apiToken"], { secure: "placeholder-set-with-pulumi-config-set-secret" });
+      // No placeholder Pulumi would refuse with `bad value`: the file says how to set the token.
+      assert.equal(stack["cloudflare:apiToken"], undefined);
+      assert.match(fs.readFileSync(path.join(root, "stacks/Pulumi.kch-staging.yaml"), "utf8"), /^#\s+pulumi config set --secret cloudflare:apiToken <value> -s kch-staging$/m);
     });
 
     it("lists what to settle before adopting: record ids, claims under ffnodes' own names, the credentials secret", () => {

@@ -33,6 +33,17 @@ describe("npm run new-customer", function () {
     const output = await newCustomer(["--name", "acme-health", "--domain", "acme.fitfile.net", "--env", "prod,staging"], root);
     assert.match(output, /^wrote customers\/acme-health\.yaml, stacks\/Pulumi\.acme-health-prod\.yaml, stacks\/Pulumi\.acme-health-staging\.yaml\n/);
     assert.match(output, /planned acme-health-prod: \d+ resources, acme-health-staging: \d+ resources/);
+    // In the order that works: `pulumi config set` fails with `no stack named ... found` before `pulumi stack init`.
+    assert.deepEqual(
+      output.split("\n").filter((line) => /^\s+pulumi /.test(line)).map((line) => line.trim()),
+      [
+        "pulumi stack init acme-health-prod",
+        "pulumi config set --secret cloudflare:apiToken <value> -s acme-health-prod",
+        "pulumi stack init acme-health-staging",
+        "pulumi config set --secret cloudflare:apiToken <value> -s acme-health-staging",
+      ],
+    );
+    assert.match(output, /commit the stack files with what these add/);
 
     const after = tree(root);
     const added = Object.keys(after).filter((f) => !(f in before)).sort();

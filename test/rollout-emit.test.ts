@@ -4,9 +4,11 @@ import * as path from "node:path";
 import * as fc from "fast-check";
 import { parse } from "yaml";
 import { rollout } from "../src/cli/rollout";
+import { UsageError } from "../src/cli/run";
+import { ConfigError } from "../src/config/problems";
 import { GITLAB_MAX_NEEDS, JOB_TEMPLATE, githubMatrix, gitlabPipeline, stackJobName } from "../src/rollout/emit";
 import { StackTarget } from "../src/rollout/waves";
-import { REPO_ROOT } from "./helpers";
+import { REPO_ROOT, fixtureRoot } from "./helpers";
 
 interface Job {
   stage: string;
@@ -96,17 +98,12 @@ describe("rollout --emit gitlab-ci", () => {
 });
 
 describe("rollout --emit github-matrix", () => {
-  it("one matrix per wave, each stack once, with the parallelism bound", async () => {
+  it("one matrix per wave, each stack once but the local ones, with the parallelism bound", async () => {
     const { output } = await rollout(["--emit", "github-matrix", "--parallel", "3"], REPO_ROOT);
     assert.ok(!output.includes("\n"), "the matrix must fit on one line of $GITHUB_OUTPUT");
     assert.deepEqual(JSON.parse(output), {
       parallel: 3,
-      staging: {
-        include: [
-          { stack: "demo-local", environment: "local" },
-          { stack: "kch-staging", environment: "staging" },
-        ],
-      },
+      staging: { include: [{ stack: "kch-staging", environment: "staging" }] },
       canary: { include: [{ stack: "ff-a-prod", environment: "prod" }] },
       production: {
         include: [
@@ -149,4 +146,79 @@ describe("CI files", () => {
     assert.ok((drift.on as { schedule?: unknown }).schedule);
     assert.match(JSON.stringify(drift.jobs), /npm run rollout -- --drift/);
   });
+});
+
+describe("rollout --emit: local stacks never run in CI", () => {
+  const emitted = async (emit: string, flags: string[], root = REPO_ROOT): Promise<string[]> => {
+    const { output } = await rollout(["--emit", emit, ...flags], root);
+    if (emit === "github-matrix") {
+      const matrix = JSON.parse(output) as Record<string, { include: { stack: string }[] }>;
+      return ["staging", "canary", "production"].flatMap((wave) => matrix[wave].include.map((i) => i.stack));
+    }
+    return Object.keys(jobs(output).jobs).filter((n) => n.startsWith("rollout ")).map((n) => n.slice("rollout ".length));
+  };
+
+  for (const emit of ["gitlab-ci", "github-matrix"]) {
+    it(`${emit}: a selection that takes in demo-local (on the ffnodes-local context) leaves it out`, async () => {
+      for (const flags of [[], ["--canary", "0"], ["--canary", "4", "--parallel", "1"], ["--env", "staging"], ["--stacks", "kch-staging,kch-prod"]]) {
+        const stacks = await emitted(emit, flags);
+        assert.ok(stacks.length > 0, `${flags.join(" ")}: nothing emitted`);
+        assert.ok(!stacks.includes("demo-local"), `${flags.join(" ")}: demo-local is in CI's waves`);
+      }
+      assert.deepEqual((await emitted(emit, [])).sort(), ["ff-a-prod", "ff-b-prod", "ff-c-prod", "kch-prod", "kch-staging"]);
+    });
+
+    it(`${emit}: a flag naming a local stack or the local environment is refused, naming the flag`, async () => {
+      for (const [flags, says] of [
+        [["--env", "local"], /^--env: local stacks \(environment local\) run on a person's own cluster and never in CI's waves; leave local out$/],
+        [["--env", "staging,local,prod"], /^--env: local stacks/],
+        [["--stacks", "demo-local"], /^--stacks: demo-local: local stacks .* leave it out$/],
+        [["--stacks", "kch-staging,demo-local"], /^--stacks: demo-local: local stacks/],
+      ] as const) {
+        await assert.rejects(rollout(["--emit", emit, ...flags], REPO_ROOT), (e: unknown) => e instanceof UsageError && says.test(e.message), flags.join(" "));
+      }
+    });
+  }
+
+  it("a local stack of another customer is left out too: the environment decides, not the stack's name", async () => {
+    const root = fixtureRoot({
+      "customers/lab.yaml": "name: lab\ndisplayName: Lab\nfitConnectCode: FITConnect Lab\nenvironments:\n  local: { domain: lab.localtest.me }\n  staging: { domain: lab-staging.fitfile.net }\n",
+      "stacks/Pulumi.lab-local.yaml": "config:\n  kubernetes:context: ffnodes-local\n",
+      "stacks/Pulumi.lab-staging.yaml": "config:\n  kubernetes:context: fitfile-staging\n  cloudflare:apiToken:\n    secure: v1:abc:def\n",
+    });
+    assert.deepEqual(await emitted("gitlab-ci", [], root), ["lab-staging"]);
+  });
+});
+
+describe("rollout: canaries chosen in customer files", () => {
+  const withKch = (prodLines: string) =>
+    fixtureRoot(
+      { "customers/kch.yaml": fs.readFileSync(path.join(REPO_ROOT, "customers/kch.yaml"), "utf8").replace("    dbSuffix: _kch\n", `    dbSuffix: _kch\n${prodLines}`) },
+      { withRepoCustomers: true },
+    );
+  const waves = async (root: string, flags: string[] = []) => {
+    const matrix = JSON.parse((await rollout(["--emit", "github-matrix", ...flags], root)).output) as Record<string, { include: { stack: string }[] }>;
+    return Object.fromEntries(["staging", "canary", "production"].map((w) => [w, matrix[w].include.map((i) => i.stack)]));
+  };
+
+  it("rollout.canary: true makes the customer's production stack the canary, instead of the first by name", async () => {
+    const root = withKch("    rollout: { canary: true }\n");
+    for (const flags of [[], ["--canary", "0"], ["--canary", "3"]]) {
+      assert.deepEqual(await waves(root, flags), { staging: ["kch-staging"], canary: ["kch-prod"], production: ["ff-a-prod", "ff-b-prod", "ff-c-prod"] }, flags.join(" "));
+    }
+    assert.deepEqual((await waves(root, ["--stacks", "ff-b-prod,ff-c-prod"])).canary, ["ff-b-prod"], "none chosen in the selection: the first by name");
+  });
+
+  for (const [title, lines, key, says] of [
+    ["not a boolean", "    rollout: { canary: yes }\n", "environments.prod.rollout.canary", /^true or false; found the text "yes"$/],
+    ["a misspelt key", "    rollout: { canry: true }\n", "environments.prod.rollout.canry", /unknown key/],
+    ["not a mapping", "    rollout: canary\n", "environments.prod.rollout", /object|mapping/i],
+  ] as const) {
+    it(`refuses rollout settings that are ${title}, naming the customer file and key`, async () => {
+      await assert.rejects(
+        rollout(["--emit", "gitlab-ci"], withKch(lines)),
+        (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.file === "customers/kch.yaml" && p.path === key && says.test(p.message)),
+      );
+    });
+  }
 });

@@ -1,8 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RolloutDependencies, rollout } from "../src/cli/rollout";
-import { EXIT_DRIFT, EXIT_STACKS_FAILED, UsageError } from "../src/cli/run";
+import { rollout } from "../src/cli/rollout";
+import { RolloutDependencies } from "../src/rollout/run";
+import { UsageError } from "../src/cli/run";
+import { EXIT_DRIFT, EXIT_STACKS_FAILED } from "../src/errors";
 import { ConfigError } from "../src/config/problems";
 import { RolloutReport } from "../src/rollout/engine";
 import { FakeRunner, FakeStack } from "../src/rollout/fake";
@@ -60,6 +62,15 @@ describe("rollout report", () => {
 });
 
 describe("npm run rollout (fake runner)", () => {
+  // The repository's production stacks manage Cloudflare records: their token from the environment, as CI gives it.
+  const savedToken = process.env.CLOUDFLARE_API_TOKEN;
+  before(() => {
+    process.env.CLOUDFLARE_API_TOKEN = "from-the-environment";
+  });
+  after(() => {
+    if (savedToken === undefined) delete process.env.CLOUDFLARE_API_TOKEN;
+    else process.env.CLOUDFLARE_API_TOKEN = savedToken;
+  });
   const progressLines: string[] = [];
   const deps = (stacks: (stack: string) => FakeStack = () => ({})): RolloutDependencies & { runner: FakeRunner } => {
     const runner = new FakeRunner(stacks);

@@ -1,10 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as fc from "fast-check";
-import { RolloutReport, StackOutcome, runRollout } from "../src/rollout/engine";
+import { RolloutReport, StackOutcome, runRollout, tally } from "../src/rollout/engine";
+import { renderMarkdown, renderTable } from "../src/rollout/report";
 import { FakeRunner, FakeStack } from "../src/rollout/fake";
-import { runPool, serialized } from "../src/rollout/pool";
+import { runPool } from "../src/rollout/pool";
 import { backoffDelay, isLockError, withRetry } from "../src/rollout/retry";
 import { StackTarget, planWaves } from "../src/rollout/waves";
+import { nonEmpty } from "./helpers";
 
 const target = (stack: string): StackTarget => ({ stack, environment: stack.endsWith("-prod") ? "prod" : stack.split("-").pop() ?? "" });
 const targets = (...stacks: string[]) => stacks.map(target);
@@ -32,6 +34,34 @@ describe("rollout waves", () => {
     );
   });
 
+  it("puts the production stacks chosen as canaries first, whatever --canary says, and only production stacks", () => {
+    const chosen = FLEET.map((t) => (["c-prod", "d-prod", "a-staging"].includes(t.stack) ? { ...t, canary: true } : t));
+    for (const canary of [0, 1, 2, 6]) {
+      assert.deepEqual(
+        planWaves(chosen, canary).map((w) => [w.name, w.stacks.map((t) => t.stack)]),
+        [
+          ["staging", ["a-staging", "b-staging", "demo-local"]],
+          ["canary", ["c-prod", "d-prod"]],
+          ["production", ["a-prod", "b-prod"]],
+        ],
+        `--canary ${canary}`,
+      );
+    }
+  });
+
+  it("with no canary chosen among the selected stacks, takes the first --canary production stacks by name", () => {
+    const chosenElsewhere = [...targets("b-prod", "c-prod", "a-staging"), { ...target("z-staging"), canary: true }];
+    assert.deepEqual(
+      planWaves(chosenElsewhere, 1).map((w) => [w.name, w.stacks.map((t) => t.stack)]),
+      [
+        ["staging", ["a-staging", "z-staging"]],
+        ["canary", ["b-prod"]],
+        ["production", ["c-prod"]],
+      ],
+    );
+    assert.deepEqual(planWaves(targets("b-prod", "c-prod"), 0).map((w) => w.name), ["production"]);
+  });
+
   it("leaves out empty waves and keeps every stack exactly once", () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.constantFrom(...FLEET.map((t) => t.stack))), fc.nat(6), (stacks, canary) => {
@@ -47,15 +77,17 @@ describe("rollout waves", () => {
   it("updates a wave only after the whole wave before it finished", async () => {
     const runner = new FakeRunner((stack) => ({ durationMs: stack.startsWith("a") ? 15 : 2 }));
     const report = await runRollout(FLEET, runner, { mode: "rollout", parallel: 3, canary: 2, wait: noWait });
-    assert.ok(report.stacks.every((s) => s.result === "updated"));
+    assert.equal(report.stacks.filter((s) => s.result === "updated").length, FLEET.length);
     const updates = runner.calls.filter((c) => c.operation === "update");
+    assert.equal(updates.length, FLEET.length);
     const wave = (stack: string) => outcome(report, stack).wave;
+    const updatesOf = (name: string) => nonEmpty(updates.filter((c) => wave(c.stack) === name), `update in wave ${name}`);
     for (const [earlier, later] of [["staging", "canary"], ["canary", "production"]]) {
-      const lastEnd = Math.max(...updates.filter((c) => wave(c.stack) === earlier).map((c) => c.endedAt ?? Infinity));
-      const firstStart = Math.min(...updates.filter((c) => wave(c.stack) === later).map((c) => c.startedAt));
+      const lastEnd = Math.max(...updatesOf(earlier).map((c) => c.endedAt ?? Infinity));
+      const firstStart = Math.min(...updatesOf(later).map((c) => c.startedAt));
       assert.ok(firstStart >= lastEnd, `${later} started before ${earlier} finished`);
     }
-    const lastPreview = Math.max(...runner.calls.filter((c) => c.operation === "preview").map((c) => c.endedAt ?? Infinity));
+    const lastPreview = Math.max(...nonEmpty(runner.calls.filter((c) => c.operation === "preview"), "preview").map((c) => c.endedAt ?? Infinity));
     assert.ok(updates.every((c) => c.startedAt >= lastPreview), "an update started before every preview finished");
     assert.equal(runner.installs, 1);
   });
@@ -70,7 +102,7 @@ describe("rollout parallelism", () => {
         const report = await runRollout(targets(...stacks), runner, { mode: "rollout", parallel, canary: 1, wait: noWait });
         assert.ok(runner.peakInFlight <= parallel, `peak ${runner.peakInFlight} > ${parallel}`);
         assert.equal(runner.calls.length, 2 * n);
-        assert.ok(report.stacks.every((s) => s.result === "updated"));
+        assert.equal(report.stacks.filter((s) => s.result === "updated").length, n);
       }),
       { numRuns: 25 },
     );
@@ -84,23 +116,6 @@ describe("rollout parallelism", () => {
 
   it("the pool rejects a bound below one", async () => {
     await assert.rejects(runPool([1], 0, () => Promise.resolve()), RangeError);
-  });
-
-  it("serialized tasks never overlap, even when one fails", async () => {
-    const run = serialized();
-    let active = 0;
-    let peak = 0;
-    const task = (fail: boolean) => async () => {
-      active++;
-      peak = Math.max(peak, active);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-      active--;
-      if (fail) throw new Error("select failed");
-      return "ok";
-    };
-    const results = await Promise.allSettled([run(task(false)), run(task(true)), run(task(false))]);
-    assert.equal(peak, 1);
-    assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"]);
   });
 });
 
@@ -137,6 +152,35 @@ describe("rollout failures", () => {
     assert.equal(runner.started("preview").length, FLEET.length);
     assert.equal(report.stacks.filter((s) => s.result === "previewed").length, FLEET.length - 1);
     assert.equal(report.stopped, undefined);
+  });
+
+  describe("stacks that cannot run: not in the backend, or a secret not set", () => {
+    const secretsNotSet = new Map([["c-prod", "invalid configuration, 1 problem(s); nothing was changed:\n  stacks/Pulumi.c-prod.yaml: config.cloudflare:apiToken: a placeholder, not an encrypted secret"]]);
+    const runner = () => new FakeRunner((stack) => (["b-staging", "d-prod"].includes(stack) ? { initialized: false } : {}));
+    for (const mode of ["preview", "rollout", "drift"] as const) {
+      it(`${mode}: each is reported once, with what to do, never run; the others go on; the run counts them as failed`, async () => {
+        const fake = runner();
+        const report = await runRollout(FLEET, fake, { mode, parallel: 2, canary: 1, wait: noWait, secretsNotSet });
+        assert.deepEqual(
+          report.stacks.filter((s) => s.error).map((s) => [s.stack, s.result, s.error]),
+          [
+            ["b-staging", "not initialized", "not initialized: `pulumi stack init b-staging`"],
+            ["c-prod", "secrets not set", secretsNotSet.get("c-prod")],
+            ["d-prod", "not initialized", "not initialized: `pulumi stack init d-prod`"],
+          ],
+        );
+        const ran = [...new Set(fake.calls.map((c) => c.stack))].sort();
+        assert.deepEqual(ran, ["a-prod", "a-staging", "b-prod", "demo-local"]);
+        const expected = { preview: "previewed", rollout: "updated", drift: "in sync" }[mode];
+        assert.deepEqual(report.stacks.filter((s) => ran.includes(s.stack)).map((s) => s.result), [expected, expected, expected, expected]);
+        assert.equal(report.stopped, undefined);
+        assert.equal(tally(report).failed, 3);
+        const table = renderTable(report);
+        for (const s of report.stacks.filter((s) => s.error)) assert.equal(table.split(s.error ?? "").length - 1, 1, `${s.stack}'s message is not printed once:\n${table}`);
+        const markdown = renderMarkdown(report);
+        for (const s of report.stacks.filter((s) => s.error)) assert.equal(markdown.split(s.error ?? "").length - 1, 1, `${s.stack}'s message is not in the report once`);
+      });
+    }
   });
 
   it("a stack whose preview finds nothing to change is not updated", async () => {

@@ -1,18 +1,15 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { CUSTOMERS_DIR, STACKS_DIR, fleetStacks } from "../config/files";
+import { fleetStacks } from "../config/files";
 import { ConfigError } from "../config/problems";
-import { AutomationRunner } from "../rollout/automation";
 import { gitlabPipeline, githubMatrix } from "../rollout/emit";
-import { Mode, runRollout, tally } from "../rollout/engine";
-import { Progress } from "../rollout/progress";
-import { renderTable, writeReports } from "../rollout/report";
-import { RetryPolicy } from "../rollout/retry";
-import { StackRunner } from "../rollout/runner";
-import { changedFilesSince, knownEnvironments, selectTargets } from "../rollout/select";
+import { Mode } from "../rollout/engine";
+import { renderTable, reportDirProblem } from "../rollout/report";
+import { RolloutDependencies, executeRollout } from "../rollout/run";
+import { changedFilesSince } from "../git";
+import { knownEnvironments, selectTargets } from "../rollout/select";
+import { LOCAL_ENVIRONMENT, StackTarget } from "../rollout/waves";
 import { checkAllStacks, checkCustomersWithoutStacks } from "../config/fleet";
-import { EXIT_DRIFT, EXIT_STACKS_FAILED, commaList, parseFlags, runCli, UsageError } from "./run";
+import { commaList, parseFlags, runCli, UsageError } from "./run";
 
 const USAGE = `usage: npm run rollout -- [--env <e>[,<e>...]] [--stacks a,b] [--affected-since <git-ref>]
                            [--parallel N] [--canary N] [--preview-only | --drift]
@@ -21,31 +18,27 @@ const USAGE = `usage: npm run rollout -- [--env <e>[,<e>...]] [--stacks a,b] [--
 Previews, then updates, the selected stacks through the Pulumi Automation API, with the tenant
 policy pack. Selection: every stack in stacks/, narrowed by --env, --stacks and --affected-since
 (stacks affected by what changed since the branch left <git-ref>). Updates run in waves:
-non-production stacks, then --canary production stacks (default 1), then the rest; at most
---parallel operations at a time (default 4). A failure, or Ctrl-C, starts nothing new.
+non-production stacks, then the canaries, then the rest; at most --parallel operations at a
+time (default 4). A failure, or Ctrl-C, starts nothing new. The canaries are the production
+stacks whose customer file sets rollout.canary: true, or, when the selection holds none, the
+first --canary production stacks by name (default 1).
 
   --preview-only   previews only (every selected stack, even after a failure)
   --drift          refresh previews: which stacks differ from their live resources (exit 3)
   --emit           prints a CI pipeline for the selection instead of running it:
-                   gitlab-ci (a child pipeline, one job per stack) or github-matrix (JSON)
+                   gitlab-ci (a child pipeline, one job per stack) or github-matrix (JSON);
+                   local stacks are never in it
   --report-dir     where rollout-report.md and rollout-report.json go (default: .); not in
                    customers/ or stacks/
 
-Exit codes: 0 success, 1 invalid configuration, 2 usage, 3 drift found, 4 a stack failed,
-130 interrupted.`;
+A stack the backend does not have is reported "not initialized" and one whose stack file lacks a
+secret it needs "secrets not set"; neither is run (rollout creates no stack and writes no stack
+file), and the others go on.
 
-const EXIT_INTERRUPTED = 130;
+Exit codes: 0 success, 1 invalid configuration, 2 usage, 3 drift found, 4 a stack failed or
+could not run, 130 interrupted.`;
 
-export interface RolloutDependencies {
-  createRunner?: (root: string) => Promise<StackRunner>;
-  /** Where progress goes (default: stderr). */
-  progress?: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  /** Replaces Ctrl-C handling (tests abort through it). */
-  signal?: AbortSignal;
-  retry?: RetryPolicy;
-}
-
-export interface RolloutResult {
+interface RolloutResult {
   output: string;
   exitCode: number;
 }
@@ -70,43 +63,16 @@ function list(flag: string, value: string | undefined): string[] | undefined {
   return items;
 }
 
-async function defaultRunner(root: string): Promise<StackRunner> {
-  try {
-    return await AutomationRunner.create({ root });
-  } catch (error) {
-    const lines = (error instanceof Error ? error.message : String(error)).split("\n").map((l) => l.trim());
-    const reason = lines.find((l) => /Command failed|ENOENT|version/i.test(l)) ?? lines[0];
-    throw new pulumi.RunError(`rollout needs the Pulumi CLI on PATH (https://www.pulumi.com/docs/install/): ${reason}`);
-  }
-}
-
-/** Stops new starts on the first Ctrl-C; a second one exits at once. */
-function interruptOnSigint(stderr: { write(text: string): unknown }): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    stderr.write("\nffnodes: interrupted; waiting for stacks in flight to finish (Ctrl-C again to quit now)\n");
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
-  return { signal: controller.signal, dispose: () => process.off("SIGINT", onSigint) };
-}
-
 /**
- * Why the reports may not go to `dir`: it must be a directory, or a path where one can be made,
- * and not in customers/ or stacks/, where they would pass for configuration. Outside the
- * project is allowed: a CI job's artifact folder, say.
+ * A flag of `--emit` that names a local stack or the local environment asks for something CI
+ * never does: local stacks run on a person's own cluster (the emitters leave them out of any
+ * other selection).
  */
-function reportDirProblem(root: string, dir: string): string | undefined {
-  let existing = dir;
-  while (!fs.existsSync(existing)) existing = path.dirname(existing);
-  if (!fs.statSync(existing).isDirectory()) return `cannot be a directory: ${existing} is a file`;
-  const relative = path.relative(fs.realpathSync(root), path.join(fs.realpathSync(existing), path.relative(existing, dir)));
-  const top = relative.split(path.sep)[0];
-  if (!relative.startsWith("..") && !path.isAbsolute(relative) && [CUSTOMERS_DIR, STACKS_DIR].includes(top)) {
-    return `is inside ${top}/, which holds configuration only: give a folder outside it, such as reports`;
-  }
-  return undefined;
+function refuseLocalInCi(targets: readonly StackTarget[], environments: string[] | undefined, stacks: string[] | undefined): void {
+  const why = `local stacks (environment ${LOCAL_ENVIRONMENT}) run on a person's own cluster and never in CI's waves`;
+  if (environments?.includes(LOCAL_ENVIRONMENT)) throw new UsageError(`--env: ${why}; leave ${LOCAL_ENVIRONMENT} out`, USAGE);
+  const local = targets.filter((t) => t.environment === LOCAL_ENVIRONMENT && stacks?.includes(t.stack)).map((t) => t.stack);
+  if (local.length > 0) throw new UsageError(`--stacks: ${local.join(", ")}: ${why}; leave ${local.length === 1 ? "it" : "them"} out`, USAGE);
 }
 
 export async function rollout(argv: string[], root: string, deps: RolloutDependencies = {}): Promise<RolloutResult> {
@@ -161,36 +127,13 @@ export async function rollout(argv: string[], root: string, deps: RolloutDepende
     }
   }
   const targets = selectTargets(configs, { environments, stacks, changedFiles });
+  if (values.emit) refuseLocalInCi(targets, environments, stacks);
 
   if (values.emit === "gitlab-ci") return { output: gitlabPipeline(targets, canary), exitCode: 0 };
   if (values.emit === "github-matrix") return { output: githubMatrix(targets, canary, parallel), exitCode: 0 };
 
   const mode: Mode = values.drift ? "drift" : values["preview-only"] ? "preview" : "rollout";
-  const stderr = deps.progress ?? process.stderr;
-  stderr.write(`ffnodes: ${mode} of ${targets.length} stack(s): ${targets.map((t) => t.stack).join(", ") || "(none)"}\n`);
-  const runner = await (deps.createRunner ?? defaultRunner)(root);
-  const sigint = deps.signal ? undefined : interruptOnSigint(stderr);
-  const progress = new Progress(stderr);
-  let report;
-  try {
-    report = await runRollout(targets, runner, {
-      mode,
-      parallel,
-      canary,
-      retry: deps.retry,
-      signal: deps.signal ?? sigint?.signal,
-      events: progress,
-    });
-  } finally {
-    progress.close();
-    sigint?.dispose();
-  }
-  const files = writeReports(report, reportDir);
-  stderr.write(`ffnodes: reports written to ${files.join(", ")}\n`);
-
-  const { failed, drifted } = tally(report);
-  const interrupted = (deps.signal ?? sigint?.signal)?.aborted === true;
-  const exitCode = failed > 0 ? EXIT_STACKS_FAILED : interrupted ? EXIT_INTERRUPTED : drifted > 0 ? EXIT_DRIFT : 0;
+  const { report, exitCode } = await executeRollout(root, configs, targets, { mode, parallel, canary, reportDir }, deps);
   return { output: renderTable(report), exitCode };
 }
 

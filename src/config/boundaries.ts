@@ -5,17 +5,18 @@
  * and adopted ids are its own; privileged pods and egress to private ranges need a reviewed
  * opt-in. `stackBoundaryProblems` checks one stack, `fleetBoundaryProblems` the stacks together.
  */
-import { EnvironmentConfig } from "./environment";
+import { EnvironmentConfig, LocatedEnvironment } from "./environment";
 import { customerFileName, stackFileName } from "./files";
 import { ADOPT_CREATE, ADOPT_KEY, adoptableKeys, dnsRecordName } from "./adopt";
 import { LayerSource } from "./merge";
+import type { SettingPath } from "./schema";
 import { claimName, namespacedId } from "./names";
 import { Problem, joinPath } from "./problems";
 import { VAULT_POLICY_KEYS } from "./tenancy";
 import { isSecretKey, withoutSecrets } from "./secrets";
 
 /** The cluster's own namespaces: `default` and Kubernetes's `kube-*` (kube-system, kube-public, kube-node-lease). */
-export function isClusterNamespace(namespace: string): boolean {
+function isClusterNamespace(namespace: string): boolean {
   return namespace === "default" || namespace.startsWith("kube-");
 }
 
@@ -103,11 +104,11 @@ function ownAdoptId(config: EnvironmentConfig, key: string): { expected: string;
 }
 
 /** Every boundary one stack's layered configuration must keep, each problem at the layer that set the key. */
-export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: string) => LayerSource, stackFile: string): Problem[] {
+export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: SettingPath) => LayerSource, stackFile: string): Problem[] {
   const { settings, sharedNamespaces } = config;
   const { namespace } = config.tenancy;
   const problems: Problem[] = [];
-  const at = (key: string, message: string) => {
+  const at = (key: SettingPath, message: string) => {
     const source = locate(key);
     problems.push({ file: source.file, path: joinPath(source.prefix, key), message });
   };
@@ -122,10 +123,10 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
       problems.push({ file: customerFileName(config.customer.name), path: "name", message: `${what} is reserved for the cluster (default, kube-*, ${sharedNamespaces.join(", ")}): choose another name, or set namespace` });
     } else at("namespace", `${what} is reserved for the cluster (default, kube-*, ${sharedNamespaces.join(", ")}): a customer needs a namespace of its own`);
   }
-  const selectors: [string, string][] = [
+  const selectors: [SettingPath, string][] = [
     ["network.ingressControllerNamespace", settings.network.ingressControllerNamespace],
     ["network.dnsNamespace", settings.network.dnsNamespace],
-    ...settings.network.egressNamespaces.map((ns, i): [string, string] => [`network.egressNamespaces.${i}`, ns]),
+    ...settings.network.egressNamespaces.map((ns, i): [SettingPath, string] => [`network.egressNamespaces.${i}`, ns]),
     ["gitops.argocdNamespace", settings.gitops.argocdNamespace],
   ];
   const connectionRef = settings.vault.secretsOperator.vaultConnectionRef;
@@ -142,7 +143,12 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
 
   const optIns = settings.optIns ?? {};
   // What only a reviewed customer file may ask for: not the shared defaults, not a stack file.
-  const reviewed = [...Object.keys(optIns).map((key) => `optIns.${key}`), ...(settings.pgweb.publish ? ["pgweb.publish"] : [])];
+  const reviewed: SettingPath[] = [
+    // The schema is strict: these are the only keys optIns has.
+    ...(Object.keys(optIns) as (keyof typeof optIns)[]).map((key) => `optIns.${key}` as const),
+    ...(settings.pgweb.publish ? (["pgweb.publish"] as const) : []),
+    ...(settings.rollout?.canary ? (["rollout.canary"] as const) : []),
+  ];
   for (const key of reviewed) {
     const source = locate(key);
     if (source.file !== customerFileName(config.customer.name)) {
@@ -164,8 +170,8 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
 
   // The DNS servers' and API server's blocks name single endpoints: one wider than a protected range opens it on their ports.
   const endpoints = [
-    ...settings.network.dnsCidrs.map((cidr, i): [string, string] => [`network.dnsCidrs.${i}`, cidr]),
-    ...settings.network.apiServer.cidrs.map((cidr, i): [string, string] => [`network.apiServer.cidrs.${i}`, cidr]),
+    ...settings.network.dnsCidrs.map((cidr, i): [SettingPath, string] => [`network.dnsCidrs.${i}`, cidr]),
+    ...settings.network.apiServer.cidrs.map((cidr, i): [SettingPath, string] => [`network.apiServer.cidrs.${i}`, cidr]),
   ];
   for (const [key, cidr] of optIns.unrestrictedEgress === undefined ? endpoints : []) {
     const reached = unexceptedRanges(cidr, [], "wider");
@@ -196,24 +202,33 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
 }
 
 /**
- * Boundaries between stacks: no claim named like another stack's claim, no Cloudflare record
+ * Boundaries between stacks: no existingClaim that is another stack's claim in the same namespace, no Cloudflare record
  * adopted by two stacks. One problem per clash, on the stack that named the other's object.
  */
-export function fleetBoundaryProblems(configs: readonly EnvironmentConfig[]): Problem[] {
+export function fleetBoundaryProblems(members: readonly LocatedEnvironment[]): Problem[] {
   const problems: Problem[] = [];
-  const claimOwners = new Map<string, EnvironmentConfig>();
-  for (const c of configs) for (const name of Object.values(c.tenancy.claims)) claimOwners.set(`${c.stack}\0${name}`, c);
+  const configs = members.map((m) => m.config);
+  // A claim lives in its stack's namespace: one named like another stack's claim is the same
+  // object only in the same namespace (which the fleet's unique namespaces refuse on their own).
+  const claimOwners = new Map<string, EnvironmentConfig[]>();
   for (const c of configs) {
+    for (const name of Object.values(c.tenancy.claims)) {
+      const at = namespacedId(c.tenancy.namespace, name);
+      claimOwners.set(at, [...(claimOwners.get(at) ?? []), c]);
+    }
+  }
+  for (const { config: c, origin } of members) {
     for (const [key, spec] of Object.entries(c.settings.storage)) {
       // A claim named as the stack would name it anyway is its own: a clash there comes from
       // the other stack (its existingClaim, or a namespace it took, which is told on its own).
       if (spec.existingClaim === undefined || spec.existingClaim === claimName(c.tenancy.namespace, key)) continue;
-      const owner = configs.find((o) => o.stack !== c.stack && claimOwners.has(`${o.stack}\0${spec.existingClaim}`));
+      const owner = claimOwners.get(namespacedId(c.tenancy.namespace, spec.existingClaim))?.find((o) => o.stack !== c.stack);
       if (owner) {
+        const set = origin(`storage.${key}.existingClaim`);
         problems.push({
-          file: customerFileName(c.customer.name),
-          path: joinPath("environments", c.environment, "storage", key, "existingClaim"),
-          message: `'${spec.existingClaim}' is a claim of stack ${owner.stack}: a customer adopts only claims of its own`,
+          file: set.file,
+          path: set.path,
+          message: `'${spec.existingClaim}' is a claim of stack ${owner.stack} in the same namespace '${c.tenancy.namespace}': a customer adopts only claims of its own`,
         });
       }
     }

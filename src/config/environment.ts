@@ -1,4 +1,4 @@
-import type { CustomerIdentity } from "./schema";
+import type { CustomerIdentity, IdentityKey, SettingPath } from "./schema";
 import type { ResolvedSettings, Tenancy } from "./tenancy";
 
 /** A FITConnect peer, as the customer's services need to reach it. */
@@ -6,6 +6,16 @@ export interface Peer {
   name: string;
   fitConnectCode: string;
   domain: string;
+}
+
+/**
+ * Adoption of live resources (`ffnodes:adopt`): when enabled, every stateful resource is
+ * imported by id instead of created. Ids that cannot be derived from names (a Cloudflare
+ * record id, say) come from `ffnodes:adoptIds`, keyed by the resource's logical name.
+ */
+export interface Adoption {
+  enabled: boolean;
+  ids: Record<string, string>;
 }
 
 /** One customer environment, fully layered and validated: what the components are built from. */
@@ -21,12 +31,7 @@ export interface EnvironmentConfig {
   settings: ResolvedSettings;
   /** The cluster's shared-service namespaces (`sharedNamespaces` in the defaults file): reserved, and the only ones a tenant's selectors may name. */
   sharedNamespaces: string[];
-  /**
-   * Adoption of live resources (`ffnodes:adopt`): when enabled, every stateful resource is
-   * imported by id instead of created. Ids that cannot be derived from names (a Cloudflare
-   * record id, say) come from `ffnodes:adoptIds`, keyed by the resource's logical name.
-   */
-  adopt: { enabled: boolean; ids: Record<string, string> };
+  adopt: Adoption;
   /** Repository-relative files this environment was layered from, lowest first. */
   files: string[];
 }
@@ -42,6 +47,6 @@ export interface Origin {
 /** A resolved environment, and for any of its settings (a key path such as `vault.path`) the file and key that decided it. */
 export interface LocatedEnvironment {
   config: EnvironmentConfig;
-  origin: (key: string) => Origin;
+  origin: (key: SettingPath | IdentityKey) => Origin;
 }
 

@@ -5,11 +5,14 @@ import { stackFileName } from "./files";
 import { ConfigError, Problem, joinPath } from "./problems";
 import { PROTOTYPE_KEY_MESSAGE, prototypeKeyPaths, readYamlFile } from "./yaml";
 import { SECRET_PLACEHOLDER } from "./secrets";
+import { isCiphertext, setSecretCommand } from "./provider-secrets";
 
-export interface StackFileConfig {
+interface StackFileConfig {
   /** Full config keys (`namespace:key`) to their values as Pulumi passes them: strings, objects as JSON. */
   config: Record<string, string>;
   secretKeys: string[];
+  /** Full keys whose `secure:` value is a placeholder, not a ciphertext Pulumi can decrypt. */
+  placeholders: string[];
 }
 
 export interface StackSettingsLayer {
@@ -74,6 +77,7 @@ export function parseStackFile(root: string, stack: string): StackFileConfig {
 
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
+  const placeholders: string[] = [];
   const problems: Problem[] = [];
   for (const [key, value] of Object.entries(rawConfig)) {
     const fullKey = fullConfigKey(key);
@@ -89,12 +93,13 @@ export function parseStackFile(root: string, stack: string): StackFileConfig {
     if (isPlainObject(value) && "secure" in value) {
       config[fullKey] = SECRET_PLACEHOLDER;
       secretKeys.push(fullKey);
+      if (!isCiphertext(value.secure)) placeholders.push(fullKey);
     } else {
       config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config, secretKeys };
+  return { config, secretKeys, placeholders };
 }
 
 /** Key paths of every `secure:` value inside a config value (`[]` for the value itself). */
@@ -112,9 +117,9 @@ export function readStackLayer(root: string, stack: string): StackSettingsLayer 
 }
 
 /** What an operator must fill in before an adopted stack plans: each host's live record id. */
-export const RECORD_ID_PLACEHOLDER = "<zone id>/<record id>";
+const RECORD_ID_PLACEHOLDER = "<zone id>/<record id>";
 
-export interface StackFileSpec {
+interface StackFileSpec {
   stack: string;
   environment: string;
   /** Whether the stack talks to Cloudflare (and so needs its token). */
@@ -131,9 +136,16 @@ export interface StackFileSpec {
 export function renderStackFile(spec: StackFileSpec): string {
   const { stack, environment } = spec;
   const lines = [`# Provider settings and secrets for stack ${stack}; what the customer is lives in customers/.`];
-  if (spec.cloudflare) lines.push(`# Replace the placeholder secret with: pulumi config set --secret cloudflare:apiToken <token> -s ${stack}`);
+  if (spec.cloudflare) {
+    // No placeholder under `secure:`: Pulumi refuses one with `bad value` before the program can
+    // say which secret is missing and how to set it.
+    lines.push(
+      `# Before its first preview: pulumi stack init ${stack}, then`,
+      `#   ${setSecretCommand("cloudflare:apiToken", stack)}`,
+      "# and commit what they add here: the encrypted token and the secrets provider's settings.",
+    );
+  }
   lines.push("config:", `  kubernetes:context: fitfile-${environment}`, "  vault:address: https://vault.fitfile.net");
-  if (spec.cloudflare) lines.push("  cloudflare:apiToken:", "    secure: placeholder-set-with-pulumi-config-set-secret");
   if (spec.adoptHosts) {
     lines.push(
       "  # Imported from a live Helm deployment: adopt mode imports the live resources instead of creating them",

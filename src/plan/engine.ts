@@ -4,8 +4,6 @@ import { offlineMocks } from "./mocks";
 import { SECRET_PLACEHOLDER } from "../config/secrets";
 import { runProgram } from "../program";
 
-export { SECRET_PLACEHOLDER };
-
 export interface PlannedResource {
   type: string;
   name: string;
@@ -94,7 +92,7 @@ async function planWithMocks(root: string, stack: string, fleetChecked: boolean)
     return undefined;
   };
 
-  const customer = runProgram(root, { transformations: [capture] }, fleetChecked);
+  const customer = runProgram(root, { transformations: [capture] }, { fleetChecked });
   const outputs = (await reveal(customer.outputs)) as Record<string, unknown>;
 
   const resolved: PlannedResource[] = [];

@@ -1,12 +1,14 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, OpMap, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { serialized } from "./pool";
+import { LocalWorkspace, OpMap, PulumiCommand, Stack, Workspace } from "@pulumi/pulumi/automation";
+import { stackFileName } from "../config/files";
 import { ChangeSummary, StackRunner } from "./runner";
 
 /** The tenant policy pack every preview and update runs with (src/policy). */
 export const POLICY_PACK_DIR = path.resolve(__dirname, "..", "policy");
 
-export interface AutomationRunnerOptions {
+interface AutomationRunnerOptions {
   /** The project directory (where Pulumi.yaml is). */
   root: string;
   /** Policy packs for previews and updates. Default: the tenant pack. */
@@ -18,24 +20,35 @@ export interface AutomationRunnerOptions {
 }
 
 /**
+ * The workspace as the Automation API's stacks see it, but with no stack selection: `pulumi
+ * stack select` writes the person's current stack, and every operation names its stack
+ * (`--stack`) anyway. Whether a stack exists is asked once, of the backend, by `initialized`.
+ */
+function withoutSelection(workspace: LocalWorkspace): Workspace {
+  return Object.assign(Object.create(workspace) as LocalWorkspace, { selectStack: () => Promise.resolve() });
+}
+
+/**
  * Runs stacks through the Pulumi Automation API over the project directory (a LocalWorkspace,
- * no inline program). Selecting a stack writes the workspace's current-stack file, which is not
- * safe to do concurrently, so selections happen one at a time and each stack is selected once;
- * every operation then names its stack explicitly (`--stack`) and may run alongside others.
+ * no inline program). It creates no stack, selects none, and writes no stack file: each
+ * operation names its stack and reads the stack's settings from a copy of its file, so that
+ * what Pulumi writes there (a secrets provider's salt for a file that has none) goes to the copy.
  */
 export class AutomationRunner implements StackRunner {
-  private readonly selectOne = serialized();
-  private readonly selected = new Map<string, Promise<Stack>>();
+  private readonly stacks: Workspace;
 
   private constructor(
     private readonly workspace: LocalWorkspace,
+    private readonly root: string,
     private readonly policyPacks: string[],
-  ) {}
+  ) {
+    this.stacks = withoutSelection(workspace);
+  }
 
   static async create(options: AutomationRunnerOptions): Promise<AutomationRunner> {
     const pulumiCommand = await PulumiCommand.get(options.pulumiRoot ? { root: options.pulumiRoot } : {});
     const workspace = await LocalWorkspace.create({ workDir: options.root, pulumiCommand, envVars: options.envVars });
-    return new AutomationRunner(workspace, options.policyPacks ?? [POLICY_PACK_DIR]);
+    return new AutomationRunner(workspace, options.root, options.policyPacks ?? [POLICY_PACK_DIR]);
   }
 
   /**
@@ -50,31 +63,40 @@ export class AutomationRunner implements StackRunner {
     return this.workspace.install();
   }
 
-  async preview(stack: string): Promise<ChangeSummary> {
-    const result = await (await this.stack(stack)).preview({ policyPacks: this.policyPacks, color: "never", diff: true });
-    return counts(result.changeSummary);
+  /** `pulumi stack ls`, once: the backend's stacks of this project, by name. */
+  async initialized(stacks: readonly string[]): Promise<ReadonlySet<string>> {
+    const listed = new Set((await this.workspace.listStacks()).map((s) => s.name.split("/").pop()));
+    return new Set(stacks.filter((stack) => listed.has(stack)));
   }
 
-  async update(stack: string): Promise<ChangeSummary> {
-    const result = await (await this.stack(stack)).up({ policyPacks: this.policyPacks, color: "never", diff: true });
-    return counts(result.summary?.resourceChanges ?? {});
+  preview(stack: string): Promise<ChangeSummary> {
+    return this.withStack(stack, async (s, configFile) => {
+      const result = await s.preview({ policyPacks: this.policyPacks, color: "never", diff: true, configFile });
+      return counts(result.changeSummary);
+    });
   }
 
-  async refreshPreview(stack: string): Promise<ChangeSummary> {
-    const result = await (await this.stack(stack)).previewRefresh({ color: "never" });
-    return counts(result.changeSummary);
+  update(stack: string): Promise<ChangeSummary> {
+    return this.withStack(stack, async (s, configFile) => {
+      const result = await s.up({ policyPacks: this.policyPacks, color: "never", diff: true, configFile });
+      return counts(result.summary?.resourceChanges ?? {});
+    });
   }
 
-  /** Selects (creating it in the backend if it is new) each stack once, one selection at a time. */
-  private stack(name: string): Promise<Stack> {
-    let stack = this.selected.get(name);
-    if (!stack) {
-      stack = this.selectOne(() => Stack.createOrSelect(name, this.workspace));
-      this.selected.set(name, stack);
-      // A failed selection is tried again by the next operation (a retry, say).
-      stack.catch(() => this.selected.delete(name));
+  refreshPreview(stack: string): Promise<ChangeSummary> {
+    return this.withStack(stack, async (s, configFile) => counts((await s.previewRefresh({ color: "never", configFile })).changeSummary));
+  }
+
+  /** Runs `operation` on the stack with a copy of its stack file, removed afterwards. */
+  private async withStack<T>(name: string, operation: (stack: Stack, configFile: string) => Promise<T>): Promise<T> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-rollout-"));
+    try {
+      const configFile = path.join(dir, path.basename(stackFileName(name)));
+      fs.copyFileSync(path.join(this.root, stackFileName(name)), configFile);
+      return await operation(await Stack.select(name, this.stacks), configFile);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    return stack;
   }
 }
 

@@ -6,7 +6,10 @@ import { StackTarget, WaveName, planWaves } from "./waves";
 /** `rollout` previews then updates; `preview` only previews; `drift` runs refresh previews. */
 export type Mode = "rollout" | "preview" | "drift";
 export type Operation = "preview" | "update" | "refresh-preview";
-export type Result = "updated" | "unchanged" | "previewed" | "in sync" | "drifted" | "failed" | "skipped";
+export type Result = "updated" | "unchanged" | "previewed" | "in sync" | "drifted" | "failed" | "skipped" | NotReady;
+/** Why a stack was not run at all: it is not in the backend yet, or its stack file lacks a secret it needs. */
+export type NotReady = "not initialized" | "secrets not set";
+export const NOT_READY: readonly Result[] = ["not initialized", "secrets not set"];
 
 export interface StackOutcome {
   stack: string;
@@ -60,6 +63,16 @@ export interface RolloutOptions {
   /** Aborting stops new starts; operations in flight finish. */
   signal?: AbortSignal;
   events?: RolloutEvents;
+  /**
+   * Stacks whose stack file lacks a secret they need (a placeholder, or a credential set
+   * nowhere), each with the problems that say what to set: reported, never previewed.
+   */
+  secretsNotSet?: ReadonlyMap<string, string>;
+}
+
+/** What a person runs to create a stack; rollout never does, as `pulumi stack init` writes the stack file's secrets settings. */
+export function notInitialized(stack: string): string {
+  return `not initialized: \`pulumi stack init ${stack}\``;
 }
 
 /** The lines that say what went wrong: Pulumi's `error:` lines when there are any (its full output otherwise), at most 20. */
@@ -71,10 +84,11 @@ function errorMessage(error: unknown): string {
 
 /**
  * Runs previews, updates or refresh previews over the selected stacks through `runner`:
- * `pulumi install` once, then at most `parallel` operations at a time. A rollout previews every
- * stack, then updates stacks whose preview found changes, wave after wave; any failure (and an
- * abort) stops new starts, in every wave. Preview-only and drift runs stop only on an abort, so
- * that a review sees every stack.
+ * `pulumi install` once, then at most `parallel` operations at a time. A stack the backend does
+ * not have, or whose secrets are not set, is reported as such and not run; the others go on. A
+ * rollout previews every stack, then updates stacks whose preview found changes, wave after
+ * wave; any failure (and an abort) stops new starts, in every wave. Preview-only and drift runs
+ * stop only on an abort, so that a review sees every stack.
  */
 export async function runRollout(targets: readonly StackTarget[], runner: StackRunner, options: RolloutOptions): Promise<RolloutReport> {
   const started = performance.now();
@@ -108,6 +122,20 @@ export async function runRollout(targets: readonly StackTarget[], runner: StackR
     stopped = "pulumi install failed";
     return report();
   }
+  let initialized: ReadonlySet<string>;
+  try {
+    initialized = await runner.initialized(outcomes.map((o) => o.stack));
+  } catch (error) {
+    failure = `listing the backend's stacks failed: ${errorMessage(error)}`;
+    stopped = "the backend's stacks could not be listed";
+    return report();
+  }
+  for (const o of outcomes) {
+    const unset = options.secretsNotSet?.get(o.stack);
+    if (!initialized.has(o.stack)) Object.assign(o, { result: "not initialized", error: notInitialized(o.stack) });
+    else if (unset !== undefined) Object.assign(o, { result: "secrets not set", error: unset });
+  }
+  const ready = outcomes.filter((o) => !NOT_READY.includes(o.result));
 
   const step = async (outcome: StackOutcome, operation: Operation, run: () => Promise<ChangeSummary>): Promise<ChangeSummary | undefined> => {
     const events = options.events;
@@ -135,7 +163,7 @@ export async function runRollout(targets: readonly StackTarget[], runner: StackR
   };
 
   if (options.mode === "drift") {
-    await runPool(outcomes, options.parallel, async (o) => {
+    await runPool(ready, options.parallel, async (o) => {
       const changes = await step(o, "refresh-preview", () => runner.refreshPreview(o.stack));
       if (!changes) return;
       o.changes = effectiveChanges(changes);
@@ -144,7 +172,7 @@ export async function runRollout(targets: readonly StackTarget[], runner: StackR
     return report();
   }
 
-  await runPool(outcomes, options.parallel, async (o) => {
+  await runPool(ready, options.parallel, async (o) => {
     const changes = await step(o, "preview", () => runner.preview(o.stack));
     if (!changes) return;
     o.changes = effectiveChanges(changes);
@@ -154,7 +182,7 @@ export async function runRollout(targets: readonly StackTarget[], runner: StackR
 
   for (const wave of waves) {
     if (interrupted()) break;
-    const inWave = outcomes.filter((o) => o.wave === wave.name);
+    const inWave = ready.filter((o) => o.wave === wave.name);
     await runPool(inWave, options.parallel, async (o) => {
       if (!o.changes || !hasChanges(o.changes)) {
         o.result = "unchanged";
@@ -169,13 +197,14 @@ export async function runRollout(targets: readonly StackTarget[], runner: StackR
 }
 
 export interface Tally {
+  /** Stacks that failed or could not run. */
   failed: number;
   drifted: number;
 }
 
 export function tally(report: RolloutReport): Tally {
   return {
-    failed: report.stacks.filter((s) => s.result === "failed").length + (report.error ? 1 : 0),
+    failed: report.stacks.filter((s) => s.result === "failed" || NOT_READY.includes(s.result)).length + (report.error ? 1 : 0),
     drifted: report.stacks.filter((s) => s.result === "drifted").length,
   };
 }

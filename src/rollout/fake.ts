@@ -13,9 +13,11 @@ export interface FakeStack {
   fails?: Operation[];
   /** How many times each operation first fails with a lock error. */
   lockedTimes?: number;
+  /** False for a stack the backend does not have. */
+  initialized?: boolean;
 }
 
-export interface FakeCall {
+interface FakeCall {
   stack: string;
   operation: Operation;
   startedAt: number;
@@ -39,6 +41,10 @@ export class FakeRunner implements StackRunner {
   install(): Promise<void> {
     this.installs++;
     return Promise.resolve();
+  }
+
+  initialized(stacks: readonly string[]): Promise<ReadonlySet<string>> {
+    return Promise.resolve(new Set(stacks.filter((stack) => this.stacks(stack).initialized !== false)));
   }
 
   preview(stack: string): Promise<ChangeSummary> {

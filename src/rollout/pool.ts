@@ -26,13 +26,3 @@ export async function runPool<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
   if (failure) throw failure.error;
 }
-
-/** Returns a function that runs tasks one at a time, in call order, whatever each one's outcome. */
-export function serialized(): <R>(task: () => Promise<R>) => Promise<R> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <R>(task: () => Promise<R>): Promise<R> => {
-    const run = tail.then(task, task);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-}

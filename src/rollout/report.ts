@@ -1,9 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RolloutReport, tally } from "./engine";
+import { CUSTOMERS_DIR, STACKS_DIR } from "../config/files";
+import { NOT_READY, RolloutReport, tally } from "./engine";
 import { formatChanges } from "./runner";
 
-export const REPORT_BASENAME = "rollout-report";
+const REPORT_BASENAME = "rollout-report";
 
 export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
@@ -31,6 +32,8 @@ export function renderTable(report: RolloutReport): string {
   const widths = HEADER.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd();
   const lines = [title(report), "", line(HEADER), line(widths.map((w) => "-".repeat(w))), ...rows(report).map(line)];
+  const notReady = report.stacks.filter((s) => NOT_READY.includes(s.result));
+  if (notReady.length > 0) lines.push("", ...notReady.map((s) => `${s.stack}: ${s.error ?? s.result}`));
   if (report.stopped) lines.push("", `stopped: ${report.stopped}`);
   if (report.error) lines.push("", `error: ${report.error}`);
   return lines.join("\n");
@@ -74,4 +77,21 @@ export function writeReports(report: RolloutReport, dir: string): string[] {
   ];
   for (const [file, text] of files) fs.writeFileSync(file, text);
   return files.map(([file]) => file);
+}
+
+/**
+ * Why the reports may not go to `dir`: it must be a directory, or a path where one can be made,
+ * and not in customers/ or stacks/, where they would pass for configuration. Outside the
+ * project is allowed: a CI job's artifact folder, say.
+ */
+export function reportDirProblem(root: string, dir: string): string | undefined {
+  let existing = dir;
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  if (!fs.statSync(existing).isDirectory()) return `cannot be a directory: ${existing} is a file`;
+  const relative = path.relative(fs.realpathSync(root), path.join(fs.realpathSync(existing), path.relative(existing, dir)));
+  const top = relative.split(path.sep)[0];
+  if (!relative.startsWith("..") && !path.isAbsolute(relative) && [CUSTOMERS_DIR, STACKS_DIR].includes(top)) {
+    return `is inside ${top}/, which holds configuration only: give a folder outside it, such as reports`;
+  }
+  return undefined;
 }

@@ -5,6 +5,8 @@ export type ChangeSummary = Record<string, number>;
 export interface StackRunner {
   /** Installs the project's plugins and dependencies once, before any stack runs. */
   install(): Promise<void>;
+  /** Which of `stacks` the backend has. Rollout creates none: a preview changes no backend and no file. */
+  initialized(stacks: readonly string[]): Promise<ReadonlySet<string>>;
   /** A preview of an update, with the tenant policy pack. */
   preview(stack: string): Promise<ChangeSummary>;
   /** An update of the stack. */

@@ -13,6 +13,8 @@ export const REPO_ROOT = path.resolve(__dirname, "..");
 const CACHE = process.env.FFNODES_E2E_CACHE ?? path.join(os.homedir(), ".cache", "ffnodes-e2e");
 /** The running environment's files: certificates, data, logs, kubeconfig, state backend. */
 const STATE_DIR = process.env.FFNODES_E2E_STATE ?? path.join(CACHE, "env");
+/** The control plane's certificates and keys. */
+const PKI_DIR = path.join(STATE_DIR, "pki");
 const SHARED = process.env.FFNODES_SHARED ?? path.resolve(REPO_ROOT, "..", "shared");
 
 /** The kubeconfig context the e2e API server is reached by; stacks/Pulumi.demo-local.yaml names it. */
@@ -194,8 +196,13 @@ function vault(env: Environment, binDirs: string[], args: string[], input?: stri
   return run(which(binDirs, "vault"), args, { env: { ...process.env, VAULT_ADDR: env.vaultAddr, VAULT_TOKEN: env.vaultToken }, input });
 }
 
+/** The control plane's service-account token signing key: what the API server signs every token with. */
+export function serviceAccountSigningKey(): string {
+  return path.join(PKI_DIR, "sa.key");
+}
+
 /** The ServiceAccount Vault reviews Kubernetes logins with, in Vault's namespace. */
-export const TOKEN_REVIEWER = { namespace: "vault", name: "vault-token-reviewer" };
+const TOKEN_REVIEWER = { namespace: "vault", name: "vault-token-reviewer" };
 
 /**
  * The reviewer account, bound to system:auth-delegator (TokenReview and SubjectAccessReview, no
@@ -271,7 +278,7 @@ export async function up(): Promise<Environment> {
   if (spawnSync("sh", ["-c", "command -v openssl"]).status !== 0) throw new Error("openssl is not installed; it makes the control plane's certificates (apt-get install openssl)");
   const started = Date.now();
   fs.mkdirSync(STATE_DIR, { recursive: true });
-  const pki = path.join(STATE_DIR, "pki");
+  const pki = PKI_DIR;
   makePki(pki);
 
   const [etcdPort, etcdPeerPort, apiPort, vaultPort] = [await freePort(), await freePort(), await freePort(), await freePort()];

@@ -4,9 +4,8 @@ import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as https from "node:https";
-import * as path from "node:path";
 import { parse } from "yaml";
-import { Environment, STATE_DIR } from "../../../e2e/env";
+import { Environment, serviceAccountSigningKey } from "../../../e2e/env";
 import type { VaultRequest } from "./expected";
 
 /** The API server as the e2e kubeconfig's admin reaches it, over one pool of kept-alive connections. */
@@ -103,7 +102,7 @@ export function resignedToken(token: string, expires: number): string {
   const lifetime = 600;
   const moved = { ...claims, iat: expires - lifetime, nbf: expires - lifetime, exp: expires };
   const signed = `${header}.${base64url(JSON.stringify(moved))}`;
-  const key = fs.readFileSync(path.join(STATE_DIR, "pki", "sa.key"));
+  const key = fs.readFileSync(serviceAccountSigningKey());
   return `${signed}.${base64url(crypto.sign("sha256", Buffer.from(signed), key))}`;
 }
 

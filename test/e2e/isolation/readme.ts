@@ -5,13 +5,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { readmeTables, withTables } from "./table";
 
-const README = path.resolve(__dirname, "..", "..", "..", "README.md");
+const README_FILE = path.resolve(__dirname, "..", "..", "..", "README.md");
 
-if (!fs.lstatSync(README).isFile()) {
-  process.stderr.write(`${README} is not a regular file; nothing was written\n`);
+if (!fs.lstatSync(README_FILE).isFile()) {
+  process.stderr.write(`${README_FILE} is not a regular file; nothing was written\n`);
   process.exit(1);
 }
-const before = fs.readFileSync(README, "utf8");
+const before = fs.readFileSync(README_FILE, "utf8");
 const after = withTables(before, readmeTables());
-if (after !== before) fs.writeFileSync(README, after);
+if (after !== before) fs.writeFileSync(README_FILE, after);
 process.stdout.write(after === before ? "README.md: the isolation matrix is up to date\n" : "README.md: isolation matrix written\n");

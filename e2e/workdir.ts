@@ -74,6 +74,11 @@ export class Workdir {
   up(stack: string, extra: string[] = []): StackOutputs {
     this.ensureStack(stack);
     this.pulumi(["up", "--yes", "--skip-preview", "-s", stack, ...extra]);
+    return this.outputs(stack);
+  }
+
+  /** A stack's outputs, the Customer component's, as `pulumi stack output --json` prints them. */
+  outputs(stack: string): StackOutputs {
     return JSON.parse(this.pulumi(["stack", "output", "--json", "-s", stack])) as StackOutputs;
   }
 

@@ -11,11 +11,11 @@ import * as path from "node:path";
 export const REPO_ROOT = path.resolve(__dirname, "..");
 const CACHE = process.env.FFNODES_E2E_CACHE ?? path.join(os.homedir(), ".cache", "ffnodes-e2e");
 /** The running environment's files: certificates, data, logs, kubeconfig, state backend. */
-export const STATE_DIR = process.env.FFNODES_E2E_STATE ?? path.join(CACHE, "env");
+const STATE_DIR = process.env.FFNODES_E2E_STATE ?? path.join(CACHE, "env");
 const SHARED = process.env.FFNODES_SHARED ?? path.resolve(REPO_ROOT, "..", "shared");
 
 /** The kubeconfig context the e2e API server is reached by; stacks/Pulumi.demo-local.yaml names it. */
-export const KUBE_CONTEXT = "ffnodes-local";
+const KUBE_CONTEXT = "ffnodes-local";
 const VAULT_TOKEN = "ffnodes-e2e-root";
 /** The local stacks' secrets passphrase, fixed and public: stacks/Pulumi.demo-local.yaml carries its salt (README, "Local cluster"). */
 const PASSPHRASE = "ffnodes-local";
@@ -70,7 +70,7 @@ function log(message: string): void {
 }
 
 /** Builds the toolchain (a no-op once it is cached) and returns the folders that hold it. */
-export function buildToolchain(): string[] {
+function buildToolchain(): string[] {
   const result = spawnSync("bash", [path.join(REPO_ROOT, "e2e", "tools", "build.sh")], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
   if (result.status !== 0) throw new Error(`building the e2e toolchain failed (exit ${result.status ?? result.signal}); see the output above`);
   return result.stdout.trim().split("\n").filter(Boolean);

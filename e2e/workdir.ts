@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Environment, REPO_ROOT } from "./env";
 
-export interface CommandResult {
+interface CommandResult {
   status: number;
   stdout: string;
   stderr: string;

@@ -16,7 +16,7 @@ import { planStack } from "../src/plan/engine";
 import { offlineMocks } from "../src/plan/mocks";
 import { tenantOf } from "../src/policy/tenant";
 import { REPO_ROOT, Refusal, fixtureRoot, itRejects, problemsOf, stackFile, tempDir } from "./helpers";
-import { planViolations } from "./invariants";
+import { metadataOf, planViolations } from "./invariants";
 import { validateCoreManifest } from "./k8s-schema";
 
 /** The repository's fleet (ff-a, ff-b, ff-c, kch, demo) plus the given files. */
@@ -51,6 +51,11 @@ interface Case extends Refusal {
 }
 
 const X = "customers/x.yaml";
+/** Customer y, whose archive claim has a name of its own (a StatefulSet's, adopted). */
+const withY: Record<string, string> = {
+  "customers/y.yaml": "name: y\ndisplayName: Y\nfitConnectCode: FITConnect Y\nenvironments:\n  prod:\n    domain: y.fitfile.net\n    storage: { archive: { size: 1Gi, existingClaim: data-y-archive-0, accessModes: [ReadWriteOnce] } }\n",
+  "stacks/Pulumi.y-prod.yaml": stackFile(),
+};
 const XSTACK = "stacks/Pulumi.x-prod.yaml";
 const RESERVED = ["kube-system", "default", "kube-public", "argocd", "cert-manager", "ingress-nginx", "vault"];
 
@@ -108,20 +113,21 @@ const CASES: Case[] = [
     path: "environments.prod.storage.minio.existingClaim",
     says: /'pvc-x-postgresql' is the claim of storage\.postgresql/,
   },
-  {
-    title: "existingClaim naming another customer's claim",
-    files: withCustomer("storage: { minio: { size: 8Gi, existingClaim: pvc-ff-a-minio } }"),
-    file: X,
-    path: "environments.prod.storage.minio.existingClaim",
-    says: /'pvc-ff-a-minio' is a claim of stack ff-a-prod/,
-  },
-  {
-    title: "existingClaim equal to another customer's derived claim",
-    files: withCustomer("storage: { minio: { size: 8Gi, existingClaim: pvc-ff-b-postgresql } }"),
-    file: X,
-    path: "environments.prod.storage.minio.existingClaim",
-    says: /is a claim of stack ff-b-prod/,
-  },
+  // A claim is namespaced: it crosses into another customer only in that customer's namespace
+  // (taking the namespace is refused on its own too). Customer y's claim has a name of its own.
+  ...(
+    [
+      ["naming another customer's claim", "namespace: y\nstorage: { data: { size: 1Gi, existingClaim: data-y-archive-0, accessModes: [ReadWriteOnce] } }", "", "", X, "environments.prod.storage.data.existingClaim"],
+      ["set at the top of the customer file", "namespace: y", "storage: { data: { size: 1Gi, existingClaim: data-y-archive-0, accessModes: [ReadWriteOnce] } }\n", "", X, "storage.data.existingClaim"],
+      ["set in the stack file", "namespace: y", "", "  ffnodes:settings: { storage: { data: { size: 1Gi, existingClaim: data-y-archive-0, accessModes: [ReadWriteOnce] } } }\n", XSTACK, "config.ffnodes:settings.storage.data.existingClaim"],
+    ] as const
+  ).map(([what, prod, top, stackLines, file, path]): Case => ({
+    title: `existingClaim ${what}, in that customer's namespace`,
+    files: { ...withY, ...withCustomer(prod, stackLines, top) },
+    file,
+    path,
+    says: /^'data-y-archive-0' is a claim of stack y-prod in the same namespace 'y': a customer adopts only claims of its own$/,
+  })),
   ...(
     [
       ["namespace", "kube-system", /must be x \(or create\)/],
@@ -190,6 +196,27 @@ const CASES: Case[] = [
 
 describe("tenant boundaries, checked per stack against the whole fleet", function () {
   this.timeout(20_000);
+
+  // Claims are namespaced: a claim in the customer's own namespace named like another customer's
+  // claim is another object, and crosses nothing.
+  for (const [title, prod, top, stackLines] of [
+    ["existingClaim named like another customer's claim", "storage: { minio: { size: 8Gi, existingClaim: pvc-ff-a-minio } }", "", ""],
+    ["existingClaim named like another customer's derived claim", "storage: { minio: { size: 8Gi, existingClaim: pvc-ff-b-postgresql } }", "", ""],
+    ["existingClaim named like another customer's claim, set at the top of the customer file", "", "storage: { minio: { size: 8Gi, existingClaim: pvc-ff-a-minio } }\n", ""],
+    ["existingClaim named like another customer's claim, set in the stack file", "", "", "  ffnodes:settings: { storage: { minio: { size: 8Gi, existingClaim: pvc-ff-a-minio } } }\n"],
+    ["a namespace of its own whose claim names equal another customer's", "namespace: x-own\nstorage: { data: { size: 8Gi, existingClaim: pvc-ff-c-minio, accessModes: [ReadWriteOnce] } }", "", ""],
+    ["existingClaim named like another customer's claim of a name of its own", "storage: { data: { size: 1Gi, existingClaim: data-y-archive-0, accessModes: [ReadWriteOnce] } }", "", ""],
+  ] as const) {
+    it(`accepts ${title}: a claim of its own namespace`, async () => {
+      const root = fleet({ ...withY, ...withCustomer(prod, stackLines, top) });
+      assert.deepEqual(problemsOfStack(root, "x-prod").map(formatProblem), []);
+      const planned = await planStack(root, "x-prod");
+      const claims = planned.resources.filter((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim").map((r) => metadataOf(r.inputs));
+      assert.ok(claims.length >= 2);
+      for (const claim of claims) assert.equal(claim.namespace, planned.outputs.namespace, "every claim is in the customer's own namespace");
+      fs.rmSync(root, { recursive: true, force: true });
+    });
+  }
 
   it("the repository's fleet keeps them", () => {
     const root = fleet({});
@@ -277,6 +304,37 @@ describe("the one secret detector", () => {
     "FFCloud_Prod_1",
   ];
   for (const value of secretValues) it(`finds a secret in '${value}'`, () => assert.equal(isSecretValue(value), true));
+
+  // A password with reserved characters unescaped (RFC 3986 gen-delims and sub-delims) is no
+  // valid URL, yet it is what people write: the userinfo is found all the same.
+  const RESERVED = [..."/?#[]@:!$&'()*+,;="];
+  for (const scheme of ["postgres", "mongodb+srv", "redis", "amqps", "jdbc:mysql"]) {
+    for (const reserved of RESERVED) {
+      const value = `${scheme}://app:pa${reserved}ss@db.internal:5432/x`;
+      it(`finds a password with an unescaped '${reserved}' in '${value}'`, () => assert.equal(isSecretValue(value), true));
+    }
+  }
+  for (const value of ["redis://:pa/ss@cache:6379/0", "postgres://app:pa/ss/@db", "postgres://app:1234/5678@db/x", "mongodb://app:p@ss/w#rd@db:27017/x?authSource=admin"]) {
+    it(`finds the password in '${value}'`, () => assert.equal(isSecretValue(value), true));
+  }
+  it("property: any password of visible characters in a URL's userinfo is found", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z]{0,8}$/), fc.stringMatching(/^[!-~]{1,24}$/), (user, password) => {
+        assert.equal(isSecretValue(`postgres://${user}:${password}@db:5432/app`), true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+  for (const value of [
+    "https://registry.example.com:8443/@scope/package",
+    "https://medium.com/@fitfile",
+    "https://example.com/path:with@colon",
+    "https://example.com?next=a:b@c",
+    "https://example.com:8080?user=a@b",
+    "https://app.fitfile.net:443/#/login@home",
+  ]) {
+    it(`leaves '${value}' alone: the '@' is in its path, query or fragment`, () => assert.equal(isSecretValue(value), false));
+  }
   for (const value of plainValues) it(`leaves '${value}' alone`, () => assert.equal(isSecretValue(value), false));
   for (const key of ["hmacKey", "sessionKey", "existingPassword", "pw", "salt", "authorization", "slackWebhookUrl"]) it(`'${key}' names a secret`, () => assert.equal(isSecretKey(key), true));
   for (const key of ["existingSecret", "existingSecretPasswordKey", "tokenTtlSeconds", "passwordLength"]) it(`'${key}' does not`, () => assert.equal(isSecretKey(key), false));
@@ -290,10 +348,12 @@ describe("the one secret detector", () => {
 describe("no planted secret reaches a written file, a report or an output", function () {
   this.timeout(120_000);
   /** A secret in each form the detector knows, with a marker that shows where it went. */
-  const planted = fc.tuple(fc.stringMatching(/^[A-Za-z0-9]{12,20}$/), fc.integer({ min: 0, max: 5 })).map(([marker, form]) => {
+  const planted = fc.tuple(fc.stringMatching(/^[A-Za-z0-9]{12,20}$/), fc.integer({ min: 0, max: 7 })).map(([marker, form]) => {
     const forms: [string, string][] = [
       ["dbPassword", marker],
       ["url", `jdbc:postgresql://app:${marker}@db:5432/x`],
+      ["databaseUrl", `postgres://app:${marker}/x@db:5432/x`],
+      ["cacheUrl", `redis://:${marker}?#[]@cache:6379/0`],
       ["connection", `Server=db;Password=${marker};`],
       ["args", `--password=${marker}`],
       ["authorization", `Basic ${marker}`],
@@ -325,6 +385,31 @@ describe("no planted secret reaches a written file, a report or an output", func
       }),
       { numRuns: 40 },
     );
+  });
+
+  it("import-helm copies no URL whose password holds unescaped reserved characters, and lists it for Vault", () => {
+    const tree = tempDir("planted");
+    const root = fleet({});
+    try {
+      fs.cpSync(path.join(REPO_ROOT, "test/fixtures/helm"), tree, { recursive: true });
+      for (const c of ["ff-a", "ff-b", "ff-c", "kch", "demo"]) fs.rmSync(path.join(root, `customers/${c}.yaml`), { force: true });
+      for (const s of fs.readdirSync(path.join(root, "stacks"))) fs.rmSync(path.join(root, "stacks", s));
+      const appConfig = path.join(tree, "ffnodes/kch/prod/values/ffcloud/app-config.yaml");
+      const values = parse(fs.readFileSync(appConfig, "utf8")) as { appConfig: Record<string, unknown> };
+      const urls = { databaseUrl: "postgres://app:Marker1/x?y#z@db:5432/x", cacheUrl: "redis://:Marker2[]@cache:6379/0", brokerUrl: "amqp://app:Marker3@@mq" };
+      values.appConfig = { ...values.appConfig, ...urls };
+      fs.writeFileSync(appConfig, stringify(values));
+      const result = importHelm({ dir: tree, root, dryRun: false, force: true, customers: ["kch"] });
+      const written = [...result.files.map((f) => f.text), fs.readFileSync(path.join(root, "customers/kch.yaml"), "utf8")].join("\n");
+      for (const marker of ["Marker1", "Marker2", "Marker3"]) {
+        assert.ok(!written.includes(marker), `${marker} was copied`);
+        assert.ok(!result.report.includes(marker), `${marker} is in the report`);
+      }
+      for (const key of Object.keys(urls)) assert.match(result.report, new RegExp(`appConfig\\.${key}`), `${key} is listed for Vault`);
+    } finally {
+      fs.rmSync(tree, { recursive: true, force: true });
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("property: planted in an imported tree, it is in no written or dry-run file nor the report", () => {

@@ -6,7 +6,8 @@ import { buildCertificates } from "../src/components/certificates";
 import { buildDnsRecords } from "../src/components/dns";
 import { stackFileName } from "../src/config/files";
 import { ConfigError } from "../src/config/problems";
-import { SECRET_PLACEHOLDER, planStack } from "../src/plan/engine";
+import { planStack } from "../src/plan/engine";
+import { SECRET_PLACEHOLDER } from "../src/config/secrets";
 import { customerFixture, findResource, fixtureRoot, planRepoStack, resolveStack, resourcesOfType, stackFile } from "./helpers";
 
 const CERTIFICATE = "kubernetes:cert-manager.io/v1:Certificate";

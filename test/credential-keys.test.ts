@@ -8,7 +8,7 @@ import * as http from "node:http";
 import * as path from "node:path";
 import * as vm from "node:vm";
 import { CredentialKeysInputs, CredentialKeysOutputs, PROVIDER_SOURCE, credentialKeysProvider } from "../src/components/credential-keys";
-import { tempDir } from "./helpers";
+import { nonEmpty, tempDir } from "./helpers";
 
 type Provider = ReturnType<typeof credentialKeysProvider>;
 
@@ -111,9 +111,12 @@ describe("credential keys: the dynamic provider", () => {
     assert.equal(kv.secret.postgresql_password, "rotated");
   });
 
-  it("sends the Vault namespace of the connection", async () => {
+  it("sends the Vault namespace of the connection, and none when it has none", async () => {
     await provider.create(inputs(VALUES, { namespace: "team-a" }));
-    assert.ok(kv.requests.every((r) => r.headers["x-vault-namespace"] === "team-a"));
+    assert.deepEqual(nonEmpty(kv.requests, "request to Vault").map((r) => r.headers["x-vault-namespace"]), kv.requests.map(() => "team-a"));
+    kv.requests.length = 0;
+    await provider.create(inputs(VALUES));
+    assert.deepEqual(nonEmpty(kv.requests, "request to Vault").map((r) => r.headers["x-vault-namespace"]), kv.requests.map(() => undefined));
   });
 
   const failures: { what: string; arrange: (kv: FakeKv) => void; message: RegExp }[] = [

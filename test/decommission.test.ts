@@ -16,7 +16,7 @@ import { listStacks } from "../src/config/files";
 import { ConfigError, formatProblem } from "../src/config/problems";
 import { Tombstone, readTombstones, writeTombstone } from "../src/config/tombstones";
 import { DecommissionBackend } from "../src/decommission/backend";
-import { StateResource, stackExport } from "../src/decommission/state";
+import { StateResource, describe as describeResource, stackExport } from "../src/decommission/state";
 import { Workloads } from "../src/decommission/workloads";
 import { planStack } from "../src/plan/engine";
 import { REPO_ROOT, fixtureRoot } from "./helpers";
@@ -160,12 +160,53 @@ describe("decommission", function () {
       assert.match(result.output, /PersistentVolumeClaim kch-staging\/pvc-kch-staging-postgresql/);
       assert.match(result.output, /claims [^;]*pvc-kch-staging-minio \(\d+Gi\)/);
       assert.match(result.output, /Vault mount kch-staging-application/);
-      assert.match(result.output, /NetworkPolicy kch-staging\/allow-dns/, "what is deleted is listed");
+      assert.match(result.output, /Role kch-staging\/ffnodes-team|AppProject argocd\/kch-staging/, "what is deleted is listed");
       assert.match(result.output, /Reserved while the tombstone exists: namespace kch-staging, Vault path kch-staging-application, dbSuffix _kch_staging, hosts staging\.kch\.fitfile\.net/);
       assert.match(result.output, /Dry run: nothing was changed\. To do it: npm run decommission -- --stack kch-staging --confirm kch-staging$/);
       assert.deepEqual(snapshot(root), before);
       assert.deepEqual(backend.calls, []);
       assert.deepEqual(workloads.calls, []);
+    });
+
+    /** The items the dry run lists under the step whose description starts with `does`. */
+    const itemsOf = (output: string, does: string): string[] => {
+      const lines = output.split("\n");
+      const start = lines.findIndex((line) => new RegExp(`^  \\d\\. (\\([^)]*\\) )?${does}`).test(line));
+      assert.ok(start >= 0, `no step '${does}' in:\n${output}`);
+      const items: string[] = [];
+      for (const line of lines.slice(start + 1)) {
+        if (!line.startsWith("       ")) break;
+        items.push(line.trim());
+      }
+      return items;
+    };
+
+    it("lists under unprotect only what is protected, and the isolation it retains under the destroy, as staying", async () => {
+      const result = await run("--stack", "kch-staging");
+      const state = backend.stacks.get("kch-staging") ?? [];
+      const unprotected = itemsOf(result.output, "unprotect");
+      assert.deepEqual(unprotected, state.filter((r) => r.protect && r.custom).map(describeResource), "the data holders: namespace, claims, Vault mount and credentials");
+      for (const kind of ["NetworkPolicy", "ResourceQuota", "LimitRange"]) {
+        assert.ok(!unprotected.some((item) => item.startsWith(kind)), `${kind} is not protected:\n${unprotected.join("\n")}`);
+      }
+      const destroyed = itemsOf(result.output, "destroy everything else");
+      const retainedOnly = state.filter((r) => r.retainOnDelete && !r.protect);
+      assert.ok(retainedOnly.length >= 9, "seven NetworkPolicies, the quota and the LimitRange");
+      for (const r of retainedOnly) assert.ok(destroyed.includes(`${describeResource(r)} (retained on delete: stays)`), `${describeResource(r)}:\n${destroyed.join("\n")}`);
+      assert.ok(destroyed.includes("AppProject argocd/kch-staging"), destroyed.join("\n"));
+    });
+
+    it("a stack never deployed: every step on the backend has nothing to do, none is done", async () => {
+      backend.stacks.delete("kch-staging");
+      const result = await run("--stack", "kch-staging");
+      assert.equal(result.exitCode, 0);
+      assert.doesNotMatch(result.output, /\(done\)/);
+      const steps = result.output.split("\n").filter((line) => /^ {2}\d\. /.test(line));
+      assert.deepEqual(
+        steps.map((line) => /^ {2}\d\. (\(nothing to do: never deployed\) )?/.exec(line)?.[1] !== undefined),
+        [false, true, true, true, true, true, false],
+        "record and retire run; stop-sync, remove-workloads, unprotect, destroy and remove-stack have nothing to do",
+      );
     });
 
     it("--dry-run wins over --confirm", async () => {
@@ -183,7 +224,9 @@ describe("decommission", function () {
       { name: "a --confirm that is not the stack name", argv: ["--stack", "kch-staging", "--confirm", "kch-prod"], error: /--confirm must repeat the stack name exactly \('kch-staging'\), got 'kch-prod'/, kind: UsageError },
       { name: "a --confirm differing in case", argv: ["--stack", "kch-staging", "--confirm", "KCH-staging"], error: /--confirm must repeat/, kind: UsageError },
       { name: "a production stack without --production", argv: ["--stack", "kch-prod", "--confirm", "kch-prod"], error: /kch-prod is a production stack: give --production too/, kind: UsageError },
-      { name: "an unknown stack", argv: ["--stack", "nope-prod"], error: /stacks\/Pulumi\.nope-prod\.yaml: no such stack/, kind: ConfigError },
+      { name: "an unknown stack, listing the stacks there are", argv: ["--stack", "nope-prod"], error: /^stacks\/Pulumi\.nope-prod\.yaml: no such stack; stacks are: demo-local, ff-a-prod, ff-b-prod, ff-c-prod, kch-prod, kch-staging$/, kind: ConfigError },
+      { name: "a misspelt stack, naming the nearest", argv: ["--stack", "kch-stagin"], error: /^stacks\/Pulumi\.kch-stagin\.yaml: no such stack \(did you mean kch-staging\?\); stacks are: demo-local, ff-a-prod, .*, kch-staging$/, kind: ConfigError },
+      { name: "a stack named in the wrong case", argv: ["--stack", "FF-A-prod"], error: /no such stack \(did you mean ff-a-prod\?\); stacks are: /, kind: ConfigError },
     ];
     for (const c of cases) {
       it(c.name, async () => {
@@ -193,6 +236,23 @@ describe("decommission", function () {
         assert.deepEqual(backend.calls, []);
       });
     }
+
+    it("an unknown stack is told as plan tells it", async () => {
+      for (const stack of ["kch-stagin", "nope-prod"]) {
+        const said = async (command: Promise<unknown>) => {
+          try {
+            await command;
+          } catch (e) {
+            if (e instanceof ConfigError) return e.problems.map(formatProblem);
+            throw e;
+          }
+          return [];
+        };
+        const decommissionSays = await said(run("--stack", stack));
+        assert.equal(decommissionSays.length, 1);
+        assert.deepEqual(await said(plan(["--stack", stack], root)), decommissionSays);
+      }
+    });
 
     it("a customer that other customers connect to, naming each of their files", async () => {
       const before = snapshot(root);

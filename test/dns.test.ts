@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import * as fc from "fast-check";
 import { DnsRecords, buildDnsRecords } from "../src/components/dns";
 import { stackFileName } from "../src/config/files";
 import { checkAllStacks } from "../src/config/fleet";
@@ -152,9 +153,15 @@ describe("host validation", () => {
   const longLabel = "a".repeat(64);
   const longName = `${Array.from({ length: 26 }, () => "abcdefghi").join(".")}.fitfile.net`;
   const cases: (Refusal & { prod: string })[] = [
-    { title: "outside every zone", file, prod: "domain: app.example.com", path: "environments.prod.domain", says: /'app\.example\.com' is not inside a configured zone \(dns\.zones: fitfile\.net\)/ },
-    { title: "an extra host outside every zone", file, prod: "domain: h.fitfile.net\nextraHosts: [h.fitfile.net.evil.com]", path: "environments.prod.extraHosts.0", says: /not inside a configured zone/ },
-    { title: "a zone's look-alike suffix", file, prod: "domain: h.notfitfile.net", path: "environments.prod.domain", says: /not inside a configured zone/ },
+    // A host outside every zone: the zones are named, and the nearest host that passes every check proposed.
+    { title: "outside every zone", file, prod: "domain: app.example.com", path: "environments.prod.domain", says: /^'app\.example\.com' is not inside a configured zone \(dns\.zones: fitfile\.net\): use a host inside one, such as 'app\.fitfile\.net', or add its zone to dns\.zones$/ },
+    { title: "an extra host holding the zone", file, prod: "domain: h.fitfile.net\nextraHosts: [pg.fitfile.net.evil.com]", path: "environments.prod.extraHosts.0", says: /not inside a configured zone.*such as 'pg\.fitfile\.net'/ },
+    { title: "a zone's look-alike suffix", file, prod: "domain: h.notfitfile.net", path: "environments.prod.domain", says: /not inside a configured zone.*such as 'h\.fitfile\.net'/ },
+    { title: "a misspelt zone", file, prod: "domain: app.fitfile.nett", path: "environments.prod.domain", says: /such as 'app\.fitfile\.net'/ },
+    { title: "the zone's name in another top-level domain", file, prod: "domain: fitfile.com", path: "environments.prod.domain", says: /such as 'fitfile\.net'/ },
+    { title: "a deep host outside the zones while proxied: a first-level name", file, prod: "domain: staging.kch.fitfile.com", path: "environments.prod.domain", says: /such as 'staging-kch\.fitfile\.net'/ },
+    { title: "a deep host outside the zones, not proxied: kept as deep", file, prod: "domain: staging.kch.fitfile.com\ndns: { proxied: false, ttl: 300 }", path: "environments.prod.domain", says: /such as 'staging\.kch\.fitfile\.net'/ },
+    { title: "outside two zones: the nearer zone", file, prod: "domain: app.fitfile.orgg\ndns: { zones: [{ name: fitfile.net }, { name: fitfile.org }] }", path: "environments.prod.domain", says: /\(dns\.zones: fitfile\.net, fitfile\.org\).*such as 'app\.fitfile\.org'/ },
     { title: "a wildcard primary domain", file, prod: "domain: '*.h.fitfile.net'", path: "environments.prod.domain", says: /is a wildcard: no wildcard here/ },
     { title: "a wildcard not under the primary domain", file, prod: "domain: h.fitfile.net\nextraHosts: ['*.fitfile.net']", path: "environments.prod.extraHosts.0", says: /only allowed as '\*\.h\.fitfile\.net'/ },
     { title: "an interior wildcard", file, prod: "domain: h.fitfile.net\nextraHosts: ['a.*.h.fitfile.net']", path: "environments.prod.extraHosts.0", says: /not the whole first label/ },
@@ -182,6 +189,23 @@ describe("host validation", () => {
     { title: "more hosts than a certificate holds", file, prod: `domain: h.fitfile.net\nextraHosts: [${Array.from({ length: 100 }, (_, i) => `x${i}.fitfile.net`).join(", ")}]`, path: "environments.prod.extraHosts", says: /101 hosts; one certificate holds at most 100/ },
   ];
   itRejects(cases, (c) => problemsOf(() => resolveStack(fixtureRoot(customerFixture("h", c.prod)), "h-prod")), { alone: true });
+
+  it("property: the host proposed for one outside every zone passes every check, proxied or not", () => {
+    const root = fixtureRoot(customerFixture("h", "domain: h.fitfile.net"));
+    const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/);
+    fc.assert(
+      fc.property(fc.array(label, { minLength: 2, maxLength: 5 }), fc.boolean(), (labels, proxied) => {
+        const domain = labels.join(".");
+        const dns = proxied ? {} : { proxied: false, ttl: 300 };
+        const problems = problemsOf(() => resolveStack(root, "h-prod", { domain, dns }));
+        const proposed = problems.map((p) => /such as '([^']+)', or add its zone/.exec(p.message)?.[1]).find((h) => h !== undefined);
+        if (domain === "fitfile.net" || domain.endsWith(".fitfile.net")) return;
+        assert.ok(proposed, problems.map((p) => p.message).join("\n"));
+        assert.deepEqual(problemsOf(() => resolveStack(root, "h-prod", { domain: proposed, dns })), []);
+      }),
+      { numRuns: 60 },
+    );
+  });
 
   it("names the stack file when a stack's setting breaks the rule", () => {
     const root = fixtureRoot(customerFixture("s", "domain: s.fitfile.net"));

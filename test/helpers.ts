@@ -10,6 +10,7 @@ import { resolveEnvironment } from "../src/config/resolve";
 import { StackPlan, PlannedResource, planStack } from "../src/plan/engine";
 import { reportError } from "../src/cli/run";
 import { ConfigError, Problem, formatProblem } from "../src/config/problems";
+import { KindType } from "../src/kinds";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 
@@ -58,15 +59,21 @@ export function stackFile(extraConfig = ""): string {
   return `config:\n  kubernetes:context: test\n${extraConfig}`;
 }
 
+/** The list, after asserting it holds something: a check over every element of an empty list passes whatever it claims. */
+export function nonEmpty<T>(list: readonly T[], what: string): readonly T[] {
+  assert.ok(list.length > 0, `no ${what}`);
+  return list;
+}
+
 export function planRepoStack(stack: string): Promise<StackPlan> {
   return planStack(REPO_ROOT, stack);
 }
 
-export function resourcesOfType(plan: StackPlan, type: string): PlannedResource[] {
+export function resourcesOfType(plan: StackPlan, type: KindType): PlannedResource[] {
   return plan.resources.filter((r) => r.type === type);
 }
 
-export function findResource(plan: StackPlan, type: string, name: string): PlannedResource {
+export function findResource(plan: StackPlan, type: KindType, name: string): PlannedResource {
   const found = plan.resources.find((r) => r.type === type && r.name === name);
   if (!found) throw new Error(`no ${type} named ${name} in plan of ${plan.stack}`);
   return found;

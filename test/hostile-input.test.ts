@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as fc from "fast-check";
 import { parse, stringify } from "yaml";
+import { z } from "zod";
 import { importHelmCommand } from "../src/cli/import-helm";
 import { newCustomer } from "../src/cli/new-customer";
 import { plan } from "../src/cli/plan";
@@ -18,13 +19,19 @@ import { listStacks } from "../src/config/files";
 import { resolveEnvironment } from "../src/config/resolve";
 import { stackLayerFromConfig } from "../src/config/stack-file";
 import { ConfigError, Problem, formatProblem } from "../src/config/problems";
+import { customerIdentity, environmentSettings } from "../src/config/schema";
 import { readStackLayer } from "../src/config/stack-file";
+import { MAX_FILE_BYTES, readBoundedFile } from "../src/config/yaml";
 import { REPO_ROOT, fixtureRoot, runCommand, stackFile, tempDir } from "./helpers";
 
 const HELM_FIXTURE = path.join(REPO_ROOT, "test/fixtures/helm");
+/** The exceptions of external egress in the defaults: the private and link-local ranges. */
+const PROTECTED = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
+/** The validation library's own words, which name JavaScript types rather than what a key takes. */
+const ZOD_WORDS = /Invalid (input|option)|expected (string|number|boolean|array|object|record)|received|Too (small|big)/;
 
 /** Every entry below `dir`, links and pipes not followed: a file's text, or what the entry is. */
-export function snapshotTree(dir: string): Map<string, string> {
+function snapshotTree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: string) => {
     for (const name of fs.readdirSync(d).sort()) {
@@ -44,7 +51,7 @@ export function snapshotTree(dir: string): Map<string, string> {
 }
 
 /** Scratch copies left in the temporary directory. */
-export const scratchLeft = (): string[] => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("ffnodes-scratch-"));
+const scratchLeft = (): string[] => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("ffnodes-scratch-"));
 
 /** Gives the enclosing suite a temporary folder of its own, so that another process's scratch copies are not counted. */
 function useOwnTemporaryFolder(): void {
@@ -135,23 +142,66 @@ describe("hostile and mistaken input", function () {
       });
     }
 
-    it("a file that grows past the limit is read no further than the limit", async () => {
+    it("a file larger than the limit is refused, naming it", async () => {
       const root = fleet((r) => fs.appendFileSync(path.join(r, "customers/kch.yaml"), `# ${"x".repeat(300 * 1024)}\n`));
       await expectRefusal(root, planTool("--stack", "kch-prod"), "customers/kch.yaml", /larger than 262144 bytes/);
     });
 
-    it("new-customer beside a dangling link, a directory and a pipe in the fleet: writes its own files only and leaves no scratch copy", async () => {
+    it("a file that grows past the limit after it was checked is read no further than the limit", () => {
+      const file = path.join(tempDir("grows"), "grows.yaml");
+      fs.writeFileSync(file, `# ${"x".repeat(4 * MAX_FILE_BYTES)}\n`);
+      // The module the reader calls, not this file's view of it: fstat as it was before the file
+      // grew (a few bytes), and every byte read counted.
+      const nodeFs = process.getBuiltinModule("node:fs");
+      const { fstatSync, readSync } = nodeFs;
+      let bytesRead = 0;
+      nodeFs.fstatSync = ((fd: number) => Object.assign(fstatSync(fd), { size: 10 })) as typeof fstatSync;
+      nodeFs.readSync = ((...args: Parameters<typeof readSync>) => {
+        const n = readSync(...args);
+        bytesRead += n;
+        return n;
+      }) as typeof readSync;
+      let result: ReturnType<typeof readBoundedFile>;
+      try {
+        result = readBoundedFile(file, "customers/grows.yaml");
+      } finally {
+        Object.assign(nodeFs, { fstatSync, readSync });
+      }
+      assert.deepEqual(result, { ok: false, problems: [{ file: "customers/grows.yaml", path: "", message: `file is larger than ${MAX_FILE_BYTES} bytes` }] });
+      assert.ok(bytesRead > MAX_FILE_BYTES && bytesRead <= MAX_FILE_BYTES + 1, `read ${bytesRead} bytes of a ${fs.statSync(file).size}-byte file`);
+    });
+
+    it("new-customer beside a dangling link, a directory and a pipe in the fleet: refuses, naming each, writes nothing and leaves no scratch copy", async () => {
       const root = fleet((r) => {
         fs.symlinkSync("/nonexistent/file", path.join(r, "stacks/Pulumi.y-prod.yaml"));
         fs.mkdirSync(path.join(r, "customers/x.yaml"));
         execFileSync("mkfifo", [path.join(r, "customers/pipe.yaml")]);
       });
-      const before = snapshotTree(root);
-      await newCustomer(["--name", "newco", "--domain", "newco.fitfile.net"], root);
-      const after = snapshotTree(root);
-      assert.deepEqual([...after.keys()].filter((k) => !before.has(k)).sort(), ["customers/newco.yaml", "stacks/Pulumi.newco-prod.yaml"]);
-      for (const [k, v] of before) assert.equal(after.get(k), v, `${k} changed`);
-      assert.deepEqual(scratchLeft(), []);
+      const problems = await expectRefusal(root, newCustomerTool("--name", "newco", "--domain", "newco.fitfile.net"), "stacks/Pulumi.y-prod.yaml", /symbolic link to a file that does not exist/);
+      for (const [file, says] of [["customers/x.yaml", /is a directory/], ["customers/pipe.yaml", /is a named pipe/]] as const) {
+        assert.ok(problems.some((p) => p.file === file && says.test(p.message)), problems.map(formatProblem).join("\n"));
+      }
+    });
+
+    // new-customer checks the new customer against every stack: a fleet it cannot read whole, or
+    // that clashes already, is refused before anything is written, naming the file at fault.
+    describe("new-customer into a fleet that is broken already", () => {
+      const write = (file: string, text: string) => (r: string) => fs.writeFileSync(path.join(r, file), text);
+      const cases: { title: string; setup: (r: string) => void; file: string; says: RegExp }[] = [
+        { title: "a stack file of invalid YAML", setup: write("stacks/Pulumi.ff-b-prod.yaml", "config: [\n"), file: "stacks/Pulumi.ff-b-prod.yaml", says: /invalid YAML/ },
+        { title: "a dangling link as a stack file", setup: (r) => fs.symlinkSync("/nonexistent/file", path.join(r, "stacks/Pulumi.y-prod.yaml")), file: "stacks/Pulumi.y-prod.yaml", says: /symbolic link to a file that does not exist/ },
+        { title: "a directory as a stack file", setup: (r) => fs.mkdirSync(path.join(r, "stacks/Pulumi.y-prod.yaml")), file: "stacks/Pulumi.y-prod.yaml", says: /is a directory/ },
+        { title: "a stack file of a customer that has no file", setup: write("stacks/Pulumi.ghost-prod.yaml", stackFile()), file: "customers/ghost.yaml", says: /does not exist|no such file|not found/i },
+        { title: "a stack file named after no environment", setup: write("stacks/Pulumi.ff-b-qa.yaml", stackFile()), file: "stacks/Pulumi.ff-b-qa.yaml", says: /must be <customer>-<environment>/ },
+        { title: "a stack file with a setting out of range", setup: (r) => fs.appendFileSync(path.join(r, "stacks/Pulumi.ff-b-prod.yaml"), "  ffnodes:settings:\n    quota: { pods: -1 }\n"), file: "stacks/Pulumi.ff-b-prod.yaml", says: /zero or more/ },
+        { title: "a broken file of a customer without stacks", setup: write("customers/x.yaml", "name: [x\n"), file: "customers/x.yaml", says: /invalid YAML/ },
+        { title: "two stacks that clash already", setup: (r) => fs.appendFileSync(path.join(r, "stacks/Pulumi.ff-b-prod.yaml"), "  ffnodes:settings:\n    namespace: ff-c\n"), file: "stacks/Pulumi.ff-b-prod.yaml", says: /namespace 'ff-c' of stack ff-b-prod is .* used by stack ff-c-prod/ },
+      ];
+      for (const c of cases) {
+        it(`refuses beside ${c.title}, naming it, writing nothing`, async () => {
+          await expectRefusal(fleet(c.setup), newCustomerTool("--name", "newco", "--domain", "newco.fitfile.net"), c.file, c.says);
+        });
+      }
     });
 
     it("new-customer never writes through a dangling link where its file would go", async () => {
@@ -387,6 +437,61 @@ describe("hostile and mistaken input", function () {
       assert.deepEqual(problems.map(formatProblem), ["customers/kch.yaml: colour: unknown key (check its spelling); the keys here are: domain, extraHosts, deploymentKey, dbSuffix, connects, namespace, namespaceSuffix, podSecurity, quota, limits, network, optIns, team, storageClassName, storage, vault, dns, certificates, gitops, services, addons, app, sleuth, pgweb, rollout, name, displayName, fitConnectCode, environments"]);
     });
 
+    describe("claims that do not fit the storage quota: each stack's problem told once, the defaults' naming the stacks it breaks", () => {
+      const defaultsWith = (r: string, from: string, to: string) => {
+        const file = path.join(r, "customers/_defaults.yaml");
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(from, to));
+      };
+      const set = (r: string, file: string, text: string) => fs.writeFileSync(path.join(r, file), text);
+      const cases: { title: string; setup: (r: string) => void; lines: string[] }[] = [
+        {
+          title: "a storage quota in the defaults below the claims every stack inherits",
+          setup: (r) => defaultsWith(r, "requestsStorage: 256Gi", "requestsStorage: 10Gi"),
+          lines: [
+            "customers/ff-a.yaml: environments.prod.storage.minio.size: the claims request minio 64Gi + postgresql 8Gi, more than quota.requestsStorage's 10Gi (set in customers/_defaults.yaml): raise the quota or shrink the claims (in stack ff-a-prod)",
+            "customers/_defaults.yaml: defaults.quota.requestsStorage: the claims request minio 64Gi + postgresql 8Gi, more than quota.requestsStorage's 10Gi: raise the quota or shrink the claims (in stacks ff-b-prod, ff-c-prod)",
+            "customers/kch.yaml: storage.postgresql.size: the claims request minio 64Gi + postgresql 16Gi, more than quota.requestsStorage's 10Gi (set in customers/_defaults.yaml): raise the quota or shrink the claims (in stack kch-prod)",
+            "customers/kch.yaml: environments.staging.storage.minio.size: the claims request minio 16Gi + postgresql 16Gi, more than quota.requestsStorage's 10Gi (set in customers/_defaults.yaml): raise the quota or shrink the claims (in stack kch-staging)",
+          ],
+        },
+        {
+          title: "a claim count in the defaults below every stack's",
+          setup: (r) => defaultsWith(r, "persistentVolumeClaims: 20", "persistentVolumeClaims: 1"),
+          lines: [
+            "customers/_defaults.yaml: defaults.quota.persistentVolumeClaims: 2 claims are configured (minio, postgresql), more than quota.persistentVolumeClaims's 1: raise the quota or remove claims (in stacks demo-local, ff-b-prod, ff-c-prod)",
+            "customers/ff-a.yaml: environments.prod.storage.minio: 2 claims are configured (minio, postgresql), more than quota.persistentVolumeClaims's 1 (set in customers/_defaults.yaml): raise the quota or remove claims (in stack ff-a-prod)",
+            "customers/kch.yaml: storage.postgresql: 2 claims are configured (minio, postgresql), more than quota.persistentVolumeClaims's 1 (set in customers/_defaults.yaml): raise the quota or remove claims (in stack kch-prod)",
+            "customers/kch.yaml: environments.staging.storage.minio: 2 claims are configured (minio, postgresql), more than quota.persistentVolumeClaims's 1 (set in customers/_defaults.yaml): raise the quota or remove claims (in stack kch-staging)",
+          ],
+        },
+        {
+          title: "an environment's quota in the defaults below its default claims",
+          setup: (r) => defaultsWith(r, "requestsStorage: 20Gi", "requestsStorage: 5Gi"),
+          lines: ["customers/_defaults.yaml: environments.local.quota.requestsStorage: the claims request minio 4Gi + postgresql 2Gi, more than quota.requestsStorage's 5Gi: raise the quota or shrink the claims (in stack demo-local)"],
+        },
+        {
+          title: "a customer's own quota below its claims, in both its environments",
+          setup: (r) => set(r, "customers/kch.yaml", fs.readFileSync(path.join(r, "customers/kch.yaml"), "utf8").replace("environments:", "quota: { requestsStorage: 1Gi }\nenvironments:")),
+          lines: [
+            "customers/kch.yaml: quota.requestsStorage: the claims request minio 64Gi + postgresql 16Gi, more than quota.requestsStorage's 1Gi: raise the quota or shrink the claims (in stack kch-prod)",
+            "customers/kch.yaml: quota.requestsStorage: the claims request minio 16Gi + postgresql 16Gi, more than quota.requestsStorage's 1Gi: raise the quota or shrink the claims (in stack kch-staging)",
+          ],
+        },
+        {
+          title: "a claim a stack file's settings grow past the quota",
+          setup: (r) => fs.appendFileSync(path.join(r, "stacks/Pulumi.ff-b-prod.yaml"), "  ffnodes:settings:\n    storage: { minio: { size: 300Gi } }\n"),
+          lines: ["stacks/Pulumi.ff-b-prod.yaml: config.ffnodes:settings.storage.minio.size: the claims request minio 300Gi + postgresql 8Gi, more than quota.requestsStorage's 256Gi (set in customers/_defaults.yaml): raise the quota or shrink the claims (in stack ff-b-prod)"],
+        },
+      ];
+      for (const c of cases) {
+        it(c.title, async () => {
+          const root = fleet(c.setup);
+          assert.deepEqual(checkAllStacks(root, listStacks(root)).problems.map(formatProblem), c.lines);
+          await expectRefusal(root, planTool("--all"), c.lines[0].split(":")[0], /raise the quota/);
+        });
+      }
+    });
+
     for (const [flag, value] of [["--display-name", ""], ["--fitconnect-code", ""]]) {
       it(`new-customer ${flag} '${value}' is the flag's mistake`, async () => {
         const root = fleet();
@@ -509,6 +614,120 @@ describe("hostile and mistaken input", function () {
         await expectRefusal(c.root(), planTool("--all"), "customers/acme.yaml", c.says, c.at);
       });
     }
+
+    // An ipBlock's except must be a strict subset of its cidr: ValidateIPBlock in k8s.io/kubernetes
+    // v1.34.4 pkg/apis/networking/validation/validation.go ("must be a strict subset of `cidr`").
+    describe("external egress whose exceptions, after layering, are not inside its CIDRs", () => {
+      const egress = (value: Record<string, unknown>) => ({ network: { externalEgress: value } });
+      const STACK = "stacks/Pulumi.acme-prod.yaml";
+      const ACME = "customers/acme.yaml";
+      const inherited = /the exceptions 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16, 169\.254\.0\.0\/16 \(network\.externalEgress\.except, set in customers\/_defaults\.yaml\) are strictly inside none of these CIDRs .*: set network\.externalEgress\.except beside these CIDRs/;
+      const cases: { title: string; root: () => string; file: string; at: string; says: RegExp }[] = [
+        { title: "CIDRs narrowed in the environment section, exceptions inherited", root: () => acme(egress({ cidrs: ["203.0.113.0/24"] })), file: ACME, at: "environments.prod.network.externalEgress.cidrs", says: inherited },
+        { title: "CIDRs narrowed at the customer's top level, exceptions inherited", root: () => acme({}, egress({ cidrs: ["203.0.113.0/24"] })), file: ACME, at: "network.externalEgress.cidrs", says: inherited },
+        { title: "CIDRs narrowed in a stack file's settings, exceptions inherited", root: () => fixtureRoot({ [ACME]: customerText("acme", { domain: "acme.fitfile.net" }), [STACK]: stackFile("  ffnodes:settings:\n    network: { externalEgress: { cidrs: [203.0.113.0/24] } }\n") }), file: STACK, at: "config.ffnodes:settings.network.externalEgress.cidrs", says: inherited },
+        { title: "a CIDR narrowed inside an inherited exception", root: () => acme(egress({ cidrs: ["10.1.0.0/16"] })), file: ACME, at: "environments.prod.network.externalEgress.cidrs", says: /the exceptions 10\.0\.0\.0\/8, .* are strictly inside none of these CIDRs/ },
+        { title: "a CIDR equal to an inherited exception", root: () => acme(egress({ cidrs: ["10.0.0.0/8"] })), file: ACME, at: "environments.prod.network.externalEgress.cidrs", says: /the exceptions 10\.0\.0\.0\/8, / },
+        { title: "one CIDR of several excepted whole by an inherited exception", root: () => acme(egress({ cidrs: ["0.0.0.0/0", "10.1.0.0/16"] })), file: ACME, at: "environments.prod.network.externalEgress.cidrs", says: /^10\.1\.0\.0\/16 is excepted whole by 10\.0\.0\.0\/8 \(network\.externalEgress\.except, set in customers\/_defaults\.yaml\), so it would allow nothing/ },
+        { title: "an exception outside the CIDRs, both set in one section", root: () => acme(egress({ cidrs: ["203.0.113.0/24"], except: ["203.0.113.0/25", "198.51.100.0/24"] })), file: ACME, at: "environments.prod.network.externalEgress.except.1", says: /^198\.51\.100\.0\/24 is strictly inside none of network\.externalEgress\.cidrs \(203\.0\.113\.0\/24\); Kubernetes refuses .*: remove it, or add a CIDR that holds it$/ },
+        { title: "an exception equal to its CIDR, both set in one section", root: () => acme(egress({ cidrs: ["203.0.113.0/24"], except: ["203.0.113.0/24"] })), file: ACME, at: "environments.prod.network.externalEgress.except.0", says: /^203\.0\.113\.0\/24 is strictly inside none of/ },
+        { title: "exceptions widened over the inherited CIDRs", root: () => acme(egress({ except: ["0.0.0.0/0"] })), file: ACME, at: "environments.prod.network.externalEgress.except.0", says: /^0\.0\.0\.0\/0 is strictly inside none of network\.externalEgress\.cidrs \(0\.0\.0\.0\/0, set in customers\/_defaults\.yaml\)/ },
+        { title: "an exception covering one CIDR of several, both set in one section", root: () => acme(egress({ cidrs: ["0.0.0.0/0", "10.1.0.0/16"], except: [...PROTECTED] })), file: ACME, at: "environments.prod.network.externalEgress.except.0", says: /^10\.0\.0\.0\/8 covers 10\.1\.0\.0\/16 of network\.externalEgress\.cidrs whole/ },
+      ];
+      for (const c of cases) {
+        it(`refuses ${c.title}`, async () => {
+          const problems = await expectRefusal(c.root(), planTool("--all"), c.file, c.says, c.at);
+          assert.equal(problems.filter((p) => p.path.includes("externalEgress.cidrs") || /externalEgress\.except\.\d/.test(p.path)).length, 1, problems.map(formatProblem).join("\n"));
+        });
+      }
+      for (const [title, value] of [
+        ["narrowed CIDRs with their own exceptions", { cidrs: ["0.0.0.0/1"], except: ["10.0.0.0/8"] }],
+        ["narrowed CIDRs with no exception", { cidrs: ["203.0.113.0/24"], except: [] }],
+        ["exceptions added inside the inherited CIDRs", { except: [...PROTECTED, "198.51.100.0/24"] }],
+      ] as const) {
+        it(`accepts ${title}`, async () => {
+          const root = acme(egress(value));
+          assert.deepEqual(checkAllStacks(root, ["acme-prod"]).problems.map(formatProblem), []);
+          await plan(["--stack", "acme-prod"], root);
+        });
+      }
+    });
+  });
+
+  describe("a missing or mistyped value, for every key: what the key takes, in ffnodes's words", () => {
+    /** Every key of a mapping schema and of the mappings inside it, as paths. */
+    const keyPaths = (schema: z.core.$ZodType, prefix: string[] = []): { path: string[]; schema: z.core.$ZodType }[] => {
+      const def = (schema as z.core.$ZodTypes)._zod.def;
+      if (def.type !== "object") return [];
+      return Object.entries(def.shape).flatMap(([key, child]) => [{ path: [...prefix, key], schema: child }, ...keyPaths(child, [...prefix, key])]);
+    };
+    const DEFAULTS = parse(fs.readFileSync(path.join(REPO_ROOT, "customers/_defaults.yaml"), "utf8")) as { defaults: object; environments: Record<string, object> };
+    const ACME = { name: "acme", displayName: "Acme", fitConnectCode: "FITConnect Acme", environments: { prod: { domain: "acme.fitfile.net" } } };
+    /** A project whose defaults and acme's file have `change` made to each of their layers. */
+    const project = (change: (layer: Record<string, unknown>) => void, changeIdentity: (file: Record<string, unknown>) => void = () => undefined): string => {
+      const defaults = structuredClone(DEFAULTS);
+      const acme = structuredClone(ACME);
+      for (const layer of [defaults.defaults, ...Object.values(defaults.environments), acme.environments.prod]) change(layer as Record<string, unknown>);
+      changeIdentity(acme);
+      return fixtureRoot({ "customers/_defaults.yaml": stringify(defaults), "customers/acme.yaml": stringify(acme), "stacks/Pulumi.acme-prod.yaml": stackFile() });
+    };
+    const at = (value: unknown, keys: string[]): Record<string, unknown> | undefined =>
+      keys.reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), value) as Record<string, unknown> | undefined;
+    const problemsAt = (root: string, key: string): Problem[] =>
+      checkAllStacks(root, ["acme-prod"]).problems.filter((p) => p.path === key || p.path.endsWith(`.${key}`));
+
+    const keys = keyPaths(environmentSettings);
+    it("covers the settings", () => assert.ok(keys.length > 80, `${keys.length} keys`));
+    for (const { path: keyPath, schema } of keys) {
+      const key = keyPath.join(".");
+      const parent = keyPath.slice(0, -1);
+      const last = keyPath[keyPath.length - 1];
+      it(`${key} missing from every layer`, () => {
+        const problems = problemsAt(
+          project((layer) => void delete at(layer, parent)?.[last]),
+          key,
+        );
+        if (schema._zod.optin === "optional") return assert.deepEqual(problems, []);
+        assert.equal(problems.length, 1, problems.map(formatProblem).join("\n"));
+        assert.match(problems[0].message, /^required: \S/);
+        assert.doesNotMatch(problems[0].message, ZOD_WORDS);
+      });
+      it(`${key} of the wrong kind`, () => {
+        const def = (schema as z.core.$ZodTypes)._zod.def;
+        const kind = def.type === "optional" ? def.innerType._zod.def.type : def.type;
+        const wrong = ["object", "record"].includes(kind) ? "some text" : { some: "mapping" };
+        const problems = problemsAt(
+          project((layer) => {
+            const node = at(layer, parent);
+            if (node) node[last] = wrong;
+          }),
+          key,
+        );
+        assert.ok(problems.length > 0, `no problem at ${key}`);
+        for (const problem of problems) assert.doesNotMatch(problem.message, ZOD_WORDS, formatProblem(problem));
+      });
+    }
+
+    for (const identity of Object.keys(customerIdentity.shape)) {
+      it(`a customer file without ${identity}`, () => {
+        const root = project(() => undefined, (file) => void delete file[identity]);
+        const problems = checkAllStacks(root, ["acme-prod"]).problems.filter((p) => p.path === identity);
+        assert.equal(problems.length, 1, checkAllStacks(root, ["acme-prod"]).problems.map(formatProblem).join("\n"));
+        assert.match(problems[0].message, /^required: \S/);
+        assert.doesNotMatch(problems[0].message, ZOD_WORDS);
+      });
+    }
+    for (const key of ["sharedNamespaces", "defaults", "environments"]) {
+      it(`a defaults file without ${key}`, () => {
+        const defaults: Record<string, unknown> = structuredClone(DEFAULTS);
+        delete defaults[key];
+        const root = fixtureRoot({ "customers/_defaults.yaml": stringify(defaults), "customers/acme.yaml": stringify(ACME), "stacks/Pulumi.acme-prod.yaml": stackFile() });
+        const problems = checkAllStacks(root, ["acme-prod"]).problems;
+        assert.deepEqual(problems.map((p) => [p.file, p.path]), [["customers/_defaults.yaml", key]]);
+        assert.match(problems[0].message, /^required: \S/);
+        assert.doesNotMatch(problems[0].message, ZOD_WORDS);
+      });
+    }
   });
 
   describe("messages that say what is allowed", () => {
@@ -525,6 +744,15 @@ describe("hostile and mistaken input", function () {
         await expectRefusal(acmeText(c.lines), planTool("--all"), "customers/acme.yaml", c.says, c.at);
       });
     }
+
+    it("a misspelt domain: the missing domain is told in ffnodes's words, with an example", async () => {
+      const root = acmeText("");
+      fs.writeFileSync(path.join(root, "customers/acme.yaml"), fs.readFileSync(path.join(root, "customers/acme.yaml"), "utf8").replace("domain:", "domian:"));
+      const result = await runCommand(() => plan(["--stack", "acme-prod"], root));
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /\n {2}customers\/acme\.yaml: environments\.prod\.domain: required: the environment's primary host, such as app\.fitfile\.net\n/);
+      assert.doesNotMatch(result.stderr, ZOD_WORDS);
+    });
 
     it("import-helm: a node named _defaults is one problem saying the name is reserved", () => {
       const tree = tempDir("helm");

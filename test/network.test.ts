@@ -5,7 +5,7 @@ import { NamespaceSpecs, buildNamespace } from "../src/components/namespace";
 import { ipBlocks } from "../src/config/cidr";
 import { EnvironmentConfig } from "../src/config/environment";
 import { stackConfig } from "./gitops-helpers";
-import { Refusal, customerFixture, fixtureRoot, itRejects, problemsOf, resolveStack } from "./helpers";
+import { Refusal, customerFixture, fixtureRoot, itRejects, nonEmpty, problemsOf, resolveStack } from "./helpers";
 
 /*
  * What a pod of the namespace may send, read from its NetworkPolicies as Kubernetes does
@@ -56,7 +56,7 @@ describe("network policies against the platform", () => {
 
   it("every policy of every repository stack matches the upstream NetworkPolicy schema", () => {
     for (const stack of ["ff-a-prod", "kch-staging", "demo-local"]) {
-      for (const policy of Object.values(buildNamespace(stackConfig(stack)).networkPolicies)) {
+      for (const policy of nonEmpty(Object.values(buildNamespace(stackConfig(stack)).networkPolicies), `policy of ${stack}`)) {
         new NetworkPolicy({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", ...policy } as never).validate();
       }
     }

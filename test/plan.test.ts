@@ -1,14 +1,14 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { checkAllStacks } from "../src/config/fleet";
 import { listStacks } from "../src/config/files";
 import { StackPlan, planStack } from "../src/plan/engine";
 import { renderTree } from "../src/plan/render";
 import { plan } from "../src/cli/plan";
 import { tenantOf } from "../src/policy/tenant";
-import { REPO_ROOT, fixtureRoot, findResource, planRepoStack, resourcesOfType, runCommand, stackFile } from "./helpers";
+import { REPO_ROOT, fixtureRoot, findResource, nonEmpty, planRepoStack, resourcesOfType, runCommand, stackFile } from "./helpers";
 import { metadataOf } from "./invariants";
 import { isCoreKind, validateCoreManifest } from "./k8s-schema";
 
@@ -96,7 +96,7 @@ describe("adopt mode", () => {
     fs.appendFileSync(path.join(root, "stacks/Pulumi.kch-prod.yaml"), "  ffnodes:adopt: true\n  ffnodes:adoptIds: { dns-kch.fitfile.net: create }\n");
     const plan = await planStack(root, "kch-prod");
     assert.equal(findResource(plan, "kubernetes:core/v1:Namespace", "namespace").import, "kch");
-    for (const claim of resourcesOfType(plan, "kubernetes:core/v1:PersistentVolumeClaim")) {
+    for (const claim of nonEmpty(resourcesOfType(plan, "kubernetes:core/v1:PersistentVolumeClaim"), "claim")) {
       assert.equal(claim.import, `kch/${metadataOf(claim.inputs).name}`);
       assert.ok(claim.protect && claim.retainOnDelete);
     }
@@ -155,9 +155,59 @@ describe("plan (the command)", () => {
     assert.equal(result.status, 0, result.stderr);
     const doc = JSON.parse(result.stdout) as StackPlan;
     assert.deepEqual(Object.keys(doc).sort(), ["customer", "environment", "outputs", "resources", "stack"]);
-    for (const r of doc.resources) {
+    for (const r of nonEmpty(doc.resources, "resource")) {
       for (const key of ["type", "name", "protect", "retainOnDelete", "inputs"]) assert.ok(key in r, `${r.name} lacks ${key}`);
     }
+  });
+
+  /** Runs plan with what it writes to stderr (the progress of --all) captured. */
+  const runCapturingStderr = async (args: string[]) => {
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (chunk: string | Uint8Array) => written.push(String(chunk)) > 0;
+    try {
+      return { ...(await run(args)), progress: written.join("") };
+    } finally {
+      process.stderr.write = write;
+    }
+  };
+  const SUMMARY = [
+    "Planned 6 stacks, 219 resources. Fleet checks passed:",
+    "  - no two stacks share a namespace, host, Vault path, dbSuffix, database name or application name",
+    "  - no two customers share a fitConnectCode",
+    "  - no host is under another stack's wildcard",
+    "  - no own Vault mount has a shared mount's name",
+    "  - no stack takes a name a retired stack's tombstone reserves",
+    "  - no stack names another's claims or DNS records",
+  ];
+
+  it("--all closes with a summary: the stacks and resources planned, and the fleet checks that passed", async () => {
+    const result = await runCapturingStderr(["--all"]);
+    assert.equal(result.status, 0, result.stderr);
+    const lines = result.stdout.split("\n");
+    assert.deepEqual(lines.slice(-SUMMARY.length), SUMMARY);
+    assert.equal(lines[lines.length - SUMMARY.length - 1], "", "a blank line sets the summary apart from the last stack's outputs");
+  });
+
+  it("--all --json prints the plans alone on stdout, and the summary after the progress on stderr", async () => {
+    const result = await runCapturingStderr(["--all", "--json"]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual((JSON.parse(result.stdout) as StackPlan[]).map((p) => p.stack), ["demo-local", "ff-a-prod", "ff-b-prod", "ff-c-prod", "kch-prod", "kch-staging"]);
+    assert.match(result.progress, /^planned demo-local \(1\/6\): \d+ resources\n/);
+    assert.ok(result.progress.endsWith(`planned kch-staging (6/6): 35 resources\n${SUMMARY.join("\n")}\n`), result.progress);
+  });
+
+  it("prints the outputs readably: the YAML of the outputs, the Vault agent's templates a line each, no line as long as a template", async () => {
+    const result = await run(["--stack", "ff-a-prod"]);
+    const planned = await planRepoStack("ff-a-prod");
+    const lines = result.stdout.split("\n");
+    const outputs = lines.slice(lines.indexOf("Outputs:") + 1).map((line) => line.slice(2)).join("\n");
+    assert.deepEqual(parse(outputs), planned.outputs, "the outputs read back as they are");
+    const longest = Math.max(...lines.map((line) => line.length));
+    assert.ok(longest <= 130, `a line of ${longest} characters`);
+    const template = (planned.outputs.vault as { templates: Record<string, string> }).templates["postgresql.json"];
+    assert.ok(template.split("\n").length >= 4);
+    for (const line of template.split("\n")) assert.ok(lines.some((l) => l.endsWith(line) && l.trim() === line.trim()), `template line ${line}`);
   });
 
   it("exits non-zero with one line per problem naming file and key path", async () => {

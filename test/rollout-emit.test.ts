@@ -210,7 +210,7 @@ describe("rollout: canaries chosen in customer files", () => {
   });
 
   for (const [title, lines, key, says] of [
-    ["not a boolean", "    rollout: { canary: yes }\n", "environments.prod.rollout.canary", /boolean/i],
+    ["not a boolean", "    rollout: { canary: yes }\n", "environments.prod.rollout.canary", /^true or false; found the text "yes"$/],
     ["a misspelt key", "    rollout: { canry: true }\n", "environments.prod.rollout.canry", /unknown key/],
     ["not a mapping", "    rollout: canary\n", "environments.prod.rollout", /object|mapping/i],
   ] as const) {

@@ -1,9 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { listStacks, stackFileName } from "../config/files";
+import { listStacks, noSuchStack } from "../config/files";
 import { resolveEnvironment } from "../config/resolve";
-import { ConfigError } from "../config/problems";
 import { readStackLayer } from "../config/stack-file";
 import { Tombstone, readTombstone, tombstoneFileName } from "../config/tombstones";
 import { DecommissionBackend, PulumiBackend } from "../decommission/backend";
@@ -33,7 +32,7 @@ export interface DecommissionDependencies {
   now?: () => Date;
 }
 
-export interface DecommissionResult {
+interface DecommissionResult {
   output: string;
   exitCode: number;
 }
@@ -52,15 +51,16 @@ function targetOf(root: string, stack: string): { target: DecommissionTarget; ea
   if (earlier?.status === "in-progress") return { target: earlier, earlier };
   if (!listStacks(root).includes(stack)) {
     const retired = earlier ? `; it was decommissioned on ${earlier.retired ?? earlier.started} (${tombstoneFileName(stack)})` : "";
-    throw new ConfigError([{ file: stackFileName(stack), path: "", message: `no such stack${retired}` }]);
+    throw noSuchStack(root, stack, retired);
   }
   return { target: targetFromConfig(root, resolveEnvironment(root, stack, readStackLayer(root, stack))) };
 }
 
-function renderSteps(steps: Step[]): string {
+/** `skipped`: what a step with nothing to run is, "done" when resuming, else why there is nothing to do. */
+function renderSteps(steps: Step[], skipped: string): string {
   return steps
     .map((step, i) => {
-      const header = `  ${i + 1}. ${step.run ? "" : "(done) "}${step.does}`;
+      const header = `  ${i + 1}. ${step.run ? "" : `(${skipped}) `}${step.does}`;
       return [header, ...step.items.map((item) => `       ${item}`)].join("\n");
     })
     .join("\n");
@@ -111,7 +111,7 @@ export async function decommission(argv: string[], root: string, deps: Decommiss
     return {
       output: [
         `Decommission of ${stack} (${state}${earlier ? `; resuming the run recorded in ${tombstoneFileName(stack)}` : ""}). It would:`,
-        renderSteps(steps),
+        renderSteps(steps, earlier ? "done" : resources === undefined ? "nothing to do: never deployed" : "nothing to do"),
         "",
         `Left in place: ${tombstone.retained.namespace ? `namespace ${tombstone.retained.namespace}` : "no namespace"}; ` +
           `claims ${tombstone.retained.claims.map((c) => `${c.name} (${c.size})`).join(", ") || "none"}; ` +

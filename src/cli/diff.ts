@@ -20,7 +20,7 @@ NetworkPolicy, AppProject and RoleBinding changes, adopt mode starting or stoppi
 Exit codes: 0 no change, 1 invalid configuration on either side (the message says which),
 2 usage, 5 changes found.`;
 
-export interface DiffResult {
+interface DiffResult {
   output: string;
   exitCode: number;
 }

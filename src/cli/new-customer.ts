@@ -2,13 +2,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { isReservedNamespace } from "../config/boundaries";
 import { customerFileName, listStacks, loadDefaults, scratchCopy, stackFileName } from "../config/files";
-import { COMMAND_LINE, ConfigError, Problem, formatProblem } from "../config/problems";
+import { COMMAND_LINE, ConfigError, Problem } from "../config/problems";
 import { customerIdentity } from "../config/schema";
 import { host as hostSchema } from "../config/schema/dns";
 import { planStack } from "../plan/engine";
 import { knownEnvironments } from "../rollout/select";
 import { PRODUCTION_ENVIRONMENT } from "../rollout/waves";
-import { checkAllStacks } from "../config/fleet";
+import { checkAllStacks, checkCustomersWithoutStacks } from "../config/fleet";
 import { requiredCredentials, setSecretCommand } from "../config/provider-secrets";
 import { renderStackFile } from "../config/stack-file";
 import { parseFlags, runCli, UsageError } from "./run";
@@ -23,7 +23,7 @@ overwrites a file. --domain is the production host; another environment gets <fi
 and the rest of the domain (acme-staging.fitfile.net).
 --display-name defaults to the name in words, --fitconnect-code to "FITConnect <display name>".`;
 
-export interface NewCustomer {
+interface NewCustomer {
   name: string;
   domain: string;
   environments: string[];
@@ -73,7 +73,7 @@ export function customerFileText(c: NewCustomer): string {
   const lines = [
     `# ${c.name}: onboarded with \`npm run new-customer\`. Review every value, then`,
     `# \`npm run plan -- --stack ${c.name}-${c.environments[0]}\` and \`pulumi up -s ${c.name}-${c.environments[0]}\`.`,
-    "# Anything not set here comes from customers/_defaults.yaml (README, \"Customer settings\").",
+    "# Anything not set here comes from customers/_defaults.yaml (README, \"Settings\").",
     `name: ${c.name}`,
     `displayName: ${scalar(c.displayName)}`,
     "# The customer's FITConnect code; peers that connect to this customer use it.",
@@ -178,6 +178,11 @@ export async function newCustomer(argv: string[], root: string): Promise<string>
   const customer = parse(argv, root);
   const stacks = customer.environments.map((env) => `${customer.name}-${env}`);
   const files = new Map<string, string>([[customerFileName(customer.name), customerFileText(customer)]]);
+  // The new customer is checked against every stack there is; a fleet with a file that cannot be
+  // read or layered, or stacks that clash already, cannot be checked: that is told first.
+  const fleet = listStacks(root);
+  const existing = [...checkAllStacks(root, fleet).problems, ...checkCustomersWithoutStacks(root, fleet)];
+  if (existing.length > 0) throw new ConfigError(existing);
 
   const scratch = scratchCopy(root);
   try {
@@ -185,10 +190,8 @@ export async function newCustomer(argv: string[], root: string): Promise<string>
     write(customerFileName(customer.name), customerFileText(customer));
     // Stack files say nothing about the customer, so their content can follow from its layered settings.
     for (const stack of stacks) write(stackFileName(stack), "config: {}\n");
-    const before = new Set(checkAllStacks(root, listStacks(root)).problems.map(formatProblem));
     const { configs, problems } = checkAllStacks(scratch, listStacks(scratch), stacks);
-    const introduced = problems.filter((p) => !before.has(formatProblem(p)));
-    if (introduced.length > 0) throw new ConfigError(introduced);
+    if (problems.length > 0) throw new ConfigError(problems);
     const secrets = new Map<string, string[]>();
     for (const config of configs.filter((c) => stacks.includes(c.stack))) {
       const needed = requiredCredentials(config.settings).map((c) => c.keys[0]);

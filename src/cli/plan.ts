@@ -1,5 +1,5 @@
-import { checkAllStacks, checkCustomersWithoutStacks, stackFleetProblems } from "../config/fleet";
-import { fleetStacks, stackFileName } from "../config/files";
+import { FLEET_CHECKS, checkAllStacks, checkCustomersWithoutStacks, stackFleetProblems } from "../config/fleet";
+import { fleetStacks, noSuchStack } from "../config/files";
 import { ConfigError } from "../config/problems";
 import { StackPlan, planStack } from "../plan/engine";
 import { renderTree } from "../plan/render";
@@ -23,9 +23,7 @@ export async function plan(argv: string[], root: string): Promise<string> {
 
   let stacks = fleetStacks(root);
   if (typeof values.stack === "string") {
-    if (!stacks.includes(values.stack)) {
-      throw new ConfigError([{ file: stackFileName(values.stack), path: "", message: `no such stack; stacks are: ${stacks.join(", ")}` }]);
-    }
+    if (!stacks.includes(values.stack)) throw noSuchStack(root, values.stack);
     stacks = [values.stack];
   }
   // Problems are found before planning, so that --stack prints them as --all does: for one
@@ -42,8 +40,20 @@ export async function plan(argv: string[], root: string): Promise<string> {
     plans.push(await planStack(root, stack, values.all === true));
     if (values.all) process.stderr.write(`planned ${stack} (${i + 1}/${stacks.length}): ${plans[i].resources.length} resources\n`);
   }
-  if (values.json) return JSON.stringify(values.all ? plans : plans[0], null, 2);
-  return plans.map(renderTree).join("\n\n");
+  if (!values.all) return values.json ? JSON.stringify(plans[0], null, 2) : renderTree(plans[0]);
+  // The summary closes the readable output; beside the JSON document it goes with the progress, to stderr.
+  const summary = planSummary(plans);
+  if (values.json) {
+    process.stderr.write(`${summary}\n`);
+    return JSON.stringify(plans, null, 2);
+  }
+  return [...plans.map(renderTree), summary].join("\n\n");
+}
+
+/** How many stacks and resources were planned, and what the fleet checks that passed hold. */
+export function planSummary(plans: StackPlan[]): string {
+  const resources = plans.reduce((sum, p) => sum + p.resources.length, 0);
+  return [`Planned ${plans.length} ${plans.length === 1 ? "stack" : "stacks"}, ${resources} resources. Fleet checks passed:`, ...FLEET_CHECKS.map((check) => `  - ${check}`)].join("\n");
 }
 
 if (require.main === module) runCli((argv) => plan(argv, process.cwd()));

@@ -54,7 +54,7 @@ export interface RolloutDependencies {
   retry?: RetryPolicy;
 }
 
-export interface RolloutResult {
+interface RolloutResult {
   output: string;
   exitCode: number;
 }

@@ -28,7 +28,7 @@ export function commaList(value: string | undefined): string[] | undefined {
 }
 
 export const EXIT_INVALID_CONFIG = 1;
-export const EXIT_USAGE = 2;
+const EXIT_USAGE = 2;
 /** `rollout --drift`: some stack differs from its live resources. */
 export const EXIT_DRIFT = 3;
 /** `rollout`: some stack failed. */

@@ -42,7 +42,7 @@ function authTemplate(secretPath: string, key: "username" | "password"): string 
   return `{{- with secret "${secretPath}" -}}{{ .Data.data.${key} }}{{- end }}`;
 }
 
-export interface PgwebSpecs {
+interface PgwebSpecs {
   serviceAccount: { metadata: Metadata };
   deployment: { metadata: Metadata; spec: k8s.types.input.apps.v1.DeploymentSpec };
   service: { metadata: Metadata; spec: k8s.types.input.core.v1.ServiceSpec };
@@ -54,7 +54,7 @@ export interface PgwebSpecs {
  * The Vault agent template for pgweb's connection URL, from the PostgreSQL credentials the Vault
  * component generated into the secret at `secretPath`.
  */
-export function databaseUrlTemplate(secretPath: string, host: string, database: string): string {
+function databaseUrlTemplate(secretPath: string, host: string, database: string): string {
   const data = (key: string) => `.Data.data.postgresql_${key} | urlquery`;
   return [
     `{{- with secret "${secretPath}" -}}`,

@@ -14,7 +14,7 @@ import { ADOPTABLE, adoptedId } from "./safety";
 const MAX_COMMON_NAME_LENGTH = 64;
 const SELF_SIGNED_ISSUER = "self-signed";
 
-export interface CertificateSpecs {
+interface CertificateSpecs {
   /** The kubernetes.io/tls Secret every ingress of the environment reads. */
   secretName: string;
   /** A self-signed Issuer in the namespace (self-signed mode). */
@@ -78,7 +78,7 @@ export function buildCertificates(config: EnvironmentConfig): CertificateSpecs {
           : { group: "cert-manager.io", kind: "ClusterIssuer", name: clusterIssuer },
       },
     },
-    certificateImportId: adoptedId(config, ADOPT_KEY.certificate, namespacedId(namespace, name)),
+    certificateImportId: adoptedId(config.adopt, ADOPT_KEY.certificate, namespacedId(namespace, name)),
   };
 }
 

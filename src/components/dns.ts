@@ -8,7 +8,7 @@ import { adoptedId } from "./safety";
 /** Cloudflare's limit on a record comment (Free plan). */
 const MAX_COMMENT_LENGTH = 100;
 
-export interface DnsRecordSpec {
+interface DnsRecordSpec {
   /** Logical name, also the key of the record's id in `ffnodes:adoptIds`: `dns-<host>`. */
   name: string;
   host: string;
@@ -33,7 +33,7 @@ export function buildDnsRecords(config: EnvironmentConfig): DnsRecordSpec[] {
       name,
       host,
       zone,
-      importId: adoptedId(config, name),
+      importId: adoptedId(config.adopt, name),
       args: {
         name: host,
         type: recordType(dns.target),

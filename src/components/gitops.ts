@@ -9,7 +9,7 @@ import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId } from "./safety";
 
 /** The seed's sync policy, unchanged. */
-export const SYNC_POLICY = {
+const SYNC_POLICY = {
   automated: { prune: true, selfHeal: true },
   syncOptions: ["Validate=false", "CreateNamespace=true", "PrunePropagationPolicy=foreground", "PruneLast=true"],
   retry: { limit: 5, backoff: { duration: "5s", factor: 2, maxDuration: "3m" } },
@@ -41,7 +41,7 @@ export interface ServiceElement {
   helmValues: string;
 }
 
-export interface GitOpsSpecs {
+interface GitOpsSpecs {
   project: IAppProject;
   applicationSet: IApplicationSet;
   /** Application names, sorted. */
@@ -128,12 +128,12 @@ export class GitOps extends pulumi.ComponentResource {
     // of their own: adopt mode imports the set, and the project only when an id is given.
     const project = new k8s.apiextensions.CustomResource(ADOPT_KEY.gitopsProject, specs.project, {
       parent: this,
-      import: adoptedId(config, ADOPT_KEY.gitopsProject),
+      import: adoptedId(config.adopt, ADOPT_KEY.gitopsProject),
     });
     new k8s.apiextensions.CustomResource(ADOPT_KEY.gitopsApplicationSet, specs.applicationSet, {
       parent: this,
       dependsOn: [project, ...dependsOn],
-      import: adoptedId(config, ADOPT_KEY.gitopsApplicationSet, config.tenancy.gitops.id),
+      import: adoptedId(config.adopt, ADOPT_KEY.gitopsApplicationSet, config.tenancy.gitops.id),
     });
     this.applications = specs.applications;
     this.registerOutputs({ applications: this.applications });

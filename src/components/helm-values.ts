@@ -2,9 +2,9 @@ import { stringify } from "yaml";
 import { EnvironmentConfig } from "../config/environment";
 import { deepMerge, isPlainObject } from "../config/merge";
 
-export type HelmValues = Record<string, unknown>;
+type HelmValues = Record<string, unknown>;
 
-export interface FitConnectHost {
+interface FitConnectHost {
   fitConnectCode: string;
   fitConnectUri: string;
 }

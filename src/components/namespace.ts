@@ -3,13 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { ADOPT_KEY } from "../config/adopt";
 import { ipBlocks } from "../config/cidr";
 import { EnvironmentConfig } from "../config/environment";
+import { ResolvedSettings } from "../config/tenancy";
+import { confiningResources } from "../kinds";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId, holdsData } from "./safety";
 
 type Metadata = k8s.types.input.meta.v1.ObjectMeta;
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type PolicyRule = { apiGroups: string[]; resources: string[]; verbs: string[] };
-type TeamLevel = "view" | "edit" | "admin";
+type TeamLevel = NonNullable<ResolvedSettings["team"]>["clusterRole"];
+type Labels = Record<string, string>;
 
 const READ = ["get", "list", "watch"];
 const WRITE = [...READ, "create", "update", "patch", "delete", "deletecollection"];
@@ -23,10 +26,7 @@ const WORKLOADS: Omit<PolicyRule, "verbs">[] = [
   { apiGroups: ["networking.k8s.io"], resources: ["ingresses"] },
 ];
 /** The namespace's isolation, which ffnodes owns: a team may read it, never change it. */
-const ISOLATION: Omit<PolicyRule, "verbs">[] = [
-  { apiGroups: [""], resources: ["resourcequotas", "limitranges"] },
-  { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"] },
-];
+const ISOLATION: Omit<PolicyRule, "verbs">[] = confiningResources();
 const OBSERVE: PolicyRule[] = [
   ...ISOLATION.map((r) => ({ ...r, verbs: READ })),
   { apiGroups: [""], resources: ["events", "pods/log"], verbs: READ },
@@ -72,17 +72,73 @@ function optInAnnotations(optIns: Record<string, string> = {}): Record<string, s
   return Object.fromEntries(Object.entries(optIns).map(([key, reason]) => [`ffnodes.fitfile.net/opt-in.${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, reason]));
 }
 
-/** What the namespace component creates: the namespace and everything that confines it. */
-export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
-  const { settings } = config;
-  const { namespace } = config.tenancy;
-  const labels = standardLabels(config, "namespace");
-  const meta = (name: string): Metadata => ({ name, namespace, labels });
-  const { podSecurity, quota, limits, network } = settings;
-  const team = settings.team && { name: `ffnodes-team-${settings.team.clusterRole}`, level: settings.team.clusterRole, group: settings.team.group };
+type Network = ResolvedSettings["network"];
 
+/** The namespace: its labels, Pod Security Admission levels, display name and reviewed opt-ins. */
+export function namespaceObject(namespace: string, labels: Labels, podSecurity: ResolvedSettings["podSecurity"], displayName: string, optIns?: Record<string, string>): NamespaceSpecs["namespace"] {
+  return {
+    metadata: {
+      name: namespace,
+      labels: {
+        ...labels,
+        "pod-security.kubernetes.io/enforce": podSecurity.enforce,
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/warn": podSecurity.warn,
+        "pod-security.kubernetes.io/warn-version": "latest",
+        "pod-security.kubernetes.io/audit": podSecurity.audit,
+        "pod-security.kubernetes.io/audit-version": "latest",
+      },
+      annotations: { ...ADOPTABLE, "ffnodes.fitfile.net/display-name": displayName, ...optInAnnotations(optIns) },
+    },
+  };
+}
+
+/** The ResourceQuota: what the scheduler may reserve (requests), and counts of objects; no node ports by default. */
+export function resourceQuota(metadata: Metadata, quota: ResolvedSettings["quota"]): NamespaceSpecs["resourceQuota"] {
+  return {
+    metadata,
+    spec: {
+      hard: {
+        "requests.cpu": quota.requestsCpu,
+        "requests.memory": quota.requestsMemory,
+        "requests.storage": quota.requestsStorage,
+        persistentvolumeclaims: String(quota.persistentVolumeClaims),
+        pods: String(quota.pods),
+        services: String(quota.services),
+        "services.loadbalancers": String(quota.servicesLoadBalancers),
+        "services.nodeports": String(quota.servicesNodePorts),
+        secrets: String(quota.secrets),
+        configmaps: String(quota.configMaps),
+      },
+    },
+  };
+}
+
+/** The LimitRange: a container's default request, and its max, which is also its default limit (README, "Settings"). */
+export function limitRange(metadata: Metadata, limits: ResolvedSettings["limits"]): NamespaceSpecs["limitRange"] {
+  return {
+    metadata,
+    spec: {
+      limits: [
+        {
+          type: "Container",
+          default: { cpu: limits.maxCpu, memory: limits.maxMemory },
+          defaultRequest: { cpu: limits.defaultRequestCpu, memory: limits.defaultRequestMemory },
+          max: { cpu: limits.maxCpu, memory: limits.maxMemory },
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * The NetworkPolicies, keyed by name: deny everything, then allow DNS, the namespace itself, the
+ * ingress controller, and the egress the settings name (shared services, the API server, the
+ * outside world but its private ranges).
+ */
+export function networkPolicies(meta: (name: string) => Metadata, network: Network): NamespaceSpecs["networkPolicies"] {
   const policy = (name: string, spec: NetworkPolicySpec) => [name, { metadata: meta(name), spec }] as const;
-  const networkPolicies = [
+  const policies = [
     policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
     policy("allow-dns", {
         podSelector: {},
@@ -113,7 +169,7 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
     }),
   ];
   if (network.egressNamespaces.length > 0) {
-    networkPolicies.push(
+    policies.push(
       policy("allow-egress-cluster-services", {
         podSelector: {},
         policyTypes: ["Egress"],
@@ -124,7 +180,7 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
   // Policies add up: the API server's own rule lets through what the external rule excepts.
   const { apiServer } = network;
   if (apiServer.cidrs.length > 0 && apiServer.ports.length > 0) {
-    networkPolicies.push(
+    policies.push(
       policy("allow-egress-api-server", {
         podSelector: {},
         policyTypes: ["Egress"],
@@ -135,7 +191,7 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
   const external = network.externalEgress;
   const externalBlocks = ipBlocks(external.cidrs, [...external.except, ...network.clusterCidrs]);
   if (externalBlocks.length > 0 && external.ports.length > 0) {
-    networkPolicies.push(
+    policies.push(
       policy("allow-egress-external", {
         podSelector: {},
         policyTypes: ["Egress"],
@@ -143,62 +199,37 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
       }),
     );
   }
+  return Object.fromEntries(policies);
+}
 
+/** The team's Role `ffnodes-team-<level>` and its binding to the team's group, in the namespace only; nothing without a team. */
+export function teamAccess(meta: (name: string) => Metadata, team: ResolvedSettings["team"]): Pick<NamespaceSpecs, "teamRole" | "teamRoleBinding"> {
+  if (!team) return {};
+  const name = `ffnodes-team-${team.clusterRole}`;
   return {
-    namespace: {
-      metadata: {
-        name: namespace,
-        labels: {
-          ...labels,
-          "pod-security.kubernetes.io/enforce": podSecurity.enforce,
-          "pod-security.kubernetes.io/enforce-version": "latest",
-          "pod-security.kubernetes.io/warn": podSecurity.warn,
-          "pod-security.kubernetes.io/warn-version": "latest",
-          "pod-security.kubernetes.io/audit": podSecurity.audit,
-          "pod-security.kubernetes.io/audit-version": "latest",
-        },
-        annotations: { ...ADOPTABLE, "ffnodes.fitfile.net/display-name": config.customer.displayName, ...optInAnnotations(settings.optIns) },
-      },
-    },
-    resourceQuota: {
-      metadata: meta("quota"),
-      spec: {
-        hard: {
-          "requests.cpu": quota.requestsCpu,
-          "requests.memory": quota.requestsMemory,
-          "requests.storage": quota.requestsStorage,
-          persistentvolumeclaims: String(quota.persistentVolumeClaims),
-          pods: String(quota.pods),
-          services: String(quota.services),
-          "services.loadbalancers": String(quota.servicesLoadBalancers),
-          "services.nodeports": String(quota.servicesNodePorts),
-          secrets: String(quota.secrets),
-          configmaps: String(quota.configMaps),
-        },
-      },
-    },
-    limitRange: {
-      metadata: meta("limits"),
-      spec: {
-        limits: [
-          {
-            type: "Container",
-            default: { cpu: limits.maxCpu, memory: limits.maxMemory },
-            defaultRequest: { cpu: limits.defaultRequestCpu, memory: limits.defaultRequestMemory },
-            max: { cpu: limits.maxCpu, memory: limits.maxMemory },
-          },
-        ],
-      },
-    },
-    networkPolicies: Object.fromEntries(networkPolicies),
-    teamRole: team && { metadata: meta(team.name), rules: teamRules(team.level) },
+    teamRole: { metadata: meta(name), rules: teamRules(team.clusterRole) },
     // Named anew (the binding to a ClusterRole was `team-<level>`): Kubernetes never changes a
     // binding's roleRef in place, and a new name makes Pulumi create the new binding instead.
-    teamRoleBinding: team && {
-      metadata: meta(team.name),
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: team.name },
+    teamRoleBinding: {
+      metadata: meta(name),
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
       subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: team.group }],
     },
+  };
+}
+
+/** What the namespace component creates: the namespace and everything that confines it, composed from the parts above. */
+export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
+  const { settings } = config;
+  const { namespace } = config.tenancy;
+  const labels = standardLabels(config, "namespace");
+  const meta = (name: string): Metadata => ({ name, namespace, labels });
+  return {
+    namespace: namespaceObject(namespace, labels, settings.podSecurity, config.customer.displayName, settings.optIns),
+    resourceQuota: resourceQuota(meta("quota"), settings.quota),
+    limitRange: limitRange(meta("limits"), settings.limits),
+    networkPolicies: networkPolicies(meta, settings.network),
+    ...teamAccess(meta, settings.team),
   };
 }
 
@@ -213,7 +244,7 @@ export class NamespaceIsolation extends pulumi.ComponentResource {
     this.namespace = new k8s.core.v1.Namespace(
       ADOPT_KEY.namespace,
       specs.namespace,
-      holdsData({ parent: this, import: adoptedId(config, ADOPT_KEY.namespace, config.tenancy.namespace) }),
+      holdsData({ parent: this, import: adoptedId(config.adopt, ADOPT_KEY.namespace, config.tenancy.namespace) }),
     );
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
     // The workloads outlive a destroy (the namespace is retained, ArgoCD preserves them): so does what confines them.

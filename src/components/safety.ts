@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ADOPT_CREATE } from "../config/adopt";
-import { EnvironmentConfig } from "../config/environment";
+import { Adoption } from "../config/environment";
 
 /**
  * Options for anything that holds data (namespaces, claims, Vault data, ...): never deleted by
@@ -24,9 +24,9 @@ export function holdsData(opts: pulumi.CustomResourceOptions): pulumi.CustomReso
  * `ffnodes:adoptIds` under `key` wins over the derived one; `create` means create it), otherwise
  * nothing.
  */
-export function adoptedId(config: EnvironmentConfig, key: string, derivedId?: string): string | undefined {
-  if (!config.adopt.enabled) return undefined;
-  const id = config.adopt.ids[key] ?? derivedId;
+export function adoptedId(adopt: Adoption, key: string, derivedId?: string): string | undefined {
+  if (!adopt.enabled) return undefined;
+  const id = adopt.ids[key] ?? derivedId;
   return id === ADOPT_CREATE ? undefined : id;
 }
 

@@ -6,7 +6,7 @@ import { namespacedId } from "../config/names";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId, holdsData } from "./safety";
 
-export interface ClaimSpec {
+interface ClaimSpec {
   /** The storage entry's key (`minio`, `postgresql`, ...). */
   key: string;
   /** The claim's name, which the charts' `existingClaim` values refer to. */
@@ -22,7 +22,7 @@ export interface ClaimSpec {
 }
 
 /** One claim per storage entry, sorted by key: `pvc-<namespace>-<key>` unless an existing claim is named. */
-export function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
+function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
   const { settings } = config;
   const { namespace } = config.tenancy;
   return Object.entries(settings.storage)
@@ -34,7 +34,7 @@ export function buildClaims(config: EnvironmentConfig): ClaimSpec[] {
         key,
         name,
         logicalName,
-        importId: adoptedId(config, logicalName, namespacedId(namespace, name)),
+        importId: adoptedId(config.adopt, logicalName, namespacedId(namespace, name)),
         args: {
           metadata: {
             name,

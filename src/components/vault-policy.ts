@@ -1,7 +1,7 @@
 /** Vault ACL policies as data, rendered to HCL by one pure function. */
 
-export const CAPABILITIES = ["create", "read", "update", "patch", "delete", "list"] as const;
-export type Capability = (typeof CAPABILITIES)[number];
+const CAPABILITIES = ["create", "read", "update", "patch", "delete", "list"] as const;
+type Capability = (typeof CAPABILITIES)[number];
 
 export interface PolicyRule {
   /** A policy path; a trailing `*` is a prefix glob. */

@@ -4,15 +4,16 @@ import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
 import { ADOPT_KEY } from "../config/adopt";
 import { CredentialKeys, vaultConnection } from "./credential-keys";
-import { EnvironmentConfig } from "../config/environment";
+import { Adoption, EnvironmentConfig } from "../config/environment";
 import { KvSpace, secretMountPath } from "../config/names";
-import { VaultPolicyKey } from "../config/tenancy";
+import { VaultSettings } from "../config/schema/vault";
+import { KvSecret, Tenancy, VaultPolicyKey } from "../config/tenancy";
 import { standardLabels } from "./labels";
 import { adoptedId, holdsData } from "./safety";
 import { PolicyRule, renderPolicy } from "./vault-policy";
 
 /** Where the Vault agent writes the rendered secret files in the services' pods. */
-export const AGENT_SECRET_DIR = "/secrets";
+const AGENT_SECRET_DIR = "/secrets";
 const VSO_API_VERSION = "secrets.hashicorp.com/v1beta1";
 const VAULT_AUTH_NAME = "vault-auth";
 
@@ -82,7 +83,7 @@ export interface VaultOutputs {
   agentAnnotations: Record<string, string>;
 }
 
-export interface PolicySpec {
+interface PolicySpec {
   key: VaultPolicyKey;
   name: string;
   rules: PolicyRule[];
@@ -118,13 +119,13 @@ export interface VaultSpecs {
  * engine - version 2", ACL rules): the secrets' data, their metadata, and the soft delete,
  * undelete and destroy of given versions; nothing else.
  */
-export function spaceGlobs(space: KvSpace): Record<"data" | "metadata" | "delete" | "undelete" | "destroy", string> {
+function spaceGlobs(space: KvSpace): Record<"data" | "metadata" | "delete" | "undelete" | "destroy", string> {
   const glob = (api: string) => `${space.mount}/${api}/${space.prefix}*`;
   return { data: glob("data"), metadata: glob("metadata"), delete: glob("delete"), undelete: glob("undelete"), destroy: glob("destroy") };
 }
 
 /** The seed's agent-inject template: the database's username and password as JSON. */
-export function agentTemplate(apiPath: string, database: string): string {
+function agentTemplate(apiPath: string, database: string): string {
   return [
     `{{ with secret "${apiPath}" -}}`,
     "  {",
@@ -135,42 +136,66 @@ export function agentTemplate(apiPath: string, database: string): string {
   ].join("\n");
 }
 
-/** Everything the Vault component creates for one customer environment. */
-export function buildVault(config: EnvironmentConfig): VaultSpecs {
-  const { namespace, vault: names } = config.tenancy;
-  const settings = config.settings.vault;
-  const { space, role, serviceAccounts } = names;
-  const globs = spaceGlobs(space);
-  const labels = standardLabels(config, "vault");
-  const sorted = (values: string[]) => [...new Set(values)].sort();
+type VaultNames = Tenancy["vault"];
 
+/**
+ * The customer's two policies, rendered from structured rules: `app-read` reads and lists its
+ * secrets; `operator` writes them and deletes, undeletes and destroys their versions.
+ */
+export function vaultPolicies(names: Pick<VaultNames, "space" | "policies">, adopt: Adoption): PolicySpec[] {
+  const globs = spaceGlobs(names.space);
   const policy = (key: PolicySpec["key"], rules: PolicyRule[]): PolicySpec => {
     const name = names.policies[key];
-    return { key, name, rules, hcl: renderPolicy(rules), importId: adoptedId(config, ADOPT_KEY.vaultPolicy(key), name) };
+    return { key, name, rules, hcl: renderPolicy(rules), importId: adoptedId(adopt, ADOPT_KEY.vaultPolicy(key), name) };
   };
-  const appRead = policy("app-read", [
-    { path: globs.data, capabilities: ["read", "list"] },
-    { path: globs.metadata, capabilities: ["read", "list"] },
-  ]);
-  // `patch` is a partial write (`vault kv patch`), which `update` does not allow; versions are
-  // deleted, undeleted and destroyed with `update` on their own paths.
-  const operator = policy("operator", [
-    { path: globs.data, capabilities: ["create", "read", "update", "patch", "delete"] },
-    { path: globs.metadata, capabilities: ["create", "read", "update", "patch", "delete", "list"] },
-    { path: globs.delete, capabilities: ["update"] },
-    { path: globs.undelete, capabilities: ["update"] },
-    { path: globs.destroy, capabilities: ["update"] },
-  ]);
+  return [
+    policy("app-read", [
+      { path: globs.data, capabilities: ["read", "list"] },
+      { path: globs.metadata, capabilities: ["read", "list"] },
+    ]),
+    // `patch` is a partial write (`vault kv patch`), which `update` does not allow; versions are
+    // deleted, undeleted and destroyed with `update` on their own paths.
+    policy("operator", [
+      { path: globs.data, capabilities: ["create", "read", "update", "patch", "delete"] },
+      { path: globs.metadata, capabilities: ["create", "read", "update", "patch", "delete", "list"] },
+      { path: globs.delete, capabilities: ["update"] },
+      { path: globs.undelete, capabilities: ["update"] },
+      { path: globs.destroy, capabilities: ["update"] },
+    ]),
+  ];
+}
 
-  const syncs = settings.extraSecrets;
-  const syncAccount = settings.secretsOperator.serviceAccount;
+/** The customer's own kv-v2 mount, or none when its secrets live under a prefix of the shared mount. */
+export function kvMount(namespace: string, space: KvSpace, mount: VaultSettings["mount"], adopt: Adoption): VaultSpecs["mount"] {
+  if (mount !== "own") return undefined;
+  return {
+    args: { path: space.mount, type: "kv", options: { version: "2" }, description: `ffnodes: secrets of ${namespace}` },
+    importId: adoptedId(adopt, ADOPT_KEY.vaultMount, space.mount),
+  };
+}
 
-  const appSecretPath = names.credentials.apiPath;
-  const databases = sorted(settings.credentials.databases);
+/** The Kubernetes auth role: the service accounts of the customer's namespace only, with the app-read policy. */
+export function authRole(namespace: string, names: Pick<VaultNames, "role" | "roleId" | "serviceAccounts">, appReadPolicy: string, auth: VaultSettings["auth"], adopt: Adoption): VaultSpecs["authRole"] {
+  return {
+    args: {
+      backend: auth.mount,
+      roleName: names.role,
+      boundServiceAccountNames: names.serviceAccounts,
+      boundServiceAccountNamespaces: [namespace],
+      audience: auth.audience,
+      tokenTtl: auth.tokenTtlSeconds,
+      tokenPolicies: [appReadPolicy],
+    },
+    importId: adoptedId(adopt, ADOPT_KEY.vaultAuthRole, names.roleId),
+  };
+}
+
+/** The Vault agent's pod annotations and templates: each database's credentials rendered as JSON into /secrets. */
+export function agentInjection(appSecretPath: string, role: string, authMount: string, databases: readonly string[]): Pick<VaultOutputs, "templates" | "agentAnnotations"> {
   const templates = Object.fromEntries(databases.map((db) => [`${db}.json`, agentTemplate(appSecretPath, db)]));
   const agentAnnotations: Record<string, string> = {
     "vault.hashicorp.com/agent-inject": "true",
-    "vault.hashicorp.com/auth-path": `auth/${settings.auth.mount}`,
+    "vault.hashicorp.com/auth-path": `auth/${authMount}`,
     "vault.hashicorp.com/role": role,
   };
   for (const [file, template] of Object.entries(templates)) {
@@ -178,89 +203,95 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
     agentAnnotations[`vault.hashicorp.com/agent-inject-template-${file}`] = template;
     agentAnnotations[`vault.hashicorp.com/secret-volume-path-${file}`] = AGENT_SECRET_DIR;
   }
+  return { templates, agentAnnotations };
+}
 
+/** The generated credentials' secret, when there are databases to generate them for. */
+export function generatedCredentials(secret: KvSecret, databases: string[], passwordLength: number, adopt: Adoption): VaultSpecs["credentials"] {
+  if (databases.length === 0) return undefined;
+  return { databases, passwordLength, name: secret.name, importId: adoptedId(adopt, ADOPT_KEY.vaultCredentials, secret.apiPath) };
+}
+
+/** Where the secret syncs run and what they stamp: the customer's namespace, its labels, its KV space and auth role. */
+interface SyncScope {
+  namespace: string;
+  labels: Labels;
+  space: KvSpace;
+  role: string;
+}
+
+/** The Vault Secrets Operator's objects: its service account, its VaultAuth, and a VaultStaticSecret per synced secret; none without syncs. */
+export function secretSyncs(scope: SyncScope, settings: Pick<VaultSettings, "extraSecrets" | "secretsOperator" | "auth">): VaultSpecs["sync"] {
+  const { namespace, labels, space, role } = scope;
+  const syncs = settings.extraSecrets;
+  if (syncs.length === 0) return undefined;
+  const syncAccount = settings.secretsOperator.serviceAccount;
   const meta = (name: string): Metadata => ({ name, namespace, labels });
   return {
-    space,
-    mount:
-      settings.mount === "own"
-        ? {
-            args: { path: space.mount, type: "kv", options: { version: "2" }, description: `ffnodes: secrets of ${namespace}` },
-            importId: adoptedId(config, ADOPT_KEY.vaultMount, space.mount),
-          }
-        : undefined,
-    policies: [appRead, operator],
-    authRole: {
-      args: {
-        backend: settings.auth.mount,
-        roleName: role,
-        boundServiceAccountNames: serviceAccounts,
-        boundServiceAccountNamespaces: [namespace],
-        audience: settings.auth.audience,
-        tokenTtl: settings.auth.tokenTtlSeconds,
-        tokenPolicies: [appRead.name],
+    serviceAccount: { metadata: meta(syncAccount), automountServiceAccountToken: false },
+    vaultAuth: {
+      apiVersion: VSO_API_VERSION,
+      kind: "VaultAuth",
+      metadata: meta(VAULT_AUTH_NAME),
+      spec: {
+        method: "kubernetes",
+        mount: settings.auth.mount,
+        vaultConnectionRef: settings.secretsOperator.vaultConnectionRef,
+        kubernetes: { role, serviceAccount: syncAccount, audiences: [settings.auth.audience] },
       },
-      importId: adoptedId(config, ADOPT_KEY.vaultAuthRole, names.roleId),
     },
-    credentials:
-      databases.length > 0
-        ? {
-            databases,
-            passwordLength: settings.credentials.passwordLength,
-            name: names.credentials.name,
-            importId: adoptedId(config, ADOPT_KEY.vaultCredentials, appSecretPath),
-          }
-        : undefined,
-    sync:
-      syncs.length > 0
-        ? {
-            serviceAccount: { metadata: meta(syncAccount), automountServiceAccountToken: false },
-            vaultAuth: {
-              apiVersion: VSO_API_VERSION,
-              kind: "VaultAuth",
-              metadata: meta(VAULT_AUTH_NAME),
-              spec: {
-                method: "kubernetes",
-                mount: settings.auth.mount,
-                vaultConnectionRef: settings.secretsOperator.vaultConnectionRef,
-                kubernetes: { role, serviceAccount: syncAccount, audiences: [settings.auth.audience] },
-              },
+    staticSecrets: [...syncs]
+      .sort((a, b) => a.secretName.localeCompare(b.secretName))
+      .map((sync) => ({
+        apiVersion: VSO_API_VERSION,
+        kind: "VaultStaticSecret",
+        metadata: meta(sync.secretName),
+        spec: {
+          vaultAuthRef: VAULT_AUTH_NAME,
+          mount: space.mount,
+          path: secretMountPath(space, sync.vaultSecret),
+          type: "kv-v2",
+          refreshAfter: settings.secretsOperator.refreshAfter,
+          hmacSecretData: true,
+          destination: {
+            name: sync.secretName,
+            create: true,
+            // The Secret is Vault's copy, named by ffnodes in the customer's own namespace:
+            // the operator takes over one that earlier tooling wrote (adopting a live
+            // customer), and the setting stays when adopt mode is turned off.
+            overwrite: true,
+            labels,
+            transformation: sync.keys && {
+              excludeRaw: true,
+              excludes: [".*"],
+              templates: Object.fromEntries(
+                Object.entries(sync.keys)
+                  .sort(([a], [b]) => a.localeCompare(b))
+                  .map(([key, vaultKey]) => [key, { text: `{{- get .Secrets "${vaultKey}" -}}` }]),
+              ),
             },
-            staticSecrets: [...syncs]
-              .sort((a, b) => a.secretName.localeCompare(b.secretName))
-              .map((sync) => ({
-                apiVersion: VSO_API_VERSION,
-                kind: "VaultStaticSecret",
-                metadata: meta(sync.secretName),
-                spec: {
-                  vaultAuthRef: VAULT_AUTH_NAME,
-                  mount: space.mount,
-                  path: secretMountPath(space, sync.vaultSecret),
-                  type: "kv-v2",
-                  refreshAfter: settings.secretsOperator.refreshAfter,
-                  hmacSecretData: true,
-                  destination: {
-                    name: sync.secretName,
-                    create: true,
-                    // The Secret is Vault's copy, named by ffnodes in the customer's own namespace:
-                    // the operator takes over one that earlier tooling wrote (adopting a live
-                    // customer), and the setting stays when adopt mode is turned off.
-                    overwrite: true,
-                    labels,
-                    transformation: sync.keys && {
-                      excludeRaw: true,
-                      excludes: [".*"],
-                      templates: Object.fromEntries(
-                        Object.entries(sync.keys)
-                          .sort(([a], [b]) => a.localeCompare(b))
-                          .map(([key, vaultKey]) => [key, { text: `{{- get .Secrets "${vaultKey}" -}}` }]),
-                      ),
-                    },
-                  },
-                },
-              })),
-          }
-        : undefined,
+          },
+        },
+      })),
+  };
+}
+
+/** Everything the Vault component creates for one customer environment: the parts above, composed. */
+export function buildVault(config: EnvironmentConfig): VaultSpecs {
+  const { namespace, vault: names } = config.tenancy;
+  const settings = config.settings.vault;
+  const { space, role, serviceAccounts } = names;
+  const policies = vaultPolicies(names, config.adopt);
+  const [appRead, operator] = policies;
+  const appSecretPath = names.credentials.apiPath;
+  const databases = [...new Set(settings.credentials.databases)].sort();
+  return {
+    space,
+    mount: kvMount(namespace, space, settings.mount, config.adopt),
+    policies,
+    authRole: authRole(namespace, names, appRead.name, settings.auth, config.adopt),
+    credentials: generatedCredentials(names.credentials, databases, settings.credentials.passwordLength, config.adopt),
+    sync: secretSyncs({ namespace, labels: standardLabels(config, "vault"), space, role }, settings),
     outputs: {
       role,
       authMount: settings.auth.mount,
@@ -270,8 +301,7 @@ export function buildVault(config: EnvironmentConfig): VaultSpecs {
       appSecretPath,
       policies: { appRead: appRead.name, operator: operator.name },
       serviceAccounts,
-      templates,
-      agentAnnotations,
+      ...agentInjection(appSecretPath, role, settings.auth.mount, databases),
     },
   };
 }

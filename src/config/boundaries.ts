@@ -5,7 +5,7 @@
  * and adopted ids are its own; privileged pods and egress to private ranges need a reviewed
  * opt-in. `stackBoundaryProblems` checks one stack, `fleetBoundaryProblems` the stacks together.
  */
-import { EnvironmentConfig } from "./environment";
+import { EnvironmentConfig, LocatedEnvironment } from "./environment";
 import { customerFileName, stackFileName } from "./files";
 import { ADOPT_CREATE, ADOPT_KEY, adoptableKeys, dnsRecordName } from "./adopt";
 import { LayerSource } from "./merge";
@@ -15,7 +15,7 @@ import { VAULT_POLICY_KEYS } from "./tenancy";
 import { isSecretKey, withoutSecrets } from "./secrets";
 
 /** The cluster's own namespaces: `default` and Kubernetes's `kube-*` (kube-system, kube-public, kube-node-lease). */
-export function isClusterNamespace(namespace: string): boolean {
+function isClusterNamespace(namespace: string): boolean {
   return namespace === "default" || namespace.startsWith("kube-");
 }
 
@@ -200,24 +200,33 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
 }
 
 /**
- * Boundaries between stacks: no claim named like another stack's claim, no Cloudflare record
+ * Boundaries between stacks: no existingClaim that is another stack's claim in the same namespace, no Cloudflare record
  * adopted by two stacks. One problem per clash, on the stack that named the other's object.
  */
-export function fleetBoundaryProblems(configs: readonly EnvironmentConfig[]): Problem[] {
+export function fleetBoundaryProblems(members: readonly LocatedEnvironment[]): Problem[] {
   const problems: Problem[] = [];
-  const claimOwners = new Map<string, EnvironmentConfig>();
-  for (const c of configs) for (const name of Object.values(c.tenancy.claims)) claimOwners.set(`${c.stack}\0${name}`, c);
+  const configs = members.map((m) => m.config);
+  // A claim lives in its stack's namespace: one named like another stack's claim is the same
+  // object only in the same namespace (which the fleet's unique namespaces refuse on their own).
+  const claimOwners = new Map<string, EnvironmentConfig[]>();
   for (const c of configs) {
+    for (const name of Object.values(c.tenancy.claims)) {
+      const at = namespacedId(c.tenancy.namespace, name);
+      claimOwners.set(at, [...(claimOwners.get(at) ?? []), c]);
+    }
+  }
+  for (const { config: c, origin } of members) {
     for (const [key, spec] of Object.entries(c.settings.storage)) {
       // A claim named as the stack would name it anyway is its own: a clash there comes from
       // the other stack (its existingClaim, or a namespace it took, which is told on its own).
       if (spec.existingClaim === undefined || spec.existingClaim === claimName(c.tenancy.namespace, key)) continue;
-      const owner = configs.find((o) => o.stack !== c.stack && claimOwners.has(`${o.stack}\0${spec.existingClaim}`));
+      const owner = claimOwners.get(namespacedId(c.tenancy.namespace, spec.existingClaim))?.find((o) => o.stack !== c.stack);
       if (owner) {
+        const set = origin(`storage.${key}.existingClaim`);
         problems.push({
-          file: customerFileName(c.customer.name),
-          path: joinPath("environments", c.environment, "storage", key, "existingClaim"),
-          message: `'${spec.existingClaim}' is a claim of stack ${owner.stack}: a customer adopts only claims of its own`,
+          file: set.file,
+          path: set.path,
+          message: `'${spec.existingClaim}' is a claim of stack ${owner.stack} in the same namespace '${c.tenancy.namespace}': a customer adopts only claims of its own`,
         });
       }
     }

@@ -20,6 +20,22 @@ function contains(outer: Range, inner: Range): boolean {
 }
 
 /**
+ * What Kubernetes would refuse, or what would allow nothing, in external egress as configured:
+ * exceptions strictly inside none of the allowed CIDRs (an ipBlock's `except` must be a strict
+ * subset of its `cidr`: ValidateIPBlock in k8s.io/kubernetes v1.34 pkg/apis/networking/validation),
+ * and allowed CIDRs that an exception covers whole.
+ */
+export function exceptionMismatches(allowed: string[], excepted: string[]): { outside: string[]; emptied: { cidr: string; by: string }[] } {
+  const strictlyInside = (inner: string, outer: string) => contains(parse(outer), parse(inner)) && parse(inner).prefix > parse(outer).prefix;
+  const outside = excepted.filter((e) => !allowed.some((cidr) => strictlyInside(e, cidr)));
+  const emptied = allowed.flatMap((cidr) => {
+    const by = excepted.find((e) => !outside.includes(e) && contains(parse(e), parse(cidr)));
+    return by === undefined ? [] : [{ cidr, by }];
+  });
+  return { outside, emptied };
+}
+
+/**
  * `{ cidr, except }` ipBlocks for the allowed CIDRs minus the excepted ones. Kubernetes refuses an
  * `except` entry that is not a strict subset of its block's `cidr` ("must be a strict subset of
  * `cidr`", ValidateIPBlock in k8s.io/kubernetes pkg/apis/networking/validation), so each block

@@ -8,6 +8,16 @@ export interface Peer {
   domain: string;
 }
 
+/**
+ * Adoption of live resources (`ffnodes:adopt`): when enabled, every stateful resource is
+ * imported by id instead of created. Ids that cannot be derived from names (a Cloudflare
+ * record id, say) come from `ffnodes:adoptIds`, keyed by the resource's logical name.
+ */
+export interface Adoption {
+  enabled: boolean;
+  ids: Record<string, string>;
+}
+
 /** One customer environment, fully layered and validated: what the components are built from. */
 export interface EnvironmentConfig {
   stack: string;
@@ -21,12 +31,7 @@ export interface EnvironmentConfig {
   settings: ResolvedSettings;
   /** The cluster's shared-service namespaces (`sharedNamespaces` in the defaults file): reserved, and the only ones a tenant's selectors may name. */
   sharedNamespaces: string[];
-  /**
-   * Adoption of live resources (`ffnodes:adopt`): when enabled, every stateful resource is
-   * imported by id instead of created. Ids that cannot be derived from names (a Cloudflare
-   * record id, say) come from `ffnodes:adoptIds`, keyed by the resource's logical name.
-   */
-  adopt: { enabled: boolean; ids: Record<string, string> };
+  adopt: Adoption;
   /** Repository-relative files this environment was layered from, lowest first. */
   files: string[];
 }

@@ -6,6 +6,7 @@ import { isPlainObject } from "./merge";
 import { ConfigError, Problem, issuesToProblems } from "./problems";
 import { CustomerIdentity, IDENTITY_KEYS, customerIdentity } from "./schema";
 import { dnsLabel } from "./schema/common";
+import { editDistance } from "./names";
 import { isReadableConfigFile, readYamlFile } from "./yaml";
 
 export const CUSTOMERS_DIR = "customers";
@@ -21,8 +22,10 @@ interface Defaults {
 
 const defaultsFileSchema = z.strictObject({
   sharedNamespaces: z.array(dnsLabel),
-  defaults: z.record(z.string(), z.unknown()),
-  environments: z.record(z.string().regex(/^[a-z][a-z0-9]*$/, "lower-case letters and digits"), z.record(z.string(), z.unknown())),
+  defaults: z.record(z.string(), z.unknown()).meta({ description: "a mapping of the settings every customer environment starts from" }),
+  environments: z
+    .record(z.string().regex(/^[a-z][a-z0-9]*$/, "lower-case letters and digits"), z.record(z.string(), z.unknown()))
+    .meta({ description: "a mapping of environments to their settings, such as prod: {}" }),
 });
 
 export function stackFileName(stack: string): string {
@@ -120,6 +123,19 @@ export function fleetStacks(root: string): string[] {
   const stacks = listStacks(root);
   if (stacks.length === 0) throw new ConfigError([{ file: `${STACKS_DIR}/`, path: "", message: "holds no stack files: expected Pulumi.<customer>-<env>.yaml files" }]);
   return stacks;
+}
+
+/**
+ * The refusal of a stack name that has no file in stacks/: the nearest name when it looks like a
+ * typo of one, and the stacks there are. `why` says what else is known of it (a tombstone).
+ */
+export function noSuchStack(root: string, stack: string, why = ""): ConfigError {
+  const stacks = listStacks(root);
+  const distance = (name: string) => editDistance(stack.toLowerCase(), name);
+  const nearest = [...stacks].sort((a, b) => distance(a) - distance(b))[0];
+  const typo = nearest !== undefined && distance(nearest) <= Math.max(2, Math.floor(stack.length / 4)) ? ` (did you mean ${nearest}?)` : "";
+  const there = stacks.length > 0 ? `stacks are: ${stacks.join(", ")}` : `${STACKS_DIR}/ holds no stack files`;
+  return new ConfigError([{ file: stackFileName(stack), path: "", message: `no such stack${why}${typo}; ${there}` }]);
 }
 
 /** Names of every stack with a file in stacks/, sorted. */

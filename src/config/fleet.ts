@@ -74,6 +74,19 @@ const UNIQUE: {
   { what: "fitConnectCode", perCustomer: true, claims: (m) => [{ value: m.config.customer.fitConnectCode, origin: m.origin("fitConnectCode") }] },
 ];
 
+/** "a, b or c". */
+const either = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}` : items.join(""));
+
+/** What the fleet checks hold once they have passed, in words, for a report that they did. */
+export const FLEET_CHECKS = [
+  `no two stacks share a ${either(UNIQUE.filter((u) => !u.perCustomer).map((u) => u.what))}`,
+  `no two customers share a ${either(UNIQUE.filter((u) => u.perCustomer).map((u) => u.what))}`,
+  "no host is under another stack's wildcard",
+  "no own Vault mount has a shared mount's name",
+  "no stack takes a name a retired stack's tombstone reserves",
+  "no stack names another's claims or DNS records",
+];
+
 function problemAt(origin: Origin, message: string): Problem {
   return { file: origin.file, path: origin.path, message: origin.derived ? `${message} (${origin.derived})` : message };
 }
@@ -85,7 +98,7 @@ function problemAt(origin: Origin, message: string): Problem {
  * One problem per clash, blamed on the key that made it in the later stack, naming the earlier
  * one. Stacks are taken in name order, the `newcomers` (being added) last: a clash is theirs.
  */
-export function checkFleet(members: LocatedEnvironment[], newcomers: readonly string[] = []): Problem[] {
+function checkFleet(members: LocatedEnvironment[], newcomers: readonly string[] = []): Problem[] {
   const rank = (m: LocatedEnvironment) => (newcomers.includes(m.config.stack) ? 1 : 0);
   const sorted = [...members].sort((a, b) => rank(a) - rank(b) || a.config.stack.localeCompare(b.config.stack));
   const problems: Problem[] = [];
@@ -186,7 +199,7 @@ function checkSharedMounts(sorted: LocatedEnvironment[]): Problem[] {
  * given to no stack; only the stack being decommissioned keeps them until it is gone. Told at the
  * key that gives the name (or that it derives from).
  */
-export function checkReservations(members: LocatedEnvironment[], tombstones: Tombstone[]): Problem[] {
+function checkReservations(members: LocatedEnvironment[], tombstones: Tombstone[]): Problem[] {
   const problems: Problem[] = [];
   for (const tombstone of tombstones) {
     const holds = (m: LocatedEnvironment) => !(tombstone.status === "in-progress" && tombstone.stack === m.config.stack);
@@ -210,7 +223,7 @@ export function checkReservations(members: LocatedEnvironment[], tombstones: Tom
 
 /** Every cross-stack check: uniqueness, wildcards, shared mounts, retired stacks' names, and the boundaries between tenants. */
 function fleetProblems(members: LocatedEnvironment[], tombstones: Tombstone[], newcomers: readonly string[] = []): Problem[] {
-  return [...checkFleet(members, newcomers), ...checkReservations(members, tombstones), ...fleetBoundaryProblems(members.map((m) => m.config))];
+  return [...checkFleet(members, newcomers), ...checkReservations(members, tombstones), ...fleetBoundaryProblems(members)];
 }
 
 /** Layers each stack's configuration from its files, collecting every problem. */

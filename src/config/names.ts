@@ -7,6 +7,17 @@ export const MAX_LABEL_LENGTH = 63;
 /** A lower-case DNS host name: labels of 1..63 characters, 253 characters in all, no trailing dot. */
 export const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
 
+/** How many characters must be inserted, deleted or replaced to turn `a` into `b` (Levenshtein). */
+export function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}
+
 export function isDns1123Label(value: string): boolean {
   return value.length <= MAX_LABEL_LENGTH && DNS1123_LABEL.test(value);
 }

@@ -1,7 +1,8 @@
 import * as path from "node:path";
-import { Layer, LayerSource, isPlainObject, mergeLayers, sourceOf } from "./merge";
+import { Layer, LayerSource, isPlainObject, mergeLayers, sourceOf, valueAtPath } from "./merge";
 import { isDns1123Label, MAX_LABEL_LENGTH } from "./names";
 import { quantityValue } from "./quantity";
+import { exceptionMismatches } from "./cidr";
 import { ConfigError, Problem, issuesToProblems, joinPath } from "./problems";
 import { IDENTITY_KEYS, environmentSettings } from "./schema";
 import { secretSettingProblems, stackBoundaryProblems } from "./boundaries";
@@ -162,7 +163,8 @@ export function resolveWithOrigins(root: string, stack: string, stackLayer: Stac
   };
   const allProblems = [
     ...secrets,
-    ...checkConsistency(tenancy, settings, locate),
+    ...checkConsistency(stack, tenancy, settings, locate),
+    ...checkEgressExceptions(settings, locate, (key) => layers.findIndex((layer) => layer.source === locate(key))),
     ...checkAdoption(adopt, settings, [settings.domain, ...settings.extraHosts], stackLayer.file),
     ...unknownAdoptIds(adopt.ids, settings, [settings.domain, ...settings.extraHosts], stackLayer.file),
     ...peers.problems,
@@ -183,20 +185,61 @@ function unknownEnvironments(file: string, environments: Record<string, unknown>
     }));
 }
 /**
+ * External egress's exceptions against its CIDRs, after layering: a customer that narrows the
+ * CIDRs inherits the defaults' exceptions, which may then lie outside them (Kubernetes refuses
+ * the NetworkPolicy) or except a CIDR whole (it would allow nothing). Told at whichever of the two
+ * keys a higher layer set: that layer made them disagree.
+ */
+function checkEgressExceptions(settings: ResolvedSettings, locate: (p: string) => LayerSource, layerOf: (key: string) => number): Problem[] {
+  const CIDRS = "network.externalEgress.cidrs";
+  const EXCEPT = "network.externalEgress.except";
+  const { cidrs, except } = settings.network.externalEgress;
+  const { outside, emptied } = exceptionMismatches(cidrs, except);
+  if (outside.length + emptied.length === 0) return [];
+  const at = (key: string, message: string): Problem => {
+    const source = locate(key);
+    return { file: source.file, path: joinPath(source.prefix, key), message };
+  };
+  const RULE = "Kubernetes refuses an ipBlock whose except is not strictly inside its cidr";
+  if (layerOf(CIDRS) > layerOf(EXCEPT)) {
+    const exceptFile = locate(EXCEPT).file;
+    return [
+      at(
+        CIDRS,
+        [
+          ...(outside.length > 0 ? [`the exceptions ${outside.join(", ")} (${EXCEPT}, set in ${exceptFile}) are strictly inside none of these CIDRs (${RULE})`] : []),
+          ...emptied.map(({ cidr, by }) => `${cidr} is excepted whole by ${by} (${EXCEPT}, set in ${exceptFile}), so it would allow nothing`),
+        ].join("; ") + `: set ${EXCEPT} beside these CIDRs, to exceptions inside them or [] for none`,
+      ),
+    ];
+  }
+  const cidrsFile = locate(CIDRS).file;
+  const where = cidrsFile === locate(EXCEPT).file ? "" : `, set in ${cidrsFile}`;
+  return [
+    ...outside.map((e) => at(`${EXCEPT}.${except.indexOf(e)}`, `${e} is strictly inside none of ${CIDRS} (${cidrs.join(", ")}${where}); ${RULE}: remove it, or add a CIDR that holds it`)),
+    ...emptied.map(({ cidr, by }) => at(`${EXCEPT}.${except.indexOf(by)}`, `${by} covers ${cidr} of ${CIDRS}${where} whole, so that CIDR would allow nothing: remove one of them`)),
+  ];
+}
+
+/**
  * What the schema cannot see key by key: names derived from the namespace must stay valid
  * Kubernetes names, and the claims must fit the namespace's own storage quota.
  */
-function checkConsistency(tenancy: Tenancy, settings: ResolvedSettings, locate: (p: string) => LayerSource): Problem[] {
+function checkConsistency(stack: string, tenancy: Tenancy, settings: ResolvedSettings, locate: (p: string) => LayerSource): Problem[] {
   const problems: Problem[] = [];
   const at = (key: string, message: string) => {
     const source = locate(key);
     problems.push({ file: source.file, path: joinPath(source.prefix, key), message });
   };
-  // A claim and its quota may come from different files: the problem is told at each key set
-  // outside the defaults (whoever set it made them disagree), or at the quota when only the defaults did.
-  const blame = (quotaKey: string, claimKeys: string[], message: string) => {
-    const keys = [quotaKey, ...claimKeys].filter((key) => locate(key).file !== DEFAULTS_FILE);
-    for (const key of keys.length > 0 ? keys : [quotaKey]) at(key, key === quotaKey ? message : `${message} (the quota is set in ${locate(quotaKey).file})`);
+  // A claim and its quota may come from different files. The problem is the stack's, told once:
+  // at the first of them set outside the defaults (whoever set it made them disagree), or at the
+  // quota when the defaults set them all, there naming every stack it breaks.
+  const blame = (quotaKey: string, claimKeys: string[], message: (quota: string) => string) => {
+    const key = [quotaKey, ...claimKeys].find((k) => locate(k).file !== DEFAULTS_FILE) ?? quotaKey;
+    const source = locate(key);
+    const quotaFile = locate(quotaKey).file;
+    const quota = `${quotaKey}'s ${String(valueAtPath(settings, quotaKey.split(".")))}${quotaFile === source.file ? "" : ` (set in ${quotaFile})`}`;
+    problems.push({ file: source.file, path: joinPath(source.prefix, key), message: message(quota), stacks: [stack] });
   };
   const claims = Object.entries(settings.storage);
   const requested = claims.reduce((sum, [, claim]) => sum + quantityValue(claim.size), 0);
@@ -204,14 +247,14 @@ function checkConsistency(tenancy: Tenancy, settings: ResolvedSettings, locate: 
     blame(
       "quota.requestsStorage",
       claims.map(([key]) => `storage.${key}.size`),
-      `the claims request ${claims.map(([, c]) => c.size).join(" + ")}, more than quota.requestsStorage's ${settings.quota.requestsStorage}: raise the quota or shrink the claims`,
+      (quota) => `the claims request ${claims.map(([key, c]) => `${key} ${c.size}`).join(" + ")}, more than ${quota}: raise the quota or shrink the claims`,
     );
   }
   if (claims.length > settings.quota.persistentVolumeClaims) {
     blame(
       "quota.persistentVolumeClaims",
       claims.map(([key]) => `storage.${key}`),
-      `${claims.length} claims are configured but quota.persistentVolumeClaims allows ${settings.quota.persistentVolumeClaims}`,
+      (quota) => `${claims.length} claims are configured (${claims.map(([key]) => key).join(", ")}), more than ${quota}: raise the quota or remove claims`,
     );
   }
   const { namespace } = tenancy;

@@ -46,7 +46,7 @@ const REFERENCE_WORDS = new Set(["name", "names", "namespace", "ref", "path", "e
 const EXISTING_REFERENCES = new Set(["secret", "secrets", "claim", "key"]);
 
 /** camelCase, snake_case, kebab-case and dotted names split into lower-case words. */
-export function keyWords(key: string): string[] {
+function keyWords(key: string): string[] {
   return key
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
@@ -76,10 +76,31 @@ function namesSecret(words: string[]): boolean {
   return words.some((w, i) => w === "key" && (words.length === 1 || KEY_QUALIFIERS.has(words[i - 1] ?? "")));
 }
 
-/** `scheme://user:password@` anywhere, JDBC's `jdbc:postgresql://` included. */
-const CREDENTIALS_IN_URL = /[a-z][a-z0-9+.-]*(:[a-z][a-z0-9+.-]*)*:\/\/[^/\s:@]+:[^/\s@]+@/i;
+/** `scheme://` (JDBC's `jdbc:postgresql://` included) and the rest of the URL. */
+const URL_REST = /[a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)*:\/\/(\S*)/gi;
+
+/**
+ * Whether a value holds a URL with a password: `scheme://user:password@`, the user possibly empty
+ * (`redis://:password@`). People write passwords with reserved characters unescaped (`/`, `?`,
+ * `#`, `[`, `]`, `@`, `:`), which URL parsers refuse, so the userinfo is read by hand: the text
+ * before any `@` with a `:` in it, unless what stands before the `:` has a `/`, `?` or `#` (then
+ * the `@` is in a path, query or fragment) or is a host followed by a port (`registry.example:8443/@scope`).
+ */
+function credentialsInUrl(text: string): boolean {
+  for (const [, rest] of text.matchAll(URL_REST)) {
+    for (let at = rest.indexOf("@"); at >= 0; at = rest.indexOf("@", at + 1)) {
+      const colon = rest.indexOf(":");
+      if (colon < 0 || colon > at) continue;
+      const user = rest.slice(0, colon);
+      const password = rest.slice(colon + 1, at);
+      const hostAndPort = user.includes(".") && /^[0-9]{1,5}([/?#]|$)/.test(password);
+      if (password !== "" && !/[/?#]/.test(user) && !hostAndPort) return true;
+    }
+  }
+  return false;
+}
 /** An http(s) URL carrying a user part at all: a token in place of the user (`https://glpat-...@gitlab.com`). */
-const USER_IN_HTTP_URL = /https?:\/\/[^/\s@]+@/i;
+const USER_IN_HTTP_URL = /https?:\/\/[^/?#\s@]+@/i;
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;
 /** An HTTP Authorization header's credentials. */
@@ -109,7 +130,7 @@ export function isSecretValue(value: unknown): boolean {
   if (typeof value !== "string") return false;
   const text = value.trim();
   return (
-    CREDENTIALS_IN_URL.test(text) ||
+    credentialsInUrl(text) ||
     USER_IN_HTTP_URL.test(text) ||
     PEM_PRIVATE_KEY.test(text) ||
     JWT.test(text) ||

@@ -7,7 +7,7 @@ import { PROTOTYPE_KEY_MESSAGE, prototypeKeyPaths, readYamlFile } from "./yaml";
 import { SECRET_PLACEHOLDER } from "./secrets";
 import { isCiphertext, setSecretCommand } from "./provider-secrets";
 
-export interface StackFileConfig {
+interface StackFileConfig {
   /** Full config keys (`namespace:key`) to their values as Pulumi passes them: strings, objects as JSON. */
   config: Record<string, string>;
   secretKeys: string[];
@@ -117,9 +117,9 @@ export function readStackLayer(root: string, stack: string): StackSettingsLayer 
 }
 
 /** What an operator must fill in before an adopted stack plans: each host's live record id. */
-export const RECORD_ID_PLACEHOLDER = "<zone id>/<record id>";
+const RECORD_ID_PLACEHOLDER = "<zone id>/<record id>";
 
-export interface StackFileSpec {
+interface StackFileSpec {
   stack: string;
   environment: string;
   /** Whether the stack talks to Cloudflare (and so needs its token). */

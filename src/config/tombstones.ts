@@ -17,7 +17,6 @@ const reservedNames = z.strictObject({
   dbSuffix: z.string(),
   hosts: z.array(z.string()),
 });
-export type ReservedNames = z.infer<typeof reservedNames>;
 
 /** What was live and left in place, by its live name. */
 const retainedData = z.strictObject({
@@ -66,7 +65,7 @@ const HEADER = (stack: string) =>
 /** The record first, the customer's settings last. */
 const KEY_ORDER: (keyof Tombstone)[] = ["stack", "status", "started", "retired", "customer", "environment", "reserved", "retained", "purge"];
 
-export function renderTombstone(tombstone: Tombstone): string {
+function renderTombstone(tombstone: Tombstone): string {
   const ordered = Object.fromEntries([...KEY_ORDER, ...Object.keys(tombstone)].map((key) => [key, tombstone[key as keyof Tombstone]]));
   return `${HEADER(tombstone.stack)}\n${stringify(ordered, { lineWidth: 0 })}`;
 }

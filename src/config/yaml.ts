@@ -9,7 +9,7 @@ const MAX_ALIASES = 50;
 /** A key that would set an object's prototype instead of a setting, wherever it is merged. */
 const PROTOTYPE_KEY = "__proto__";
 
-export type YamlResult = { ok: true; value: unknown } | { ok: false; problems: Problem[] };
+type YamlResult = { ok: true; value: unknown } | { ok: false; problems: Problem[] };
 
 /** Key paths of every `__proto__` key in a tree of mappings and lists. */
 export function prototypeKeyPaths(value: unknown, at: (string | number)[] = []): string[] {
@@ -37,7 +37,7 @@ function prototypeKeysOf(node: unknown, at: (string | number)[] = []): string[] 
 }
 
 /** Parses YAML text with alias and size limits; reports syntax errors with their line. */
-export function parseYaml(text: string, file: string): YamlResult {
+function parseYaml(text: string, file: string): YamlResult {
   if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
     return { ok: false, problems: [{ file, path: "", message: `file is larger than ${MAX_FILE_BYTES} bytes` }] };
   }

@@ -40,7 +40,7 @@ export function targetFromConfig(root: string, config: EnvironmentConfig): Decom
  * Moves the environment out of the customer's files: its section leaves the customer file (the
  * whole file when it was the last one) and its stack file goes. Each part is skipped once done.
  */
-export function retireFiles(root: string, target: DecommissionTarget): void {
+function retireFiles(root: string, target: DecommissionTarget): void {
   const file = customerFileName(target.customer);
   const customerFile = path.join(root, file);
   if (fs.existsSync(customerFile)) {
@@ -75,7 +75,7 @@ export function checkRetirement(root: string, target: DecommissionTarget): void 
 }
 
 /** Commands that delete the retained data for good, with its live names. */
-export function purgeCommands(target: DecommissionTarget, retained: RetainedData): string[] {
+function purgeCommands(target: DecommissionTarget, retained: RetainedData): string[] {
   const kubectl = `kubectl${target.kubernetesContext ? ` --context ${target.kubernetesContext}` : ""}`;
   const commands: string[] = [];
   if (retained.namespace) {
@@ -122,7 +122,7 @@ export interface Step {
   run?: () => Promise<void>;
 }
 
-export interface DecommissionContext {
+interface DecommissionContext {
   root: string;
   target: DecommissionTarget;
   /** The stack's resources; undefined when the backend has no such stack. */
@@ -179,13 +179,16 @@ export function decommissionSteps(ctx: DecommissionContext): { steps: Step[]; pl
     {
       name: "unprotect",
       does: "unprotect the data holders; they are retained on delete, so the destroy leaves them in place",
-      items: plan.retained.map(describe),
+      items: plan.retained.filter((r) => r.protect).map(describe),
       run: protectedUrns.length === 0 ? undefined : () => backend.unprotect(target.stack, protectedUrns),
     },
     {
       name: "destroy",
-      does: "destroy everything else the stack created",
-      items: plan.deleted.filter((r) => !plan.applicationSets.includes(r)).map(describe),
+      does: "destroy everything else the stack created; what is retained on delete stays, so the retained namespace stays isolated",
+      items: [
+        ...plan.deleted.filter((r) => !plan.applicationSets.includes(r)).map(describe),
+        ...plan.retained.filter((r) => !r.protect).map((r) => `${describe(r)} (retained on delete: stays)`),
+      ],
       run: plan.deleted.length + plan.retained.length === 0 ? undefined : () => backend.destroy(target.stack),
     },
     {

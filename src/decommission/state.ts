@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RetainedData } from "../config/tombstones";
+import { KindType, describeLive } from "../kinds";
 
 /**
  * One resource of a stack's state, as `pulumi stack export` writes it (deployment version 3,
@@ -31,12 +32,12 @@ export interface DecommissionPlan {
   namespace?: string;
 }
 
-const APPLICATION_SET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet";
-const NAMESPACE = "kubernetes:core/v1:Namespace";
-const CLAIM = "kubernetes:core/v1:PersistentVolumeClaim";
-const VAULT_MOUNT = "vault:index/mount:Mount";
-const VAULT_SECRET = "vault:kv/secretV2:SecretV2";
-const DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
+const APPLICATION_SET: KindType = "kubernetes:argoproj.io/v1alpha1:ApplicationSet";
+const NAMESPACE: KindType = "kubernetes:core/v1:Namespace";
+const CLAIM: KindType = "kubernetes:core/v1:PersistentVolumeClaim";
+const VAULT_MOUNT: KindType = "vault:index/mount:Mount";
+const VAULT_SECRET: KindType = "vault:kv/secretV2:SecretV2";
+const DNS_RECORD: KindType = "cloudflare:index/dnsRecord:DnsRecord";
 
 /** Provider and component entries stand for nothing live. */
 const isLive = (r: StateResource) => r.custom === true && !r.type.startsWith("pulumi:providers:");
@@ -59,30 +60,15 @@ function metadata(r: StateResource): { name?: string; namespace?: string } {
 
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
 
-/** The kind of a resource type: `kubernetes:core/v1:Namespace` → `Namespace`. */
-export function kindOf(type: string): string {
-  return type.slice(type.lastIndexOf(":") + 1);
-}
-
 /** A resource as a person finds it on its platform: kind and live name (namespace/name, Vault path, host). */
 export function describe(r: StateResource): string {
-  const logical = r.urn.slice(r.urn.lastIndexOf("::") + 2);
-  const o = r.outputs ?? {};
-  if (r.type.startsWith("kubernetes:")) {
-    const { name, namespace } = metadata(r);
-    return `${kindOf(r.type)} ${namespace ? `${namespace}/` : ""}${name ?? logical}`;
-  }
-  if (r.type === VAULT_MOUNT) return `Vault mount ${text(o.path) ?? logical}`;
-  if (r.type === VAULT_SECRET) return `Vault secret ${text(o.path) ?? logical}`;
-  if (r.type.startsWith("vault:")) return `Vault ${kindOf(r.type)} ${text(o.name) ?? text(o.roleName) ?? logical}`;
-  if (r.type === DNS_RECORD) return `DNS ${text(o.type) ?? "record"} ${text(o.name) ?? logical}`;
-  return `${kindOf(r.type)} ${logical}`;
+  return describeLive(r.type, r.outputs ?? {}, r.urn.slice(r.urn.lastIndexOf("::") + 2));
 }
 
 /** The data a decommission leaves in place, by live name, for the tombstone. */
 export function retainedData(retained: readonly StateResource[]): RetainedData {
   const of = (type: string) => retained.filter((r) => r.type === type);
-  const known = new Set([NAMESPACE, CLAIM, VAULT_MOUNT, VAULT_SECRET, DNS_RECORD]);
+  const known = new Set<string>([NAMESPACE, CLAIM, VAULT_MOUNT, VAULT_SECRET, DNS_RECORD]);
   const namespace = of(NAMESPACE)[0];
   const namespaceName = namespace && metadata(namespace).name;
   const mount = of(VAULT_MOUNT)[0];

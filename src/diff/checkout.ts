@@ -23,7 +23,7 @@ export interface Checkout {
 }
 
 /** A side that does not plan (invalid configuration, or its plan failed): nothing is compared. */
-export class SideError extends CliError {
+class SideError extends CliError {
   constructor(checkout: Checkout, headline: string, lines: string[]) {
     super(`${headline} on the ${checkout.side} side (${checkout.description}); nothing was compared:\n${lines.map((l) => `  ${l}`).join("\n")}`, EXIT_INVALID_CONFIG);
   }
@@ -119,7 +119,7 @@ export function planCommand(root: string): [string, string[]] {
  * Plans every stack of a checkout with the checkout's own code, in a child process: the base may
  * be an older commit whose code differs from this one's.
  */
-export function planCheckout(checkout: Checkout): Promise<StackPlan[]> {
+function planCheckout(checkout: Checkout): Promise<StackPlan[]> {
   return new Promise((resolve, reject) => {
     const [command, args] = planCommand(checkout.root);
     const child = spawn(command, args, { cwd: checkout.root, stdio: ["ignore", "pipe", "pipe"] });
@@ -156,7 +156,7 @@ export function planCheckout(checkout: Checkout): Promise<StackPlan[]> {
  * A fingerprint of each `secure:` value in a checkout's stack files, so that a changed secret
  * shows as changed while neither its value nor its ciphertext leaves this function.
  */
-export function secretFingerprints(root: string): SecretFingerprints {
+function secretFingerprints(root: string): SecretFingerprints {
   const fingerprints: SecretFingerprints = {};
   for (const stack of listStacks(root)) {
     let document: unknown;

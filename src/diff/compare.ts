@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import { isPlainObject } from "../config/merge";
 import { quantityValue } from "../config/quantity";
 import { SECRET_PLACEHOLDER } from "../config/secrets";
+import { KindType, forcesReplacement, kindOf } from "../kinds";
 import type { PlannedResource, StackPlan } from "../plan/engine";
 
 /** One field that differs: its path (`spec.resources.requests.storage`), and its values; absent means unset. */
@@ -12,23 +13,23 @@ export interface FieldChange {
   new?: unknown;
 }
 
-export interface ResourceRef {
+interface ResourceRef {
   /** The resource's URN as Pulumi forms it (stack, project, parent type chain, type, name). */
   urn: string;
   type: string;
   name: string;
 }
 
-export interface ResourceChange extends ResourceRef {
+interface ResourceChange extends ResourceRef {
   /** Whether the provider replaces the resource (delete and create) rather than updating it. */
   replace: boolean;
   fields: FieldChange[];
 }
 
-export type MarkerKind = "data-holder-replaced" | "data-holder-deleted" | "storage-shrunk" | "isolation-changed" | "adopt-started" | "adopt-stopped";
+type MarkerKind = "data-holder-replaced" | "data-holder-deleted" | "storage-shrunk" | "isolation-changed" | "adopt-started" | "adopt-stopped";
 
 /** Something a reviewer must not miss. */
-export interface Marker {
+interface Marker {
   kind: MarkerKind;
   /** The resource's `type name`, when the marker is about one. */
   resource?: string;
@@ -61,60 +62,12 @@ export interface Side {
   secrets: SecretFingerprints;
 }
 
-/**
- * Inputs whose change makes the provider replace the resource, by type (a change at or below the
- * path). Kubernetes: every kind replaces on metadata.name and metadata.namespace, plus the kinds'
- * own lists, as in pulumi-kubernetes v4 provider/pkg/provider/diff.go (`forceNew`). Vault:
- * `ForceNew` fields of terraform-provider-vault (vault_mount, vault_policy, vault_kv_secret_v2,
- * vault_kubernetes_auth_backend_role). Cloudflare: dns_record's zone_id (RequiresReplace in v5).
- * Random: every argument of random_password and random_string is ForceNew ("" = any input).
- */
-const KUBERNETES_REPLACE_ON = ["metadata.name", "metadata.namespace"];
-const REPLACE_ON: Record<string, string[]> = {
-  "kubernetes:core/v1:PersistentVolumeClaim": ["spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"],
-  "kubernetes:core/v1:ResourceQuota": ["spec.scopes"],
-  "kubernetes:core/v1:Secret": ["type"],
-  "kubernetes:core/v1:Service": ["spec.clusterIP"],
-  "kubernetes:apps/v1:Deployment": ["spec.selector"],
-  "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": ["roleRef"],
-  "vault:index/mount:Mount": ["type", "local", "sealWrap", "externalEntropyAccess"],
-  "vault:index/policy:Policy": ["name"],
-  "vault:kv/secretV2:SecretV2": ["mount", "name"],
-  "vault:kubernetes/authBackendRole:AuthBackendRole": ["backend", "roleName"],
-  "cloudflare:index/dnsRecord:DnsRecord": ["zoneId"],
-  "random:index/randomPassword:RandomPassword": [""],
-  "random:index/randomString:RandomString": [""],
-};
-
-/** Kinds that hold a tenant's data whatever their options say. */
-const DATA_KINDS = new Set([
-  "kubernetes:core/v1:Namespace",
-  "kubernetes:core/v1:PersistentVolumeClaim",
-  "vault:index/mount:Mount",
-  "vault:kv/secretV2:SecretV2",
-]);
-
-/** Kinds that draw a tenant's boundary: who may read what, reach where, deploy what. */
-const ISOLATION_KINDS: Record<string, string> = {
-  "vault:index/policy:Policy": "Vault policy",
-  "vault:kubernetes/authBackendRole:AuthBackendRole": "Vault auth role",
-  "kubernetes:networking.k8s.io/v1:NetworkPolicy": "NetworkPolicy",
-  "kubernetes:argoproj.io/v1alpha1:AppProject": "AppProject",
-  "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": "RoleBinding",
-};
-
-const CLAIM_TYPE = "kubernetes:core/v1:PersistentVolumeClaim";
+const CLAIM_TYPE: KindType = "kubernetes:core/v1:PersistentVolumeClaim";
 const CLAIM_SIZE = "spec.resources.requests.storage";
 
-function replacesOn(type: string): string[] {
-  return [...(type.startsWith("kubernetes:") ? KUBERNETES_REPLACE_ON : []), ...(REPLACE_ON[type] ?? [])];
-}
-
-const underPath = (path: string, prefix: string) => prefix === "" || path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
-
 /** Why a resource holds data (its options, or its kind), or undefined when it does not. */
-export function dataHolderReason(resource: PlannedResource): string | undefined {
-  const reasons = [resource.protect ? "protect" : "", resource.retainOnDelete ? "retainOnDelete" : "", DATA_KINDS.has(resource.type) ? "kind" : ""].filter(Boolean);
+function dataHolderReason(resource: PlannedResource): string | undefined {
+  const reasons = [resource.protect ? "protect" : "", resource.retainOnDelete ? "retainOnDelete" : "", kindOf(resource.type)?.holdsData ? "kind" : ""].filter(Boolean);
   return reasons.length > 0 ? reasons.join(", ") : undefined;
 }
 
@@ -236,8 +189,8 @@ function compareStack(stack: string, base: StackPlan | undefined, head: StackPla
   const ref = (urn: string, r: PlannedResource): ResourceRef => ({ urn, type: r.type, name: r.name });
   const markers: Marker[] = [];
   const isolation = (r: PlannedResource, what: string) => {
-    const kind = ISOLATION_KINDS[r.type];
-    if (kind) markers.push({ kind: "isolation-changed", resource: describe(r), message: `${kind} ${r.name} ${what}` });
+    const kind = kindOf(r.type);
+    if (kind?.isolation) markers.push({ kind: "isolation-changed", resource: describe(r), message: `${kind.label} ${r.name} ${what}` });
   };
 
   const removed: ResourceRef[] = [];
@@ -266,7 +219,7 @@ function compareStack(stack: string, base: StackPlan | undefined, head: StackPla
       { protect: r.protect, retainOnDelete: r.retainOnDelete, import: r.import, ignoreChanges: r.ignoreChanges },
     ).map((f) => ({ ...f, path: `(options).${f.path}` }));
     if (fields.length === 0 && optionChanges.length === 0) continue;
-    const replaceFields = fields.filter((f) => replacesOn(r.type).some((p) => underPath(f.path, p)));
+    const replaceFields = fields.filter((f) => forcesReplacement(r.type, f.path));
     const replace = replaceFields.length > 0;
     changed.push({ ...ref(urn, r), replace, fields: [...fields, ...optionChanges] });
     const reason = dataHolderReason(old) ?? dataHolderReason(r);

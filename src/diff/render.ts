@@ -1,6 +1,6 @@
 import type { FieldChange, FleetDiff, StackDiff } from "./compare";
 
-export interface DiffSides {
+interface DiffSides {
   base: string;
   head: string;
 }
@@ -44,7 +44,7 @@ function fieldLines(change: FieldChange, indent: string): string[] {
   return [`${indent}${change.path}: ${show(old)} → ${show(next)}`];
 }
 
-export function stackSummary(diff: StackDiff): string {
+function stackSummary(diff: StackDiff): string {
   if (diff.status !== "changed") return `stack ${diff.status}, ${diff.status === "added" ? diff.added.length : diff.removed.length} resource(s)`;
   return `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed${diff.config.length ? `, ${diff.config.length} secret setting(s)` : ""}`;
 }

@@ -3,13 +3,13 @@ import { valueAtPath } from "../config/merge";
 import { Problem, issuesToProblems, joinPath } from "../config/problems";
 
 /** One application of the ApplicationSet: its service and the Helm value files, lowest precedence first. */
-export interface AppSetService {
+interface AppSetService {
   name: string;
   /** Repository paths as ArgoCD reads them (`/ffnodes/kch/prod/values/...`), in valueFiles order. */
   valueFiles: string[];
 }
 
-export interface ApplicationSetRead {
+interface ApplicationSetRead {
   services: AppSetService[];
   problems: Problem[];
 }

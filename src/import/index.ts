@@ -10,7 +10,7 @@ import { readTree } from "./tree";
 import { OutputFile } from "./writer";
 import { entryExists, unwritable, writeConfigFiles } from "../config/write";
 
-export interface ImportOptions {
+interface ImportOptions {
   /** The Helm values tree: the directory holding `ffnodes/`, or `ffnodes/` itself. */
   dir: string;
   /** The ffnodes project: customers/ and stacks/ are read and written here. */
@@ -91,7 +91,7 @@ export function importHelm(options: ImportOptions): ImportResult {
  * (`root`, the working directory), in an existing directory, and not in customers/ or stacks/,
  * where it would replace or pass for configuration.
  */
-export function reportFileProblem(root: string, file: string): Problem | undefined {
+function reportFileProblem(root: string, file: string): Problem | undefined {
   const at = (message: string): Problem => ({ file: COMMAND_LINE, path: "--report", message: `'${file}' ${message}` });
   const absolute = path.resolve(root, file);
   const directory = path.dirname(absolute);

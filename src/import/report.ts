@@ -9,7 +9,7 @@ import { Finding, formatOrigin, uniqueFindings } from "./types";
 import { valueAtPath } from "../config/merge";
 import { CustomerDocument } from "./writer";
 
-export interface ReportInput {
+interface ReportInput {
   dir: string;
   drafts: CustomerDraft[];
   docs: CustomerDocument[];

@@ -12,7 +12,7 @@ import { canonical, deletePath, leaves, setPath } from "./values";
 import { CustomerDocument, OutputFile, outputFiles, renderCustomerFile } from "./writer";
 import { writeConfigFiles } from "../config/write";
 
-export interface Settled {
+interface Settled {
   docs: CustomerDocument[];
   files: OutputFile[];
   /** Stack files already in the project, left as they are. */

@@ -8,7 +8,7 @@ import { readYamlFile } from "../config/yaml";
 import { readApplicationSet } from "./appset";
 import { Finding } from "./types";
 
-export const TREE_DIR = "ffnodes";
+const TREE_DIR = "ffnodes";
 /** The per-service files, in the order the seed's ApplicationSet lists them. */
 const SERVICE_FILES = ["app-config.yaml", "infra-config.yaml"];
 const SHARED_FILE = "shared-secrets-values.yaml";
@@ -16,7 +16,7 @@ const NODE_FILE = "values.yaml";
 /** Environment of a node file whose deploymentKey does not start with a known environment. */
 const NODE_DEFAULT_ENVIRONMENT = "prod";
 
-export interface ValuesSource {
+interface ValuesSource {
   /** The service these values are for; absent for a node file, which serves every service. */
   service?: string;
   /** Files merged, lowest precedence first. */

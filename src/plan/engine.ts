@@ -4,8 +4,6 @@ import { offlineMocks } from "./mocks";
 import { SECRET_PLACEHOLDER } from "../config/secrets";
 import { runProgram } from "../program";
 
-export { SECRET_PLACEHOLDER };
-
 export interface PlannedResource {
   type: string;
   name: string;

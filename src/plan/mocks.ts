@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { kindOf } from "../kinds";
 
 /**
  * Answers for invoke calls, by token. Components that look things up (a Cloudflare zone, ...)
@@ -15,22 +16,11 @@ export const INVOKE_ANSWERS: Record<string, (inputs: Record<string, unknown>) =>
   },
 };
 
-/**
- * Outputs a provider computes rather than echoes, by resource type: generated values get a
- * stable stand-in derived from the logical name, so that plans are deterministic.
- */
-export const COMPUTED_OUTPUTS: Record<string, (name: string) => Record<string, unknown>> = {
-  "random:index/randomPassword:RandomPassword": (name) => ({ result: `offline-${name}` }),
-  "random:index/randomString:RandomString": (name) => ({ result: `offline-${name}` }),
-  "tls:index/privateKey:PrivateKey": (name) => ({ privateKeyPem: `offline-${name}` }),
-  "tls:index/certRequest:CertRequest": (name) => ({ certRequestPem: `offline-${name}` }),
-};
-
 /** The offline engine behind `plan` and the tests: resources echo their inputs. */
 export const offlineMocks: pulumi.runtime.Mocks = {
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     // An imported resource keeps the id it was imported by; others get a stable stand-in.
-    const state = { ...(args.inputs as Record<string, unknown>), ...COMPUTED_OUTPUTS[args.type]?.(args.name) };
+    const state = { ...(args.inputs as Record<string, unknown>), ...kindOf(args.type)?.mockOutputs?.(args.name) };
     return { id: args.id || `${args.name}-id`, state };
   },
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {

@@ -1,4 +1,8 @@
+import { Document, isCollection, visit } from "yaml";
 import { PlannedResource, StackPlan } from "./engine";
+
+/** A collection whose one-line form is at most this long is printed on one line. */
+const FLOW_WIDTH = 100;
 
 function flags(r: PlannedResource): string {
   const marks = [
@@ -32,7 +36,20 @@ export function renderTree(plan: StackPlan): string {
     const branch = r.depth === 0 ? "" : lastAt[r.depth] ? "└─ " : "├─ ";
     lines.push(`${indent}${branch}${r.type}  ${r.name}${flags(r)}`);
   });
-  lines.push("Outputs:");
-  for (const [key, value] of Object.entries(plan.outputs)) lines.push(`  ${key}: ${JSON.stringify(value)}`);
+  lines.push("Outputs:", ...renderOutputs(plan.outputs).map((line) => `  ${line}`));
   return lines.join("\n");
+}
+
+/**
+ * The outputs as YAML: a short list or mapping on one line, a longer one a line per entry, and
+ * text of several lines (the Vault agent's templates) as a block with its own line breaks.
+ */
+function renderOutputs(outputs: Record<string, unknown>): string[] {
+  const document = new Document(outputs);
+  visit(document, (_, node) => {
+    if (!isCollection(node)) return;
+    const oneLine = JSON.stringify(node.toJSON());
+    node.flow = oneLine.length <= FLOW_WIDTH && !oneLine.includes("\\n");
+  });
+  return document.toString({ lineWidth: 0 }).trimEnd().split("\n");
 }

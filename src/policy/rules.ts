@@ -10,7 +10,7 @@ import { isPlainObject } from "../config/merge";
 import { KvSpace, MAX_LABEL_LENGTH, isDns1123Label, secretApiPath } from "../config/names";
 import { withoutSecrets } from "../config/secrets";
 import { CREDENTIAL_KEYS_TYPE } from "../components/credential-keys";
-
+import { confiningResources, kindOf } from "../kinds";
 
 /** What a stack may touch: its customer's namespace and KV space; what it may name: the cluster's shared services. */
 export interface Tenant {
@@ -40,7 +40,7 @@ export interface Candidate {
   retainOnDelete?: boolean;
 }
 
-export interface TenantRule {
+interface TenantRule {
   name: string;
   description: string;
   /** Violations, one message each; none when the resource complies. */
@@ -129,13 +129,13 @@ const namespaceRule: TenantRule = {
 
 const protectedDataRule: TenantRule = {
   name: "data-protected",
-  description: "The customer's namespace and its PersistentVolumeClaims are protected, so that no run can delete them, and retained, so that leaving the program does not delete them either.",
+  description: "What holds the customer's data (its namespace, claims, Vault mount and secrets) is protected, so that no run can delete it, and retained, so that leaving the program does not delete it either.",
   check({ type, protect, retainOnDelete }) {
-    const k = kubernetesKind(type);
-    if (!k || k.group !== "core" || !["Namespace", "PersistentVolumeClaim"].includes(k.kind)) return [];
+    const kind = kindOf(type);
+    if (!kind?.holdsData) return [];
     return [
-      ...(protect ? [] : [`a ${k.kind} holds data: it must be protected (protect: true)`]),
-      ...(retainOnDelete === false ? [`a ${k.kind} holds data: it must be retained on delete (retainOnDelete: true)`] : []),
+      ...(protect ? [] : [`a ${kind.label} holds data: it must be protected (protect: true)`]),
+      ...(retainOnDelete === false ? [`a ${kind.label} holds data: it must be retained on delete (retainOnDelete: true)`] : []),
     ];
   },
 };
@@ -319,7 +319,7 @@ const networkPolicyRule: TenantRule = {
 /** Verbs that lift RBAC's privilege-escalation prevention, or grant everything. */
 const ESCALATING_VERBS = new Set(["bind", "escalate", "impersonate", "*"]);
 /** What confines the namespace: no team may write it. */
-const ISOLATION_RESOURCES = new Set(["networkpolicies", "resourcequotas", "limitranges", "*"]);
+const ISOLATION_RESOURCES = new Set([...confiningResources().flatMap((r) => r.resources), "*"]);
 const WRITE_VERBS = new Set(["create", "update", "patch", "delete", "deletecollection", "*"]);
 
 const teamAccessRule: TenantRule = {

@@ -8,7 +8,7 @@ import { ChangeSummary, StackRunner } from "./runner";
 /** The tenant policy pack every preview and update runs with (src/policy). */
 export const POLICY_PACK_DIR = path.resolve(__dirname, "..", "policy");
 
-export interface AutomationRunnerOptions {
+interface AutomationRunnerOptions {
   /** The project directory (where Pulumi.yaml is). */
   root: string;
   /** Policy packs for previews and updates. Default: the tenant pack. */

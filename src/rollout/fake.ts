@@ -17,7 +17,7 @@ export interface FakeStack {
   initialized?: boolean;
 }
 
-export interface FakeCall {
+interface FakeCall {
   stack: string;
   operation: Operation;
   startedAt: number;

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { NOT_READY, RolloutReport, tally } from "./engine";
 import { formatChanges } from "./runner";
 
-export const REPORT_BASENAME = "rollout-report";
+const REPORT_BASENAME = "rollout-report";
 
 export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
-import { HOSTNAME, MAX_LABEL_LENGTH } from "../names";
+import { HOSTNAME, MAX_LABEL_LENGTH, editDistance } from "../names";
 import { dnsLabel } from "./common";
 
 const MAX_NAME_LENGTH = 253;
@@ -15,7 +15,7 @@ const ORIGIN_CA_VALIDITY_DAYS = [7, 30, 90, 365, 730, 1095, 5475] as const;
  * What is wrong with a host name, in words a user can act on; undefined when it is valid. A
  * wildcard, where allowed, is a whole first label (`*.app.fitfile.net`).
  */
-export function hostProblem(host: string, wildcard: "allowed" | "forbidden"): string | undefined {
+function hostProblem(host: string, wildcard: "allowed" | "forbidden"): string | undefined {
   const problem = nameProblem(host, wildcard);
   return problem && `${problem}; expected a lower-case DNS name such as app.fitfile.net`;
 }
@@ -40,10 +40,13 @@ function nameProblem(host: string, wildcard: "allowed" | "forbidden"): string | 
 }
 
 function hostSchema(wildcard: "allowed" | "forbidden") {
-  return z.string().superRefine((host, ctx) => {
-    const problem = hostProblem(host, wildcard);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
+  return z
+    .string()
+    .superRefine((host, ctx) => {
+      const problem = hostProblem(host, wildcard);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .meta({ description: wildcard === "allowed" ? "a host name such as app.fitfile.net, or a wildcard *.<domain>" : "a host name such as app.fitfile.net" });
 }
 
 /** One host, never a wildcard: a primary domain, a zone, a CNAME target. */
@@ -57,11 +60,14 @@ export function recordType(target: string): "A" | "AAAA" | "CNAME" {
   return version === 4 ? "A" : version === 6 ? "AAAA" : "CNAME";
 }
 
-const target = z.string().superRefine((value, ctx) => {
-  if (recordType(value) !== "CNAME") return;
-  const problem = hostProblem(value, "forbidden");
-  if (problem) ctx.addIssue({ code: "custom", message: `an IPv4 or IPv6 address or a host name: ${problem}` });
-});
+const target = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (recordType(value) !== "CNAME") return;
+    const problem = hostProblem(value, "forbidden");
+    if (problem) ctx.addIssue({ code: "custom", message: `an IPv4 or IPv6 address or a host name: ${problem}` });
+  })
+  .meta({ description: "the ingress controller's public address: a host name such as ingress.fitfile.net, or an IPv4 or IPv6 address" });
 
 const zone = z.strictObject({
   /** The zone's name, e.g. fitfile.net. */
@@ -130,8 +136,8 @@ const certificates = z.strictObject({
 /** DNS records and certificates for the environment's hosts. */
 export const dnsSettings = { dns, certificates };
 
-export type DnsSettings = z.infer<typeof dns>;
-export type CertificateSettings = z.infer<typeof certificates>;
+type DnsSettings = z.infer<typeof dns>;
+type CertificateSettings = z.infer<typeof certificates>;
 
 /**
  * How many labels a host has below its zone's apex: 0 for the apex, 1 for `www.<zone>` and
@@ -160,6 +166,29 @@ export function beyondUniversalSsl<Z extends { name: string }>(hostName: string,
 function firstLevelName(hostName: string, zoneName: string): string {
   const below = hostName.slice(0, -(zoneName.length + 1));
   return `${below.replace(/\./g, "-")}.${zoneName}`;
+}
+
+/**
+ * The valid host nearest to one outside every zone: some of its first labels kept in front of a
+ * zone (`app.example.com` → `app.fitfile.net`), the closest spelling of all, made first-level
+ * where only first-level hosts are served. Undefined when none is a valid host.
+ */
+export function nearestHostInZones(hostName: string, zones: { name: string }[], firstLevelOnly: boolean): string | undefined {
+  const wildcard = hostName.startsWith("*.") ? "*." : "";
+  const labels = hostName.slice(wildcard.length).split(".");
+  const candidates = zones.flatMap((zone) =>
+    labels.flatMap((_, kept) => {
+      // A host that holds the zone already (h.fitfile.net.evil.com) is nearest cut there, not repeating it.
+      if (kept > 0 && zoneOf(labels.slice(0, kept).join("."), [zone])) return [];
+      const name = `${wildcard}${[...labels.slice(0, kept), zone.name].join(".")}`;
+      if (!firstLevelOnly || depthBelowZone(name, zone.name) <= 1) return [name];
+      // A deeper wildcard has no first-level form.
+      return wildcard ? [] : [firstLevelName(name, zone.name)];
+    }),
+  );
+  const valid = candidates.filter((candidate) => hostProblem(candidate, "allowed") === undefined);
+  // Of equally near names, the first: the one keeping fewer of the host's labels, in the first zone.
+  return valid.reduce<string | undefined>((best, c) => (best === undefined || editDistance(c, hostName) < editDistance(best, hostName) ? c : best), undefined);
 }
 
 /** The zone a host belongs to: the longest configured zone it equals or is inside. */
@@ -195,7 +224,12 @@ export function checkHosts(settings: HostSettings, ctx: z.RefinementCtx): void {
   for (const [name, path, wildcard] of entries) {
     if (hostProblem(name, wildcard)) continue;
     if (usesCloudflare && settings.dns.zones.length > 0 && !zoneOf(name, settings.dns.zones)) {
-      ctx.addIssue({ code: "custom", path, message: `'${name}' is not inside a configured zone (dns.zones: ${zoneNames})` });
+      const nearest = nearestHostInZones(name, settings.dns.zones, edgeCoversFirstLevelOnly);
+      ctx.addIssue({
+        code: "custom",
+        path,
+        message: `'${name}' is not inside a configured zone (dns.zones: ${zoneNames}): use a host inside one${nearest ? `, such as '${nearest}'` : ""}, or add its zone to dns.zones`,
+      });
     }
     const deep = edgeCoversFirstLevelOnly ? beyondUniversalSsl(name, settings.dns.zones) : undefined;
     if (deep) {

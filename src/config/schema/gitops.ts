@@ -11,14 +11,14 @@ const repositoryUrl = z
 export const serviceSettings = z.strictObject({
   enabled: z.boolean(),
   /** Pins this service's chart to another revision than `gitops.targetRevision`. */
-  targetRevision: z.string().min(1).optional(),
+  targetRevision: z.string().min(1, "a branch, tag or commit such as latest-release").optional(),
   /** The chart's `appConfig` value, deep-merged over the generated one (the old app-config.yaml). */
   appConfig: freeForm.optional(),
   /** Chart values deep-merged over the generated ones (the old infra-config.yaml). */
   infraConfig: freeForm.optional(),
 });
 
-export const ADDONS = ["pgweb"] as const;
+const ADDONS = ["pgweb"] as const;
 
 /** What ArgoCD deploys into the namespace, and the values it deploys with. */
 export const gitopsSettings = {
@@ -33,21 +33,23 @@ export const gitopsSettings = {
     /** Repositories the customer's AppProject allows. */
     sourceRepos: z.array(repositoryUrl).min(1, "at least the chart repository"),
     /** Cluster-scoped kinds the applications may create; none by default. */
-    clusterResourceWhitelist: z.array(z.strictObject({ group: z.string(), kind: z.string().min(1) })),
+    clusterResourceWhitelist: z.array(z.strictObject({ group: z.string().meta({ description: "an API group, \"\" for the core group" }), kind: z.string().min(1, "a kind such as Namespace") })),
   }),
-  services: z.record(dnsLabel, serviceSettings, {
-    error: (issue) => (issue.code === "invalid_key" ? "a service name is a DNS-1123 label: lower-case letters, digits and '-'" : undefined),
-  }),
+  services: z
+    .record(dnsLabel, serviceSettings, {
+      error: (issue) => (issue.code === "invalid_key" ? "a service name is a DNS-1123 label: lower-case letters, digits and '-'" : undefined),
+    })
+    .meta({ description: "a mapping of services to their settings, such as ffcloud: { enabled: true }" }),
   addons: z.array(z.enum(ADDONS)),
   app: z.strictObject({
-    nodeEnv: z.string().min(1),
-    fitfileEnv: z.string().min(1),
+    nodeEnv: z.string().min(1, "the services' NODE_ENV, such as production"),
+    fitfileEnv: z.string().min(1, "the services' FITFILE_ENV, such as production"),
     /** Databases named in `global.db` as `<name><dbSuffix>`. */
     databases: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, "lower-case letters, digits and '_'")),
   }),
   sleuth: z.strictObject({
     enabled: z.boolean(),
-    environment: z.string().min(1),
+    environment: z.string().min(1, "the environment sleuth reports, such as production"),
   }),
   pgweb: z.strictObject({
     /**
@@ -61,12 +63,12 @@ export const gitopsSettings = {
     allowedSourceRanges: z.array(cidr),
     /** When published: the ingress controller's external authentication in front of pgweb (ingress-nginx `auth-url`). */
     externalAuthUrl: z.string().regex(/^https:\/\/\S+$/, "an https URL of the authentication service").optional(),
-    image: z.string().min(1),
+    image: z.string().min(1, "an image such as sosedoff/pgweb:0.16.2"),
     /** Database pgweb opens. */
-    database: z.string().min(1),
+    database: z.string().min(1, "a database name such as fitconnect"),
     /** PostgreSQL service pgweb connects to. Default: `<namespace>-databases-postgresql`. */
     databaseHost: host.or(dnsLabel).optional(),
-    ingressClassName: z.string().min(1),
+    ingressClassName: z.string().min(1, "an IngressClass such as nginx"),
   }),
 };
 

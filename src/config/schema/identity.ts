@@ -5,10 +5,10 @@ import { host, hostOrWildcard } from "./dns";
 /** What identifies a customer environment and ties it to other customers. */
 export const identitySettings = {
   /** The environment's primary host. */
-  domain: host,
+  domain: host.meta({ description: "the environment's primary host, such as app.fitfile.net" }),
   /** Further hosts of the environment (pgweb, workflows, ...); `*.<domain>` is allowed. */
   extraHosts: z.array(hostOrWildcard),
-  deploymentKey: z.string().min(1).optional(),
+  deploymentKey: z.string().min(1, "the seed's deployment key, such as prod-1").optional(),
   /** Suffix of the customer's database names; unique across the fleet. Default: `_<namespace>`. */
   dbSuffix: z
     .string()

@@ -29,7 +29,7 @@ export const customerIdentity = z.strictObject({
   name: dnsLabel.max(40, "at most 40 characters, so that derived names stay within 63"),
   displayName: z.string().min(1, "a non-empty display name"),
   fitConnectCode: z.string().min(1, "the customer's FITConnect code, e.g. 'FITConnect A'"),
-  environments: z.record(z.string(), z.unknown()),
+  environments: z.record(z.string(), z.unknown()).meta({ description: "a mapping of environments to their settings, such as prod: { domain: app.fitfile.net }" }),
 });
 export type CustomerIdentity = z.infer<typeof customerIdentity>;
 

@@ -78,7 +78,7 @@ const vaultObject = z.strictObject({
     /** How often synced secrets are re-read, as the operator's CRD accepts it (30s, 5m, 1h). */
     refreshAfter: z.string().regex(/^([0-9]+(\.[0-9]+)?(s|m|h))$/, "a duration in s, m or h, such as 30s, 5m or 1h"),
     /** A VaultConnection (`<namespace>/<name>`); absent: the operator's default connection. */
-    vaultConnectionRef: z.string().min(1).optional(),
+    vaultConnectionRef: z.string().min(1, "a VaultConnection as <namespace>/<name>").optional(),
   }),
 });
 

@@ -100,7 +100,8 @@ function installProviders(binDirs: string[], pulumiHome: string): string[] {
       installed.add(path.join(dir, file));
     }
   }
-  return binDirs.filter((dir) => fs.readdirSync(dir).some((file) => !installed.has(path.join(dir, file))));
+  // Dot files are the build's own markers (`.complete`).
+  return binDirs.filter((dir) => fs.readdirSync(dir).some((file) => !file.startsWith(".") && !installed.has(path.join(dir, file))));
 }
 
 function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): string {

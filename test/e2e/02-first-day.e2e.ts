@@ -61,7 +61,7 @@ describe("a new user's first day under the real CLI", () => {
     const problem =
       "stacks/Pulumi.firstday-staging.yaml: config.cloudflare:apiToken: not set, and the stack manages Cloudflare DNS records (dns.enabled): " +
       "`pulumi config set --secret cloudflare:apiToken <value> -s firstday-staging` (the stack must exist first: `pulumi stack init firstday-staging`), or set CLOUDFLARE_API_TOKEN in the environment";
-    assert.ok((unset.stdout + unset.stderr).includes(problem), unset.stdout + unset.stderr);
+    assert.equal((unset.stdout + unset.stderr).split(problem).length - 1, 1, `the problem is not told once:\n${unset.stdout}${unset.stderr}`);
     assert.doesNotMatch(unset.stdout + unset.stderr, /bad value|at .*\.ts:\d+:\d+/);
 
     workdir.pulumi(["config", "set", "--secret", "cloudflare:apiToken", "a-token", "-s", "firstday-staging"]);

@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { EXIT_CHANGES } from "../src/cli/run";
+import { EXIT_CHANGES } from "../src/errors";
 import { linkPackages } from "../src/diff/checkout";
 import { benchPulumiPreview } from "./pulumi-preview";
 import { benchRollout } from "./rollout";

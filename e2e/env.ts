@@ -177,7 +177,8 @@ function startDaemon(name: string, binary: string, args: string[], env: NodeJS.P
   return child.pid;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this id runs (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -7,16 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT, tempDir } from "./helpers";
-import { shellUnsets, startedByEnvironment, userPath } from "../e2e/env";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive, shellUnsets, startedByEnvironment, userPath } from "../e2e/env";
 
 describe("e2e environment: down stops only its own processes", () => {
   it("kills a left-behind toolchain process of its own state folder, and leaves another environment's and a person's alone", async () => {

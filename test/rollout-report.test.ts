@@ -1,8 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RolloutDependencies, rollout } from "../src/cli/rollout";
-import { EXIT_DRIFT, EXIT_STACKS_FAILED, UsageError } from "../src/cli/run";
+import { rollout } from "../src/cli/rollout";
+import { RolloutDependencies } from "../src/rollout/run";
+import { UsageError } from "../src/cli/run";
+import { EXIT_DRIFT, EXIT_STACKS_FAILED } from "../src/errors";
 import { ConfigError } from "../src/config/problems";
 import { RolloutReport } from "../src/rollout/engine";
 import { FakeRunner, FakeStack } from "../src/rollout/fake";

@@ -6,7 +6,8 @@ import { checkAllStacks } from "../src/config/fleet";
 import { rollout } from "../src/cli/rollout";
 import { UsageError } from "../src/cli/run";
 import { listStacks } from "../src/config/files";
-import { affectedStacks, changedFilesSince, selectTargets } from "../src/rollout/select";
+import { changedFilesSince } from "../src/git";
+import { affectedStacks, selectTargets } from "../src/rollout/select";
 import { REPO_ROOT, fixtureRoot } from "./helpers";
 
 const { configs } = checkAllStacks(REPO_ROOT, listStacks(REPO_ROOT));

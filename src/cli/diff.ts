@@ -1,9 +1,10 @@
 import { listStacks } from "../config/files";
 import { Checkout, addWorktree, readSide, removeWorktreesOnSignal, workingTree } from "../diff/checkout";
-import { resolveCommit } from "../rollout/select";
+import { resolveCommit } from "../git";
 import { Side, compareFleet } from "../diff/compare";
 import { renderMarkdown, renderText } from "../diff/render";
-import { EXIT_CHANGES, commaList, parseFlags, runCli, UsageError } from "./run";
+import { commaList, parseFlags, runCli, UsageError } from "./run";
+import { EXIT_CHANGES } from "../errors";
 
 const USAGE = `usage: npm run diff -- --base <git-ref> [--head <git-ref>] [--stacks a,b] [--env e[,e...]]
                        [--json | --markdown]

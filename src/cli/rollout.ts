@@ -1,20 +1,15 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { CUSTOMERS_DIR, STACKS_DIR, fleetStacks } from "../config/files";
+import { fleetStacks } from "../config/files";
 import { ConfigError } from "../config/problems";
-import { AutomationRunner } from "../rollout/automation";
 import { gitlabPipeline, githubMatrix } from "../rollout/emit";
-import { Mode, runRollout, tally } from "../rollout/engine";
-import { Progress } from "../rollout/progress";
-import { secretsNotSet } from "../rollout/ready";
-import { renderTable, writeReports } from "../rollout/report";
-import { RetryPolicy } from "../rollout/retry";
-import { StackRunner } from "../rollout/runner";
-import { changedFilesSince, knownEnvironments, selectTargets } from "../rollout/select";
+import { Mode } from "../rollout/engine";
+import { renderTable, reportDirProblem } from "../rollout/report";
+import { RolloutDependencies, executeRollout } from "../rollout/run";
+import { changedFilesSince } from "../git";
+import { knownEnvironments, selectTargets } from "../rollout/select";
 import { LOCAL_ENVIRONMENT, StackTarget } from "../rollout/waves";
 import { checkAllStacks, checkCustomersWithoutStacks } from "../config/fleet";
-import { EXIT_DRIFT, EXIT_STACKS_FAILED, commaList, parseFlags, runCli, UsageError } from "./run";
+import { commaList, parseFlags, runCli, UsageError } from "./run";
 
 const USAGE = `usage: npm run rollout -- [--env <e>[,<e>...]] [--stacks a,b] [--affected-since <git-ref>]
                            [--parallel N] [--canary N] [--preview-only | --drift]
@@ -43,17 +38,6 @@ file), and the others go on.
 Exit codes: 0 success, 1 invalid configuration, 2 usage, 3 drift found, 4 a stack failed or
 could not run, 130 interrupted.`;
 
-const EXIT_INTERRUPTED = 130;
-
-export interface RolloutDependencies {
-  createRunner?: (root: string) => Promise<StackRunner>;
-  /** Where progress goes (default: stderr). */
-  progress?: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  /** Replaces Ctrl-C handling (tests abort through it). */
-  signal?: AbortSignal;
-  retry?: RetryPolicy;
-}
-
 interface RolloutResult {
   output: string;
   exitCode: number;
@@ -77,45 +61,6 @@ function list(flag: string, value: string | undefined): string[] | undefined {
   const items = commaList(value);
   if (items?.length === 0) throw new UsageError(`--${flag} names nothing; give one or more names separated by commas, or leave it out`, USAGE);
   return items;
-}
-
-async function defaultRunner(root: string): Promise<StackRunner> {
-  try {
-    return await AutomationRunner.create({ root });
-  } catch (error) {
-    const lines = (error instanceof Error ? error.message : String(error)).split("\n").map((l) => l.trim());
-    const reason = lines.find((l) => /Command failed|ENOENT|version/i.test(l)) ?? lines[0];
-    throw new pulumi.RunError(`rollout needs the Pulumi CLI on PATH (https://www.pulumi.com/docs/install/): ${reason}`);
-  }
-}
-
-/** Stops new starts on the first Ctrl-C; a second one exits at once. */
-function interruptOnSigint(stderr: { write(text: string): unknown }): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    stderr.write("\nffnodes: interrupted; waiting for stacks in flight to finish (Ctrl-C again to quit now)\n");
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
-  return { signal: controller.signal, dispose: () => process.off("SIGINT", onSigint) };
-}
-
-/**
- * Why the reports may not go to `dir`: it must be a directory, or a path where one can be made,
- * and not in customers/ or stacks/, where they would pass for configuration. Outside the
- * project is allowed: a CI job's artifact folder, say.
- */
-function reportDirProblem(root: string, dir: string): string | undefined {
-  let existing = dir;
-  while (!fs.existsSync(existing)) existing = path.dirname(existing);
-  if (!fs.statSync(existing).isDirectory()) return `cannot be a directory: ${existing} is a file`;
-  const relative = path.relative(fs.realpathSync(root), path.join(fs.realpathSync(existing), path.relative(existing, dir)));
-  const top = relative.split(path.sep)[0];
-  if (!relative.startsWith("..") && !path.isAbsolute(relative) && [CUSTOMERS_DIR, STACKS_DIR].includes(top)) {
-    return `is inside ${top}/, which holds configuration only: give a folder outside it, such as reports`;
-  }
-  return undefined;
 }
 
 /**
@@ -188,32 +133,7 @@ export async function rollout(argv: string[], root: string, deps: RolloutDepende
   if (values.emit === "github-matrix") return { output: githubMatrix(targets, canary, parallel), exitCode: 0 };
 
   const mode: Mode = values.drift ? "drift" : values["preview-only"] ? "preview" : "rollout";
-  const stderr = deps.progress ?? process.stderr;
-  stderr.write(`ffnodes: ${mode} of ${targets.length} stack(s): ${targets.map((t) => t.stack).join(", ") || "(none)"}\n`);
-  const runner = await (deps.createRunner ?? defaultRunner)(root);
-  const sigint = deps.signal ? undefined : interruptOnSigint(stderr);
-  const progress = new Progress(stderr);
-  let report;
-  try {
-    report = await runRollout(targets, runner, {
-      mode,
-      parallel,
-      canary,
-      secretsNotSet: secretsNotSet(root, configs, targets, process.env),
-      retry: deps.retry,
-      signal: deps.signal ?? sigint?.signal,
-      events: progress,
-    });
-  } finally {
-    progress.close();
-    sigint?.dispose();
-  }
-  const files = writeReports(report, reportDir);
-  stderr.write(`ffnodes: reports written to ${files.join(", ")}\n`);
-
-  const { failed, drifted } = tally(report);
-  const interrupted = (deps.signal ?? sigint?.signal)?.aborted === true;
-  const exitCode = failed > 0 ? EXIT_STACKS_FAILED : interrupted ? EXIT_INTERRUPTED : drifted > 0 ? EXIT_DRIFT : 0;
+  const { report, exitCode } = await executeRollout(root, configs, targets, { mode, parallel, canary, reportDir }, deps);
   return { output: renderTable(report), exitCode };
 }
 

@@ -1,6 +1,7 @@
 import { parseArgs, ParseArgsConfig } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config/problems";
+import { CliError, EXIT_INVALID_CONFIG, EXIT_USAGE } from "../errors";
 
 /** A mistake in the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {
@@ -12,29 +13,10 @@ export class UsageError extends Error {
   }
 }
 
-/** A failure with its own exit code, printed as its message alone. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
 /** A comma-separated flag value as a list (`a, b,` is `[a, b]`); undefined when the flag is absent. */
 export function commaList(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }
-
-export const EXIT_INVALID_CONFIG = 1;
-const EXIT_USAGE = 2;
-/** `rollout --drift`: some stack differs from its live resources. */
-export const EXIT_DRIFT = 3;
-/** `rollout`: some stack failed. */
-export const EXIT_STACKS_FAILED = 4;
-/** `diff`: some stack would change. */
-export const EXIT_CHANGES = 5;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 

@@ -9,6 +9,7 @@ import { EnvironmentConfig, LocatedEnvironment } from "./environment";
 import { customerFileName, stackFileName } from "./files";
 import { ADOPT_CREATE, ADOPT_KEY, adoptableKeys, dnsRecordName } from "./adopt";
 import { LayerSource } from "./merge";
+import type { SettingPath } from "./schema";
 import { claimName, namespacedId } from "./names";
 import { Problem, joinPath } from "./problems";
 import { VAULT_POLICY_KEYS } from "./tenancy";
@@ -103,11 +104,11 @@ function ownAdoptId(config: EnvironmentConfig, key: string): { expected: string;
 }
 
 /** Every boundary one stack's layered configuration must keep, each problem at the layer that set the key. */
-export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: string) => LayerSource, stackFile: string): Problem[] {
+export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: SettingPath) => LayerSource, stackFile: string): Problem[] {
   const { settings, sharedNamespaces } = config;
   const { namespace } = config.tenancy;
   const problems: Problem[] = [];
-  const at = (key: string, message: string) => {
+  const at = (key: SettingPath, message: string) => {
     const source = locate(key);
     problems.push({ file: source.file, path: joinPath(source.prefix, key), message });
   };
@@ -122,10 +123,10 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
       problems.push({ file: customerFileName(config.customer.name), path: "name", message: `${what} is reserved for the cluster (default, kube-*, ${sharedNamespaces.join(", ")}): choose another name, or set namespace` });
     } else at("namespace", `${what} is reserved for the cluster (default, kube-*, ${sharedNamespaces.join(", ")}): a customer needs a namespace of its own`);
   }
-  const selectors: [string, string][] = [
+  const selectors: [SettingPath, string][] = [
     ["network.ingressControllerNamespace", settings.network.ingressControllerNamespace],
     ["network.dnsNamespace", settings.network.dnsNamespace],
-    ...settings.network.egressNamespaces.map((ns, i): [string, string] => [`network.egressNamespaces.${i}`, ns]),
+    ...settings.network.egressNamespaces.map((ns, i): [SettingPath, string] => [`network.egressNamespaces.${i}`, ns]),
     ["gitops.argocdNamespace", settings.gitops.argocdNamespace],
   ];
   const connectionRef = settings.vault.secretsOperator.vaultConnectionRef;
@@ -142,10 +143,11 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
 
   const optIns = settings.optIns ?? {};
   // What only a reviewed customer file may ask for: not the shared defaults, not a stack file.
-  const reviewed = [
-    ...Object.keys(optIns).map((key) => `optIns.${key}`),
-    ...(settings.pgweb.publish ? ["pgweb.publish"] : []),
-    ...(settings.rollout?.canary ? ["rollout.canary"] : []),
+  const reviewed: SettingPath[] = [
+    // The schema is strict: these are the only keys optIns has.
+    ...(Object.keys(optIns) as (keyof typeof optIns)[]).map((key) => `optIns.${key}` as const),
+    ...(settings.pgweb.publish ? (["pgweb.publish"] as const) : []),
+    ...(settings.rollout?.canary ? (["rollout.canary"] as const) : []),
   ];
   for (const key of reviewed) {
     const source = locate(key);
@@ -168,8 +170,8 @@ export function stackBoundaryProblems(config: EnvironmentConfig, locate: (path: 
 
   // The DNS servers' and API server's blocks name single endpoints: one wider than a protected range opens it on their ports.
   const endpoints = [
-    ...settings.network.dnsCidrs.map((cidr, i): [string, string] => [`network.dnsCidrs.${i}`, cidr]),
-    ...settings.network.apiServer.cidrs.map((cidr, i): [string, string] => [`network.apiServer.cidrs.${i}`, cidr]),
+    ...settings.network.dnsCidrs.map((cidr, i): [SettingPath, string] => [`network.dnsCidrs.${i}`, cidr]),
+    ...settings.network.apiServer.cidrs.map((cidr, i): [SettingPath, string] => [`network.apiServer.cidrs.${i}`, cidr]),
   ];
   for (const [key, cidr] of optIns.unrestrictedEgress === undefined ? endpoints : []) {
     const reached = unexceptedRanges(cidr, [], "wider");

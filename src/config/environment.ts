@@ -1,4 +1,4 @@
-import type { CustomerIdentity } from "./schema";
+import type { CustomerIdentity, IdentityKey, SettingPath } from "./schema";
 import type { ResolvedSettings, Tenancy } from "./tenancy";
 
 /** A FITConnect peer, as the customer's services need to reach it. */
@@ -47,6 +47,6 @@ export interface Origin {
 /** A resolved environment, and for any of its settings (a key path such as `vault.path`) the file and key that decided it. */
 export interface LocatedEnvironment {
   config: EnvironmentConfig;
-  origin: (key: string) => Origin;
+  origin: (key: SettingPath | IdentityKey) => Origin;
 }
 

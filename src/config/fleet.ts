@@ -4,6 +4,7 @@ import { EnvironmentConfig, LocatedEnvironment, Origin } from "./environment";
 import { DEFAULTS_FILE, listCustomers, listStacks, loadCustomerFile, loadDefaults } from "./files";
 import { fleetFingerprint, fleetPassed, recordFleetPassed } from "./fleet-verdict";
 import { parseStackName, resolveWithOrigins } from "./resolve";
+import type { SettingPath } from "./schema";
 import { readStackLayer } from "./stack-file";
 import { Tombstone, readTombstones, tombstoneFileName } from "./tombstones";
 
@@ -16,7 +17,7 @@ interface Claim {
   detail?: string;
 }
 
-const hostKey = (c: EnvironmentConfig, host: string): string => (host === c.settings.domain ? "domain" : `extraHosts.${c.settings.extraHosts.indexOf(host)}`);
+const hostKey = (c: EnvironmentConfig, host: string): SettingPath => (host === c.settings.domain ? "domain" : `extraHosts.${c.settings.extraHosts.indexOf(host)}`);
 
 /** The origin of a service's setting, or of the namespace when the service comes with the defaults (every customer has it). */
 function serviceOrigin(member: LocatedEnvironment, service: string): Origin {

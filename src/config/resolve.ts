@@ -4,7 +4,7 @@ import { isDns1123Label, MAX_LABEL_LENGTH } from "./names";
 import { quantityValue } from "./quantity";
 import { exceptionMismatches } from "./cidr";
 import { ConfigError, Problem, issuesToProblems, joinPath } from "./problems";
-import { IDENTITY_KEYS, environmentSettings } from "./schema";
+import { IDENTITY_KEYS, IdentityKey, SettingPath, environmentSettings } from "./schema";
 import { secretSettingProblems, stackBoundaryProblems } from "./boundaries";
 import { checkAdoption, parseAdoption, unknownAdoptIds } from "./adopt";
 import { EnvironmentConfig, LocatedEnvironment, Origin, Peer } from "./environment";
@@ -136,7 +136,7 @@ export function resolveWithOrigins(root: string, stack: string, stackLayer: Stac
   const { tenancy, settings } = resolved;
   const peers = resolvePeers(root, customer, environment, settings.connects, locate("connects"));
   const { name, displayName, fitConnectCode } = loaded.identity;
-  const origin = (key: string): Origin => {
+  const origin = (key: SettingPath | IdentityKey): Origin => {
     const set = (): Origin => {
       const source = locate(key);
       return { file: source.file, path: joinPath(source.prefix, key) };
@@ -225,16 +225,16 @@ function checkEgressExceptions(settings: ResolvedSettings, locate: (p: string) =
  * What the schema cannot see key by key: names derived from the namespace must stay valid
  * Kubernetes names, and the claims must fit the namespace's own storage quota.
  */
-function checkConsistency(stack: string, tenancy: Tenancy, settings: ResolvedSettings, locate: (p: string) => LayerSource): Problem[] {
+function checkConsistency(stack: string, tenancy: Tenancy, settings: ResolvedSettings, locate: (p: SettingPath) => LayerSource): Problem[] {
   const problems: Problem[] = [];
-  const at = (key: string, message: string) => {
+  const at = (key: SettingPath, message: string) => {
     const source = locate(key);
     problems.push({ file: source.file, path: joinPath(source.prefix, key), message });
   };
   // A claim and its quota may come from different files. The problem is the stack's, told once:
   // at the first of them set outside the defaults (whoever set it made them disagree), or at the
   // quota when the defaults set them all, there naming every stack it breaks.
-  const blame = (quotaKey: string, claimKeys: string[], message: (quota: string) => string) => {
+  const blame = (quotaKey: SettingPath, claimKeys: SettingPath[], message: (quota: string) => string) => {
     const key = [quotaKey, ...claimKeys].find((k) => locate(k).file !== DEFAULTS_FILE) ?? quotaKey;
     const source = locate(key);
     const quotaFile = locate(quotaKey).file;
@@ -246,14 +246,14 @@ function checkConsistency(stack: string, tenancy: Tenancy, settings: ResolvedSet
   if (requested > quantityValue(settings.quota.requestsStorage)) {
     blame(
       "quota.requestsStorage",
-      claims.map(([key]) => `storage.${key}.size`),
+      claims.map(([key]) => `storage.${key}.size` as const),
       (quota) => `the claims request ${claims.map(([key, c]) => `${key} ${c.size}`).join(" + ")}, more than ${quota}: raise the quota or shrink the claims`,
     );
   }
   if (claims.length > settings.quota.persistentVolumeClaims) {
     blame(
       "quota.persistentVolumeClaims",
-      claims.map(([key]) => `storage.${key}`),
+      claims.map(([key]) => `storage.${key}` as const),
       (quota) => `${claims.length} claims are configured (${claims.map(([key]) => key).join(", ")}), more than ${quota}: raise the quota or remove claims`,
     );
   }

@@ -3,16 +3,19 @@ import * as path from "node:path";
 import { isMap, parseDocument } from "yaml";
 import { checkAllStacks } from "../config/fleet";
 import { EnvironmentConfig } from "../config/environment";
-import { customerFileName, listStacks, scratchCopy, stackFileName } from "../config/files";
+import { customerFileName, listStacks, noSuchStack, scratchCopy, stackFileName } from "../config/files";
+import { resolveEnvironment } from "../config/resolve";
+import { readStackLayer } from "../config/stack-file";
 import { isPlainObject } from "../config/merge";
 import { ConfigError, formatProblem } from "../config/problems";
 import { parseStackFile } from "../config/stack-file";
-import { RetainedData, Tombstone, tombstoneFileName, writeTombstone } from "../config/tombstones";
+import { RetainedData, Tombstone, readTombstone, tombstoneFileName, writeTombstone } from "../config/tombstones";
 import { writeConfigFiles } from "../config/write";
 import { readBoundedFile, readYamlFile } from "../config/yaml";
-import { DecommissionBackend } from "./backend";
+import * as pulumi from "@pulumi/pulumi";
+import { DecommissionBackend, PulumiBackend } from "./backend";
 import { DecommissionPlan, StateResource, describe, planDecommission, retainedData } from "./state";
-import { Workloads } from "./workloads";
+import { KubectlWorkloads, Workloads } from "./workloads";
 
 /** The stack a decommission removes, from its configuration or, when resuming, from its tombstone. */
 export type DecommissionTarget = Omit<Tombstone, "status" | "started" | "retired" | "retained" | "purge">;
@@ -214,4 +217,89 @@ export function decommissionSteps(ctx: DecommissionContext): { steps: Step[]; pl
 /** Protected resources that are not retained on delete: unprotecting them would delete them. */
 export function protectedButNotRetained(resources: readonly StateResource[]): StateResource[] {
   return planDecommission(resources).deleted.filter((r) => r.protect === true);
+}
+
+export interface DecommissionDependencies {
+  backend?: (root: string) => Promise<DecommissionBackend>;
+  workloads?: (context: string | undefined) => Workloads;
+  /** Where progress goes (default: stderr). */
+  progress?: { write(text: string): unknown };
+  now?: () => Date;
+}
+
+async function defaultBackend(root: string): Promise<DecommissionBackend> {
+  try {
+    return await PulumiBackend.create(root);
+  } catch (error) {
+    throw new pulumi.RunError(`decommission needs the Pulumi CLI on PATH (https://www.pulumi.com/docs/install/): ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** The stack's target: from an interrupted run's tombstone (`earlier`), else from its configuration. */
+export function decommissionTarget(root: string, stack: string): { target: DecommissionTarget; earlier?: Tombstone } {
+  const earlier = readTombstone(root, stack);
+  if (earlier?.status === "in-progress") return { target: earlier, earlier };
+  if (!listStacks(root).includes(stack)) {
+    const retired = earlier ? `; it was decommissioned on ${earlier.retired ?? earlier.started} (${tombstoneFileName(stack)})` : "";
+    throw noSuchStack(root, stack, retired);
+  }
+  return { target: targetFromConfig(root, resolveEnvironment(root, stack, readStackLayer(root, stack))) };
+}
+
+/**
+ * What a decommission of `target` does, step by step, and the tombstone it writes. Refuses a
+ * retirement that would break another stack, and a state where something protected is not
+ * retained (deleting the stack would delete it).
+ */
+export async function prepareDecommission(
+  root: string,
+  target: DecommissionTarget,
+  earlier: Tombstone | undefined,
+  deps: DecommissionDependencies,
+): Promise<{ steps: Step[]; tombstone: Tombstone; resources: StateResource[] | undefined }> {
+  const { stack } = target;
+  checkRetirement(root, target);
+  const backend = await (deps.backend ?? defaultBackend)(root);
+  const resources = await backend.resources(stack);
+  const unsafe = protectedButNotRetained(resources ?? []);
+  if (unsafe.length > 0) {
+    throw new pulumi.RunError(
+      `${stack}: protected but not retained on delete, so a decommission would delete them: ${unsafe.map(describe).join(", ")}; ` +
+        "retain them (retainOnDelete) or unprotect them on purpose first",
+    );
+  }
+  const workloads = (deps.workloads ?? ((context) => new KubectlWorkloads(context)))(target.kubernetesContext);
+  const now = deps.now ?? (() => new Date());
+  const { steps, tombstone } = decommissionSteps({ root, target, resources, earlier, backend, workloads, now });
+  return { steps, tombstone, resources };
+}
+
+/** Where a run of the steps stopped: the step, why, and which steps are done and which are left. */
+export interface Stopped {
+  step: string;
+  message: string;
+  done: string[];
+  left: string[];
+}
+
+/** Runs the steps not done yet, in order, telling `progress` of each; stops at the first failure. */
+export async function runSteps(stack: string, steps: Step[], progress: { write(text: string): unknown }): Promise<Stopped | undefined> {
+  const todo = steps.filter((s) => s.run);
+  for (const [i, step] of steps.entries()) {
+    if (!step.run) continue;
+    const started = performance.now();
+    progress.write(`decommission ${stack}: [${i + 1}/${steps.length}] ${step.name}: ${step.does}\n`);
+    try {
+      await step.run();
+    } catch (error) {
+      return {
+        step: step.name,
+        message: (error as Error).message,
+        done: steps.slice(0, i).map((s) => s.name),
+        left: todo.slice(todo.indexOf(step)).map((s) => s.name),
+      };
+    }
+    progress.write(`decommission ${stack}: [${i + 1}/${steps.length}] ${step.name}: done in ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
+  }
+  return undefined;
 }

@@ -7,9 +7,9 @@ import { parse } from "yaml";
 import { listStacks, stackFileName } from "../config/files";
 import { isPlainObject } from "../config/merge";
 import { fullConfigKey } from "../config/stack-file";
-import { CliError, EXIT_INVALID_CONFIG } from "../cli/run";
+import { CliError, EXIT_INVALID_CONFIG } from "../errors";
 import type { StackPlan } from "../plan/engine";
-import { git } from "../rollout/select";
+import { git } from "../git";
 import type { SecretFingerprints, Side } from "./compare";
 
 /** One side of a diff: a project root to plan, and how to say which side it is. */

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CUSTOMERS_DIR, STACKS_DIR } from "../config/files";
 import { NOT_READY, RolloutReport, tally } from "./engine";
 import { formatChanges } from "./runner";
 
@@ -76,4 +77,21 @@ export function writeReports(report: RolloutReport, dir: string): string[] {
   ];
   for (const [file, text] of files) fs.writeFileSync(file, text);
   return files.map(([file]) => file);
+}
+
+/**
+ * Why the reports may not go to `dir`: it must be a directory, or a path where one can be made,
+ * and not in customers/ or stacks/, where they would pass for configuration. Outside the
+ * project is allowed: a CI job's artifact folder, say.
+ */
+export function reportDirProblem(root: string, dir: string): string | undefined {
+  let existing = dir;
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  if (!fs.statSync(existing).isDirectory()) return `cannot be a directory: ${existing} is a file`;
+  const relative = path.relative(fs.realpathSync(root), path.join(fs.realpathSync(existing), path.relative(existing, dir)));
+  const top = relative.split(path.sep)[0];
+  if (!relative.startsWith("..") && !path.isAbsolute(relative) && [CUSTOMERS_DIR, STACKS_DIR].includes(top)) {
+    return `is inside ${top}/, which holds configuration only: give a folder outside it, such as reports`;
+  }
+  return undefined;
 }

@@ -24,6 +24,19 @@ export const environmentSettings = z.strictObject({
 }).superRefine(checkHosts).superRefine(checkGitOpsSettings).superRefine(checkQuotaHoldsInjectedPods);
 export type EnvironmentSettings = z.infer<typeof environmentSettings>;
 
+/** The key paths of a value: `a`, `a.b`, `list.0`; a record's keys and a list's indexes as any string or number. */
+type PathsOf<T> = T extends readonly (infer E)[]
+  ? `${number}` | `${number}.${PathsOf<E>}`
+  : T extends object
+    ? { [K in keyof T & string]-?: K | `${K}.${PathsOf<NonNullable<T[K]>>}` }[keyof T & string]
+    : never;
+
+/**
+ * A setting's key path (`quota.requestsStorage`, `storage.<claim>.size`), as messages blame it:
+ * typed, so that renaming a setting breaks the build rather than a message.
+ */
+export type SettingPath = PathsOf<EnvironmentSettings>;
+
 /** The keys of a customer file that are not settings: they say who the customer is. */
 export const customerIdentity = z.strictObject({
   name: dnsLabel.max(40, "at most 40 characters, so that derived names stay within 63"),
@@ -34,3 +47,5 @@ export const customerIdentity = z.strictObject({
 export type CustomerIdentity = z.infer<typeof customerIdentity>;
 
 export const IDENTITY_KEYS = Object.keys(customerIdentity.shape);
+/** A key of the customer file that says who the customer is, blamed in messages as a setting's path is. */
+export type IdentityKey = keyof typeof customerIdentity.shape;

@@ -6,8 +6,10 @@
  *   (b) plan --all over generated customers: total and marginal time per customer;
  *   (c) peak memory of plan --all over 100 customers;
  *   (d) rollout scheduling over 200 fake stacks against the ideal ceil(n/p) x d;
- *   (e) `pulumi preview` under the real CLI as committed against Pulumi's default ts-node start;
- *   (f) diff of 100 generated customers where a default changed against plan --all of that fleet.
+ *   (f) diff of 100 generated customers where a default changed against plan --all of that fleet;
+ *   (g), (h), (i) under the real CLI and providers (bench/real-engine.ts): a stack's preview against
+ *       its resource graph as literals, a rollout's previews against single ones, and a stack's
+ *       preview in a fleet of 300 customers against the repository's fleet.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -16,7 +18,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { EXIT_CHANGES } from "../src/errors";
 import { linkPackages } from "../src/diff/checkout";
-import { benchPulumiPreview } from "./pulumi-preview";
+import { benchRealEngine } from "./real-engine";
 import { benchRollout } from "./rollout";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -127,7 +129,6 @@ async function main(): Promise<void> {
   for (const dir of [small, large]) fs.rmSync(dir, { recursive: true, force: true });
 
   for (const line of await benchRollout()) print(`(d) ${line}`);
-  benchPulumiPreview(3).forEach((line, i) => print(`${i === 0 ? "(e)" : "   "} ${line}`));
 
   const changed = changedFleetRepo(100);
   const [fleetPlan, fleetDiff] = interleavedMedians(
@@ -140,6 +141,8 @@ async function main(): Promise<void> {
   fs.rmSync(changed, { recursive: true, force: true });
   print(`(f) plan --all, 100 customers                          ${fleetPlan.toFixed(3)} s`);
   print(`    diff, a default changed in 100 customers          ${fleetDiff.toFixed(3)} s = ${(fleetDiff / fleetPlan).toFixed(2)}x plan --all (target <= 2.2x) ${verdict(fleetDiff / fleetPlan <= 2.2)}`);
+
+  for (const line of benchRealEngine()) print(line);
 }
 
 main().catch((error: unknown) => {

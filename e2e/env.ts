@@ -1,7 +1,8 @@
 // A throwaway control plane on loopback for the end-to-end tests and for trying stacks by hand:
 // etcd, kube-apiserver and kube-controller-manager, a Vault dev server with Kubernetes auth
-// pointed at that API server, the upstream CRDs, and a local file state backend. Every binary is
-// built from the Go modules under e2e/tools (build.sh); nothing else is downloaded.
+// pointed at that API server and reviewing logins with a reviewer account, the upstream CRDs, and
+// a local file state backend. Every binary is built from the Go modules under e2e/tools
+// (build.sh); nothing else is downloaded.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -12,6 +13,8 @@ export const REPO_ROOT = path.resolve(__dirname, "..");
 const CACHE = process.env.FFNODES_E2E_CACHE ?? path.join(os.homedir(), ".cache", "ffnodes-e2e");
 /** The running environment's files: certificates, data, logs, kubeconfig, state backend. */
 const STATE_DIR = process.env.FFNODES_E2E_STATE ?? path.join(CACHE, "env");
+/** The control plane's certificates and keys. */
+const PKI_DIR = path.join(STATE_DIR, "pki");
 const SHARED = process.env.FFNODES_SHARED ?? path.resolve(REPO_ROOT, "..", "shared");
 
 /** The kubeconfig context the e2e API server is reached by; stacks/Pulumi.demo-local.yaml names it. */
@@ -219,8 +222,52 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-function vault(env: Environment, binDirs: string[], args: string[]): string {
-  return run(which(binDirs, "vault"), args, { env: { ...process.env, VAULT_ADDR: env.vaultAddr, VAULT_TOKEN: env.vaultToken } });
+function vault(env: Environment, binDirs: string[], args: string[], input?: string): string {
+  return run(which(binDirs, "vault"), args, { env: { ...process.env, VAULT_ADDR: env.vaultAddr, VAULT_TOKEN: env.vaultToken }, input });
+}
+
+/** The control plane's service-account token signing key: what the API server signs every token with. */
+export function serviceAccountSigningKey(): string {
+  return path.join(PKI_DIR, "sa.key");
+}
+
+/** The ServiceAccount Vault reviews Kubernetes logins with, in Vault's namespace. */
+const TOKEN_REVIEWER = { namespace: "vault", name: "vault-token-reviewer" };
+
+/**
+ * The reviewer account, bound to system:auth-delegator (TokenReview and SubjectAccessReview, no
+ * more), and its long-lived token Secret, as HashiCorp's guide for a Vault outside the cluster
+ * has them (Kubernetes auth method, "Use long-lived tokens").
+ */
+function tokenReviewerManifests(): unknown {
+  const { namespace, name } = TOKEN_REVIEWER;
+  return {
+    apiVersion: "v1",
+    kind: "List",
+    items: [
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace } },
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        type: "kubernetes.io/service-account-token",
+        metadata: { name, namespace, annotations: { "kubernetes.io/service-account.name": name } },
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" },
+        subjects: [{ kind: "ServiceAccount", name, namespace }],
+      },
+    ],
+  };
+}
+
+/** The reviewer's token once the token controller has filled in its Secret, else "". */
+function reviewerToken(env: Environment, binDirs: string[]): string {
+  const { namespace, name } = TOKEN_REVIEWER;
+  const encoded = kubectl(env, binDirs, ["get", "secret", name, "-n", namespace, "-o", "jsonpath={.data.token}"]);
+  return Buffer.from(encoded, "base64").toString("utf8");
 }
 
 function crdFiles(): string[] {
@@ -261,7 +308,7 @@ export async function up(): Promise<Environment> {
   if (spawnSync("sh", ["-c", "command -v openssl"]).status !== 0) throw new Error("openssl is not installed; it makes the control plane's certificates (apt-get install openssl)");
   const started = Date.now();
   fs.mkdirSync(STATE_DIR, { recursive: true });
-  const pki = path.join(STATE_DIR, "pki");
+  const pki = PKI_DIR;
   makePki(pki);
 
   const [etcdPort, etcdPeerPort, apiPort, vaultPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -318,13 +365,21 @@ export async function up(): Promise<Environment> {
     ], { ...process.env, HOME: STATE_DIR, VAULT_DISABLE_MLOCK: "true" });
     save();
     await waitFor("Vault", pids, () => answers(`${env.vaultAddr}/v1/sys/health`));
-    vault(env, binDirs, ["auth", "enable", "kubernetes"]);
-    vault(env, binDirs, ["write", "auth/kubernetes/config", `kubernetes_host=${env.apiServer}`, `kubernetes_ca_cert=@${path.join(pki, "ca.crt")}`]);
 
     for (const file of crdFiles()) kubectl(env, binDirs, ["apply", "--server-side", "--field-manager=ffnodes-e2e", "-f", file]);
     kubectl(env, binDirs, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
     kubectl(env, binDirs, ["apply", "--server-side", "--field-manager=ffnodes-e2e", "-f", "-"], STORAGE_CLASSES.map(storageClassManifest).join("---\n"));
     for (const ns of CLUSTER_NAMESPACES) kubectl(env, binDirs, ["create", "namespace", ns]);
+
+    // Kubernetes auth as a cluster's Vault outside the cluster has it: logins are reviewed with a
+    // reviewer account's token (TokenReview needs system:auth-delegator); without one Vault would
+    // review each login with the login's own token, which lacks it, and refuse every login.
+    kubectl(env, binDirs, ["apply", "-f", "-"], JSON.stringify(tokenReviewerManifests()));
+    await waitFor("the token reviewer's token", pids, () => reviewerToken(env, binDirs) !== "");
+    vault(env, binDirs, ["auth", "enable", "kubernetes"]);
+    vault(env, binDirs, [
+      "write", "auth/kubernetes/config", `kubernetes_host=${env.apiServer}`, `kubernetes_ca_cert=@${path.join(pki, "ca.crt")}`, "token_reviewer_jwt=-",
+    ], reviewerToken(env, binDirs));
 
     const backend = path.join(STATE_DIR, "backend");
     fs.mkdirSync(backend, { recursive: true });

@@ -2,7 +2,7 @@
 // the network policies with the API-server, DNS and cluster-CIDR rules; the operator policy lets
 // a token patch a secret and delete, undelete and destroy its versions; the generated usernames
 // are encrypted in the stack's state; the LimitRange and quota admit a container that sets a
-// request but no limit.
+// request but no limit; and it refuses an ipBlock whose except is not strictly inside its cidr.
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
 import { kubeGet, kubectl, vaultApi } from "./harness";
@@ -32,6 +32,26 @@ describe("against the real platforms: e2e-prod", () => {
     assert.ok(JSON.stringify(dns?.spec).includes("169.254.20.10/32"));
     const external = kubeGet(environment(), "networkpolicy", "allow-egress-external", namespace);
     assert.ok(JSON.stringify(external?.spec).includes("100.64.0.0/10"));
+  });
+
+  it("refuses an ipBlock whose except is not strictly inside its cidr, as ffnodes refuses such external egress before any up", () => {
+    const namespace = outputs.namespace as string;
+    const create = (cidr: string, except: string[]) =>
+      kubectl(
+        environment(),
+        ["create", "--dry-run=server", "-o", "name", "-f", "-"],
+        JSON.stringify({
+          apiVersion: "networking.k8s.io/v1",
+          kind: "NetworkPolicy",
+          metadata: { name: "except-probe", namespace },
+          spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr, except } }] }] },
+        }),
+      );
+    // The cases of test/hostile-input.test.ts: CIDRs narrowed past the inherited exceptions.
+    assert.throws(() => create("203.0.113.0/24", ["10.0.0.0/8"]), /must be a strict subset of `cidr`/);
+    assert.throws(() => create("10.1.0.0/16", ["10.0.0.0/8"]), /must be a strict subset of `cidr`/);
+    assert.throws(() => create("10.0.0.0/8", ["10.0.0.0/8"]), /must be a strict subset of `cidr`/);
+    assert.match(create("0.0.0.0/1", ["10.0.0.0/8"]), /networkpolicy.*except-probe/);
   });
 
   // A server-side dry run passes the pod through admission (LimitRanger, ResourceQuota, Pod

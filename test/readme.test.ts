@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { customerFileText } from "../src/cli/new-customer";
+import { customerFileText } from "../src/onboard/customer-file";
 import { REPO_ROOT } from "./helpers";
 
 const README = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");

@@ -1,7 +1,5 @@
-import { listStacks } from "../config/files";
-import { Checkout, addWorktree, readSide, removeWorktreesOnSignal, workingTree } from "../diff/checkout";
 import { resolveCommit } from "../git";
-import { Side, compareFleet } from "../diff/compare";
+import { compareSelected, planSides, plannedEnvironments, withSides } from "../diff/run";
 import { renderMarkdown, renderText } from "../diff/render";
 import { commaList, parseFlags, runCli, UsageError } from "./run";
 import { EXIT_CHANGES } from "../errors";
@@ -34,18 +32,6 @@ function commitOf(root: string, flag: string, ref: string): string {
   }
 }
 
-/** Plans both sides at once; the base's failure is reported before the head's. */
-async function readSides(base: Checkout, head: Checkout): Promise<[Side, Side]> {
-  const [b, h] = await Promise.allSettled([readSide(base), readSide(head)]);
-  if (b.status === "rejected") throw b.reason;
-  if (h.status === "rejected") throw h.reason;
-  return [b.value, h.value];
-}
-
-function narrow(side: Side, keep: (plan: Side["plans"][number]) => boolean): Side {
-  return { ...side, plans: side.plans.filter(keep) };
-}
-
 export async function diff(argv: string[], root: string): Promise<DiffResult> {
   const { values } = parseFlags(
     argv,
@@ -63,47 +49,32 @@ export async function diff(argv: string[], root: string): Promise<DiffResult> {
   if (values.help) return { output: USAGE, exitCode: 0 };
   if (typeof values.base !== "string") throw new UsageError("--base <git-ref> is required", USAGE);
   if (values.json && values.markdown) throw new UsageError("give at most one of --json and --markdown", USAGE);
-  const baseCommit = commitOf(root, "base", values.base);
-  const headCommit = values.head === undefined ? undefined : commitOf(root, "head", values.head);
+  const refs = {
+    base: { ref: values.base, commit: commitOf(root, "base", values.base) },
+    head: values.head === undefined ? undefined : { ref: values.head, commit: commitOf(root, "head", values.head) },
+  };
+  const stacks = commaList(values.stacks);
+  const environments = commaList(values.env);
 
-  const stopOnSignal = removeWorktreesOnSignal();
-  const checkouts: Checkout[] = [];
-  try {
-    const base = addWorktree(root, "base", values.base, baseCommit);
-    checkouts.push(base);
-    const head = values.head !== undefined && headCommit ? addWorktree(root, "head", values.head, headCommit) : workingTree(root);
-    checkouts.push(head);
-
-    const stacks = commaList(values.stacks);
-    const known = [...new Set([...listStacks(base.root), ...listStacks(head.root)])].sort();
+  return withSides(root, refs, async (sides) => {
     for (const stack of stacks ?? []) {
-      if (!known.includes(stack)) throw new UsageError(`--stacks: no stack '${stack}' on either side; stacks are: ${known.join(", ") || "(none)"}`, USAGE);
+      if (!sides.stacks.includes(stack)) throw new UsageError(`--stacks: no stack '${stack}' on either side; stacks are: ${sides.stacks.join(", ") || "(none)"}`, USAGE);
     }
-
-    process.stderr.write(`ffnodes: planning every stack on the base (${base.description}) and on the head (${head.description})\n`);
-    let [baseSide, headSide] = await readSides(base, head);
-
-    const environments = commaList(values.env);
-    const planned = [...new Set([...baseSide.plans, ...headSide.plans].map((p) => p.environment))].sort();
+    process.stderr.write(`ffnodes: planning every stack on the base (${sides.base.description}) and on the head (${sides.head.description})\n`);
+    const [baseSide, headSide] = await planSides(sides);
+    const planned = plannedEnvironments(baseSide, headSide);
     for (const env of environments ?? []) {
       if (!planned.includes(env)) throw new UsageError(`--env: no stack on either side has environment '${env}'; environments are: ${planned.join(", ")}`, USAGE);
     }
-    const keep = (plan: Side["plans"][number]) => (!stacks || stacks.includes(plan.stack)) && (!environments || environments.includes(plan.environment));
-    baseSide = narrow(baseSide, keep);
-    headSide = narrow(headSide, keep);
-
-    const fleet = compareFleet(baseSide, headSide);
-    const sides = { base: `base ${base.description}`, head: `head ${head.description}` };
+    const fleet = compareSelected(baseSide, headSide, { stacks, environments });
+    const labels = { base: `base ${sides.base.description}`, head: `head ${sides.head.description}` };
     const output = values.json
-      ? JSON.stringify({ ...sides, ...fleet }, null, 2)
+      ? JSON.stringify({ ...labels, ...fleet }, null, 2)
       : values.markdown
-        ? renderMarkdown(fleet, sides)
-        : renderText(fleet, sides);
+        ? renderMarkdown(fleet, labels)
+        : renderText(fleet, labels);
     return { output, exitCode: fleet.stacks.length > 0 ? EXIT_CHANGES : 0 };
-  } finally {
-    for (const checkout of checkouts) checkout.remove();
-    stopOnSignal();
-  }
+  });
 }
 
 if (require.main === module) {

@@ -1,7 +1,5 @@
-import { FLEET_CHECKS, checkAllStacks, checkCustomersWithoutStacks, stackFleetProblems } from "../config/fleet";
-import { fleetStacks, noSuchStack } from "../config/files";
-import { ConfigError } from "../config/problems";
-import { StackPlan, planStack } from "../plan/engine";
+import type { StackPlan } from "../plan/engine";
+import { checkAndPlan, planSummary } from "../plan/run";
 import { renderTree } from "../plan/render";
 import { parseFlags, runCli, UsageError } from "./run";
 
@@ -21,25 +19,10 @@ export async function plan(argv: string[], root: string): Promise<string> {
   if (values.help) return USAGE;
   if (Boolean(values.stack) === Boolean(values.all)) throw new UsageError("give exactly one of --stack <name> or --all", USAGE);
 
-  let stacks = fleetStacks(root);
-  if (typeof values.stack === "string") {
-    if (!stacks.includes(values.stack)) throw noSuchStack(root, values.stack);
-    stacks = [values.stack];
-  }
-  // Problems are found before planning, so that --stack prints them as --all does: for one
-  // stack, with its clashes with the rest of the fleet, as `pulumi up` checks them; for all, with
-  // the customer files no stack reads.
-  const checked = checkAllStacks(root, stacks);
-  const problems = values.all
-    ? [...checked.problems, ...checkCustomersWithoutStacks(root, stacks)]
-    : [...checked.problems, ...checked.members.flatMap((m) => stackFleetProblems(root, m))];
-  if (problems.length > 0) throw new ConfigError(problems);
-
-  const plans: StackPlan[] = [];
-  for (const [i, stack] of stacks.entries()) {
-    plans.push(await planStack(root, stack, values.all === true));
-    if (values.all) process.stderr.write(`planned ${stack} (${i + 1}/${stacks.length}): ${plans[i].resources.length} resources\n`);
-  }
+  const progress = (plan: StackPlan, index: number, of: number) => {
+    if (values.all) process.stderr.write(`planned ${plan.stack} (${index + 1}/${of}): ${plan.resources.length} resources\n`);
+  };
+  const plans = await checkAndPlan(root, typeof values.stack === "string" ? values.stack : undefined, progress);
   if (!values.all) return values.json ? JSON.stringify(plans[0], null, 2) : renderTree(plans[0]);
   // The summary closes the readable output; beside the JSON document it goes with the progress, to stderr.
   const summary = planSummary(plans);
@@ -48,12 +31,6 @@ export async function plan(argv: string[], root: string): Promise<string> {
     return JSON.stringify(plans, null, 2);
   }
   return [...plans.map(renderTree), summary].join("\n\n");
-}
-
-/** How many stacks and resources were planned, and what the fleet checks that passed hold. */
-function planSummary(plans: StackPlan[]): string {
-  const resources = plans.reduce((sum, p) => sum + p.resources.length, 0);
-  return [`Planned ${plans.length} ${plans.length === 1 ? "stack" : "stacks"}, ${resources} resources. Fleet checks passed:`, ...FLEET_CHECKS.map((check) => `  - ${check}`)].join("\n");
 }
 
 if (require.main === module) runCli((argv) => plan(argv, process.cwd()));

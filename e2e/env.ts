@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Cluster, kubectl } from "./kubectl";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 const CACHE = process.env.FFNODES_E2E_CACHE ?? path.join(os.homedir(), ".cache", "ffnodes-e2e");
@@ -20,6 +21,7 @@ const SHARED = process.env.FFNODES_SHARED ?? path.resolve(REPO_ROOT, "..", "shar
 /** The kubeconfig context the e2e API server is reached by; stacks/Pulumi.demo-local.yaml names it. */
 const KUBE_CONTEXT = "ffnodes-local";
 const VAULT_TOKEN = "ffnodes-e2e-root";
+const VAULT_DEV_SERVER = path.join(REPO_ROOT, "e2e", "tools", "vault-dev-server.sh");
 const PASSPHRASE = "ffnodes-e2e";
 /** Storage classes of the e2e cluster. WaitForFirstConsumer, as on a kind or k3d cluster: a claim stays Pending until a pod uses it. */
 const STORAGE_CLASSES = ["standard", "local-path"];
@@ -140,11 +142,11 @@ function kubeconfigText(server: string, pki: string): string {
   ].join("\n");
 }
 
-function startDaemon(name: string, binary: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+function startDaemon(name: string, binary: string, args: string[]): number {
   const logs = path.join(STATE_DIR, "logs");
   fs.mkdirSync(logs, { recursive: true });
   const out = fs.openSync(path.join(logs, `${name}.log`), "a");
-  const child = spawn(binary, args, { detached: true, stdio: ["ignore", out, out], env });
+  const child = spawn(binary, args, { detached: true, stdio: ["ignore", out, out] });
   fs.closeSync(out);
   child.unref();
   if (child.pid === undefined) throw new Error(`${name} did not start`);
@@ -179,10 +181,6 @@ function which(binDirs: string[], name: string): string {
     if (fs.existsSync(candidate)) return candidate;
   }
   throw new Error(`the e2e toolchain has no ${name} (looked in ${binDirs.join(", ")})`);
-}
-
-function kubectl(env: Environment, binDirs: string[], args: string[], input?: string): string {
-  return run(which(binDirs, "kubectl"), ["--kubeconfig", env.kubeconfig, ...args], { input });
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -235,9 +233,9 @@ function tokenReviewerManifests(): unknown {
 }
 
 /** The reviewer's token once the token controller has filled in its Secret, else "". */
-function reviewerToken(env: Environment, binDirs: string[]): string {
+function reviewerToken(cluster: Cluster): string {
   const { namespace, name } = TOKEN_REVIEWER;
-  const encoded = kubectl(env, binDirs, ["get", "secret", name, "-n", namespace, "-o", "jsonpath={.data.token}"]);
+  const encoded = kubectl(cluster, ["get", "secret", name, "-n", namespace, "-o", "jsonpath={.data.token}"]);
   return Buffer.from(encoded, "base64").toString("utf8");
 }
 
@@ -292,6 +290,16 @@ export async function up(): Promise<Environment> {
     vars: {},
   };
   const save = () => fs.writeFileSync(savedFile, JSON.stringify({ pids, env } satisfies Saved, null, 2));
+  const toolchainPath = [...binDirs, userPath(process.env.PATH ?? "")].join(path.delimiter);
+  const cluster: Cluster = { kubeconfig: env.kubeconfig, vars: { PATH: toolchainPath } };
+  const clusterAnswers = () => {
+    try {
+      kubectl(cluster, ["get", "--raw", "/readyz"]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
 
   try {
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
@@ -317,7 +325,7 @@ export async function up(): Promise<Environment> {
     ]);
     save();
     fs.writeFileSync(env.kubeconfig, kubeconfigText(env.apiServer, pki));
-    await waitFor("the API server", pids, () => spawnSync(which(binDirs, "kubectl"), ["--kubeconfig", env.kubeconfig, "get", "--raw", "/readyz"]).status === 0);
+    await waitFor("the API server", pids, clusterAnswers);
 
     pids["kube-controller-manager"] = startDaemon("kube-controller-manager", which(binDirs, "kube-controller-manager"), [
       "--kubeconfig", env.kubeconfig,
@@ -331,31 +339,29 @@ export async function up(): Promise<Environment> {
     ]);
     save();
 
-    pids.vault = startDaemon("vault", which(binDirs, "vault"), [
-      "server", "-dev", `-dev-root-token-id=${VAULT_TOKEN}`, `-dev-listen-address=127.0.0.1:${vaultPort}`,
-    ], { ...process.env, HOME: STATE_DIR, VAULT_DISABLE_MLOCK: "true" });
+    pids.vault = startDaemon("vault", VAULT_DEV_SERVER, [which(binDirs, "vault"), `127.0.0.1:${vaultPort}`, VAULT_TOKEN, STATE_DIR]);
     save();
     await waitFor("Vault", pids, () => answers(`${env.vaultAddr}/v1/sys/health`));
 
-    for (const file of crdFiles()) kubectl(env, binDirs, ["apply", "--server-side", "--field-manager=ffnodes-e2e", "-f", file]);
-    kubectl(env, binDirs, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
-    kubectl(env, binDirs, ["apply", "--server-side", "--field-manager=ffnodes-e2e", "-f", "-"], STORAGE_CLASSES.map(storageClassManifest).join("---\n"));
-    for (const ns of CLUSTER_NAMESPACES) kubectl(env, binDirs, ["create", "namespace", ns]);
+    for (const file of crdFiles()) kubectl(cluster, ["apply", "--server-side", "--field-manager=ffnodes-e2e", "-f", file]);
+    kubectl(cluster, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
+    kubectl(cluster, ["apply", "--server-side", "--field-manager=ffnodes-e2e", "-f", "-"], STORAGE_CLASSES.map(storageClassManifest).join("---\n"));
+    for (const ns of CLUSTER_NAMESPACES) kubectl(cluster, ["create", "namespace", ns]);
 
     // Kubernetes auth as a cluster's Vault outside the cluster has it: logins are reviewed with a
     // reviewer account's token (TokenReview needs system:auth-delegator); without one Vault would
     // review each login with the login's own token, which lacks it, and refuse every login.
-    kubectl(env, binDirs, ["apply", "-f", "-"], JSON.stringify(tokenReviewerManifests()));
-    await waitFor("the token reviewer's token", pids, () => reviewerToken(env, binDirs) !== "");
+    kubectl(cluster, ["apply", "-f", "-"], JSON.stringify(tokenReviewerManifests()));
+    await waitFor("the token reviewer's token", pids, () => reviewerToken(cluster) !== "");
     vault(env, binDirs, ["auth", "enable", "kubernetes"]);
     vault(env, binDirs, [
       "write", "auth/kubernetes/config", `kubernetes_host=${env.apiServer}`, `kubernetes_ca_cert=@${path.join(pki, "ca.crt")}`, "token_reviewer_jwt=-",
-    ], reviewerToken(env, binDirs));
+    ], reviewerToken(cluster));
 
     const backend = path.join(STATE_DIR, "backend");
     fs.mkdirSync(backend, { recursive: true });
     env.vars = {
-      PATH: [...binDirs, userPath(process.env.PATH ?? "")].join(path.delimiter),
+      PATH: toolchainPath,
       KUBECONFIG: env.kubeconfig,
       VAULT_ADDR: env.vaultAddr,
       VAULT_TOKEN: env.vaultToken,

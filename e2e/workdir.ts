@@ -5,6 +5,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Environment, REPO_ROOT } from "./env";
+import type { StackOutputs } from "../src/customer";
+import { StateResource, stackExport } from "../src/decommission/state";
 
 interface CommandResult {
   status: number;
@@ -68,11 +70,21 @@ export class Workdir {
     return this.run("pulumi", [...args, "--non-interactive"], options);
   }
 
-  /** `pulumi stack init` (once) and `pulumi up` for a stack; returns the JSON outputs. */
-  up(stack: string, extra: string[] = []): Record<string, unknown> {
+  /** `pulumi stack init` (once) and `pulumi up` for a stack; returns its outputs, the Customer component's. */
+  up(stack: string, extra: string[] = []): StackOutputs {
     this.ensureStack(stack);
     this.pulumi(["up", "--yes", "--skip-preview", "-s", stack, ...extra]);
-    return JSON.parse(this.pulumi(["stack", "output", "--json", "-s", stack])) as Record<string, unknown>;
+    return this.outputs(stack);
+  }
+
+  /** A stack's outputs, the Customer component's, as `pulumi stack output --json` prints them. */
+  outputs(stack: string): StackOutputs {
+    return JSON.parse(this.pulumi(["stack", "output", "--json", "-s", stack])) as StackOutputs;
+  }
+
+  /** The resources of a stack's state, as `pulumi stack export` writes them. */
+  stateResources(stack: string): StateResource[] {
+    return stackExport.parse(JSON.parse(this.pulumi(["stack", "export", "-s", stack]))).deployment?.resources ?? [];
   }
 
   ensureStack(stack: string): void {

@@ -22,6 +22,9 @@ interface CustomerOutputs {
   optIns: Record<string, string>;
 }
 
+/** The stack's outputs as `pulumi stack output --json` prints them: the customer's outputs, resolved. */
+export type StackOutputs = pulumi.Unwrap<CustomerOutputs>;
+
 /**
  * One customer environment: every resource of the stack is a descendant of this component, one
  * child component per concern, so that `pulumi preview` reads as a tree.

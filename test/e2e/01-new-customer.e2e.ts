@@ -6,35 +6,27 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { environment } from "./hooks";
-import { kubeGet, vaultApi } from "./harness";
+import { kvData, vaultApi } from "./harness";
+import { kubeGet } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
+import type { StackOutputs } from "../../src/customer";
 import { assertKubernetesMatchesPlan, plan } from "./live";
 import type { StackPlan } from "../../src/plan/engine";
 
 const CREDENTIAL_KEYS = ["mongodb_password", "mongodb_username", "postgresql_password", "postgresql_username"];
 
-interface VaultSpace {
-  mount: string;
-  path: string;
-  role: string;
-  authMount: string;
-  policies: { appRead: string; operator: string };
-  /** The credentials secret's kv-v2 API path, `<mount>/data/<prefix>app`. */
-  appSecretPath: string;
-}
-
 for (const stack of ["demo-local", "e2e-prod"]) {
   describe(`a new customer: pulumi up of ${stack}`, () => {
     let workdir: Workdir;
     let stackPlan: StackPlan;
-    let outputs: Record<string, unknown>;
-    let space: VaultSpace;
+    let outputs: StackOutputs;
+    let space: StackOutputs["vault"];
 
     before(() => {
       workdir = new Workdir(environment());
       stackPlan = plan(workdir, stack);
       outputs = workdir.up(stack);
-      space = outputs.vault as VaultSpace;
+      space = outputs.vault;
     });
     after(() => workdir.remove());
 
@@ -48,7 +40,7 @@ for (const stack of ["demo-local", "e2e-prod"]) {
     });
 
     it("labels the namespace for Pod Security Admission", () => {
-      const namespace = kubeGet(environment(), "namespace", outputs.namespace as string);
+      const namespace = kubeGet(environment(), "namespace", outputs.namespace);
       assert.ok(namespace);
       assert.equal(namespace.metadata.labels?.["pod-security.kubernetes.io/enforce"], "baseline");
       assert.equal(namespace.metadata.labels?.["kubernetes.io/metadata.name"], outputs.namespace);
@@ -79,9 +71,8 @@ for (const stack of ["demo-local", "e2e-prod"]) {
     });
 
     it("writes the credentials secret with its four generated keys", async () => {
-      const secret = await vaultApi(environment(), "GET", space.appSecretPath);
-      assert.ok(secret, "the credentials secret does not exist");
-      const data = (secret.data as { data: Record<string, string> }).data;
+      const data = await kvData(environment(), space.appSecretPath);
+      assert.ok(data, "the credentials secret does not exist");
       assert.deepEqual(Object.keys(data).sort(), CREDENTIAL_KEYS);
       for (const key of CREDENTIAL_KEYS) assert.ok(data[key].length >= 8, `${key} is empty or short`);
     });
@@ -95,12 +86,10 @@ for (const stack of ["demo-local", "e2e-prod"]) {
     it("keeps a password changed in Vault when it runs again", async () => {
       const env = environment();
       const secretPath = space.appSecretPath;
-      const before = await vaultApi(env, "GET", secretPath);
-      const data = { ...(before?.data as { data: Record<string, string> }).data, postgresql_password: "rotated-by-an-operator" };
+      const data = { ...(await kvData(env, secretPath)), postgresql_password: "rotated-by-an-operator" };
       await vaultApi(env, "POST", secretPath, { data });
       workdir.pulumi(["up", "--yes", "--skip-preview", "-s", stack]);
-      const after = await vaultApi(env, "GET", secretPath);
-      assert.equal((after?.data as { data: Record<string, string> }).data.postgresql_password, "rotated-by-an-operator");
+      assert.equal((await kvData(env, secretPath))?.postgresql_password, "rotated-by-an-operator");
     });
 
     it("never overwrites existing credentials from a stack that lost its state", async () => {
@@ -112,7 +101,7 @@ for (const stack of ["demo-local", "e2e-prod"]) {
         // The way back from lost state is adopt mode. Here it adopts everything but names the
         // credentials to be created, so that nothing but Vault's check-and-set stands in the way.
         const stackFile = `stacks/Pulumi.${stack}.yaml`;
-        const namespace = outputs.namespace as string;
+        const namespace = outputs.namespace;
         lost.write(stackFile, `${lost.read(stackFile)}  ffnodes:adopt: true\n  ffnodes:adoptIds:\n    vault-credentials: create\n    gitops-project: argocd/${namespace}\n`);
         lost.ensureStack(stack);
         const result = lost.pulumiMayFail(["up", "--yes", "--skip-preview", "-s", stack]);

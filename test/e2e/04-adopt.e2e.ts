@@ -5,7 +5,8 @@
 // there is nothing left to change.
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
-import { KubeObject, kubeGet, kubectl, vaultApi } from "./harness";
+import { vaultApi } from "./harness";
+import { KubeObject, kubeGet, kubectl } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
 import { assertKubernetesMatchesPlan, plan } from "./live";
 

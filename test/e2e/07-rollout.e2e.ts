@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { environment } from "./hooks";
-import { kubectl } from "./harness";
+import { kubectl } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
 
 const STACKS = ["demo-local", "e2e-prod", "e2e-staging"];

@@ -5,14 +5,16 @@
 // request but no limit; and it refuses an ipBlock whose except is not strictly inside its cidr.
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
-import { kubeGet, kubectl, vaultApi } from "./harness";
+import { vaultApi } from "./harness";
+import { kubeGet, kubectl } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
+import type { StackOutputs } from "../../src/customer";
 
 const STACK = "e2e-prod";
 
 describe("against the real platforms: e2e-prod", () => {
   let workdir: Workdir;
-  let outputs: Record<string, unknown>;
+  let outputs: StackOutputs;
 
   before(() => {
     workdir = new Workdir(environment());
@@ -24,7 +26,7 @@ describe("against the real platforms: e2e-prod", () => {
   after(() => workdir.remove());
 
   it("the API server accepts the egress policies: the API server's endpoint, DNS servers outside kube-system, the cluster CIDRs excepted", () => {
-    const namespace = outputs.namespace as string;
+    const namespace = outputs.namespace;
     const apiServer = kubeGet(environment(), "networkpolicy", "allow-egress-api-server", namespace);
     assert.ok(apiServer, "allow-egress-api-server exists");
     assert.deepEqual((apiServer.spec?.egress as { to: unknown[] }[])[0].to, [{ ipBlock: { cidr: "127.0.0.1/32" } }]);
@@ -35,7 +37,7 @@ describe("against the real platforms: e2e-prod", () => {
   });
 
   it("refuses an ipBlock whose except is not strictly inside its cidr, as ffnodes refuses such external egress before any up", () => {
-    const namespace = outputs.namespace as string;
+    const namespace = outputs.namespace;
     const create = (cidr: string, except: string[]) =>
       kubectl(
         environment(),
@@ -67,7 +69,7 @@ describe("against the real platforms: e2e-prod", () => {
   };
 
   it("admits a container that requests more than the default request and sets no limit, capped at the max", () => {
-    const namespace = outputs.namespace as string;
+    const namespace = outputs.namespace;
     const admitted = JSON.parse(admit(namespace, "request-only", { requests: { cpu: "1", memory: "1Gi" } })) as {
       spec: { containers: { resources: { requests: Record<string, string>; limits: Record<string, string> } }[] };
     };
@@ -77,14 +79,14 @@ describe("against the real platforms: e2e-prod", () => {
   });
 
   it("refuses a container that asks for more than the max, with or without a limit of its own", () => {
-    const namespace = outputs.namespace as string;
+    const namespace = outputs.namespace;
     assert.throws(() => admit(namespace, "request-too-big", { requests: { cpu: "8" } }), /must be less than or equal to cpu limit of 4/);
     assert.throws(() => admit(namespace, "limit-too-big", { limits: { memory: "32Gi" } }), /maximum memory usage per Container is 16Gi/);
   });
 
   it("a token of the operator policy patches the credentials secret and deletes, undeletes and destroys its versions", async () => {
     const env = environment();
-    const vault = outputs.vault as { mount: string; policies: { operator: string } };
+    const { vault } = outputs;
     const token = (await vaultApi(env, "POST", "auth/token/create", { policies: [vault.policies.operator], ttl: "5m" })) as { auth: { client_token: string } };
     const asOperator = async (method: string, apiPath: string, body: unknown, contentType = "application/json") => {
       const response = await fetch(`${env.vaultAddr}/v1/${apiPath}`, {
@@ -104,12 +106,10 @@ describe("against the real platforms: e2e-prod", () => {
   });
 
   it("keeps the generated usernames encrypted in the state, as the passwords", () => {
-    const state = workdir.pulumi(["stack", "export", "-s", STACK]);
-    const deployment = JSON.parse(state) as { deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] } };
-    const usernames = deployment.deployment.resources.filter((r) => r.type === "random:index/randomString:RandomString");
+    const usernames = workdir.stateResources(STACK).filter((r) => r.type === "random:index/randomString:RandomString");
     assert.equal(usernames.length, 2);
     for (const username of usernames) {
-      const result = username.outputs?.result as Record<string, unknown> | string | undefined;
+      const result = username.outputs?.result;
       assert.ok(typeof result === "object" && result !== null && "ciphertext" in result, JSON.stringify(result));
     }
   });

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
 import { Deployer, leastPrivilegedDeployer } from "./deployer";
-import { vaultApi } from "./harness";
+import { kvData, vaultApi } from "./harness";
 import { Workdir } from "../../e2e/workdir";
 import { CREDENTIAL_KEYS_TYPE } from "../../src/components/credential-keys";
 
@@ -36,9 +36,9 @@ describe("a database listed after the first up: pulumi up of late-prod, as the R
   let secretPath: string;
   let deployer: Deployer | undefined;
   const secretData = async () => {
-    const secret = await vaultApi(environment(), "GET", secretPath);
-    assert.ok(secret, `${secretPath} does not exist`);
-    return (secret.data as { data: Record<string, string> }).data;
+    const data = await kvData(environment(), secretPath);
+    assert.ok(data, `${secretPath} does not exist`);
+    return data;
   };
 
   before(async () => {
@@ -47,7 +47,7 @@ describe("a database listed after the first up: pulumi up of late-prod, as the R
     workdir.write(CUSTOMER_FILE, customerFile(["postgresql"]));
     workdir.write(`stacks/Pulumi.${STACK}.yaml`, workdir.read("stacks/Pulumi.e2e-prod.yaml"));
     const outputs = workdir.up(STACK);
-    secretPath = (outputs.vault as { appSecretPath: string }).appSecretPath;
+    secretPath = outputs.vault.appSecretPath;
   });
   after(() => {
     workdir.remove();
@@ -87,10 +87,7 @@ describe("a database listed after the first up: pulumi up of late-prod, as the R
   });
 
   it("keeps the values encrypted in the state and only the key names as the resource's outputs", () => {
-    const state = JSON.parse(workdir.pulumi(["stack", "export", "-s", STACK])) as {
-      deployment: { resources: { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[] };
-    };
-    const keys = state.deployment.resources.filter((r) => r.type === CREDENTIAL_KEYS_TYPE);
+    const keys = workdir.stateResources(STACK).filter((r) => r.type === CREDENTIAL_KEYS_TYPE);
     assert.equal(keys.length, 1);
     const values = keys[0].inputs?.values as Record<string, unknown> | undefined;
     assert.ok(values && "ciphertext" in values, `the values are not encrypted: ${JSON.stringify(values)}`);

@@ -9,7 +9,8 @@ import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { environment } from "./hooks";
 import { Deployer, leastPrivilegedDeployer } from "./deployer";
-import { kubeGet, kubeList, kubectl, vaultApi } from "./harness";
+import { vaultApi } from "./harness";
+import { kubeGet, kubeList, kubectl } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
 import { Environment } from "../../e2e/env";
 import { PGWEB } from "../../src/config/tenancy";
@@ -32,7 +33,7 @@ import {
   actionsOf,
   lookAlikePaths,
 } from "./isolation/expected";
-import { Applied, Key, TeamLevel, VaultOutput, rbacCells } from "./isolation/cells";
+import { Applied, Key, TeamLevel, rbacCells } from "./isolation/cells";
 import { EnginePeer, KubeApi, evaluateFlows, resignedToken, vaultAllows, vaultLogin } from "./isolation/platforms";
 import { actionsText, expectedActions, flowTable, loginTable, rbacTable, vaultTable, verdict } from "./isolation/table";
 
@@ -108,8 +109,7 @@ describe("tenant isolation, asked of the API server, Vault and a NetworkPolicy e
     }
     await Promise.all(CUSTOMERS.map((c) => pulumiAsync(workdir, ["up", "--yes", "--skip-preview", "-s", `${c.name}-prod`])));
     for (const c of CUSTOMERS) {
-      const outputs = JSON.parse(workdir.pulumi(["stack", "output", "--json", "-s", `${c.name}-prod`])) as { namespace: string; vault: VaultOutput };
-      const { namespace, vault } = outputs;
+      const { namespace, vault } = workdir.outputs(`${c.name}-prod`);
       const created = kubeList(env, "serviceaccounts", namespace)
         .filter((sa) => sa.metadata.labels?.["app.kubernetes.io/managed-by"] === "ffnodes")
         .map((sa) => sa.metadata.name);

@@ -8,14 +8,17 @@
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
 import { Deployer, leastPrivilegedDeployer } from "./deployer";
-import { kubeGet, kubeList, kubectl, vaultApi } from "./harness";
+import { vaultApi } from "./harness";
+import { kubeGet, kubeList, kubectl } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
+import type { StackOutputs } from "../../src/customer";
+import { nonEmpty } from "../helpers";
 
 const STACK = "e2e-prod";
 
 describe("decommission: e2e-prod", () => {
   let workdir: Workdir;
-  let outputs: Record<string, unknown>;
+  let outputs: StackOutputs;
   let namespace: string;
   let deployer: Deployer | undefined;
 
@@ -23,7 +26,7 @@ describe("decommission: e2e-prod", () => {
     deployer = await leastPrivilegedDeployer(environment(), ["e2e", "e2e-staging", "e2e-local"], { decommission: true });
     workdir = new Workdir(deployer.env);
     outputs = workdir.up(STACK);
-    namespace = outputs.namespace as string;
+    namespace = outputs.namespace;
     // A workload as Argo CD would have deployed it from the ApplicationSet.
     kubectl(environment(), ["create", "deployment", "ffcloud", "--image=registry.invalid/ffcloud:1", "-n", namespace]);
   });
@@ -57,10 +60,10 @@ describe("decommission: e2e-prod", () => {
       const env = environment();
       assert.ok(kubeGet(env, "namespace", namespace), "the namespace was deleted");
       assert.ok(kubeGet(env, "networkpolicy", "default-deny", namespace), "the namespace lost its default-deny policy");
-      for (const claim of Object.values(outputs.claims as Record<string, string>)) {
+      for (const claim of nonEmpty(Object.values(outputs.claims), "claim")) {
         assert.ok(kubeGet(env, "persistentvolumeclaim", claim, namespace), `claim ${claim} was deleted`);
       }
-      const vault = outputs.vault as { mount: string; appSecretPath: string };
+      const { vault } = outputs;
       assert.ok(await vaultApi(env, "GET", `sys/mounts/${vault.mount}`), "the Vault mount was deleted");
       const secret = await vaultApi(env, "GET", vault.appSecretPath);
       assert.ok(secret, "the credentials secret was deleted");

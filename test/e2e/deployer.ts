@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Environment, REPO_ROOT } from "../../e2e/env";
-import { kubectl, vaultApi } from "./harness";
+import { vaultApi } from "./harness";
+import { kubectl } from "../../e2e/kubectl";
 
 const SERVICE_ACCOUNT = "ffnodes-deployer";
 const SERVICE_ACCOUNT_NAMESPACE = "ffnodes";

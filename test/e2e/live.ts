@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import type { StackPlan, PlannedResource } from "../../src/plan/engine";
 import { Environment } from "../../e2e/env";
-import { KubeObject, kubeGet } from "./harness";
+import { KubeObject, kubeGet } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
 
 export function plan(workdir: Workdir, stack: string): StackPlan {
@@ -14,7 +14,7 @@ export function plan(workdir: Workdir, stack: string): StackPlan {
   return JSON.parse(result.stdout) as StackPlan;
 }
 
-export function kubernetesResources(stackPlan: StackPlan): PlannedResource[] {
+function kubernetesResources(stackPlan: StackPlan): PlannedResource[] {
   return stackPlan.resources.filter((r) => r.type.startsWith("kubernetes:"));
 }
 
@@ -26,13 +26,13 @@ function kubectlKind(inputs: Record<string, unknown>): string {
   return group ? `${kind}.${version}.${group}` : kind;
 }
 
-export function liveObject(env: Environment, resource: PlannedResource): KubeObject | undefined {
+function liveObject(env: Environment, resource: PlannedResource): KubeObject | undefined {
   const metadata = resource.inputs.metadata as { name: string; namespace?: string };
   return kubeGet(env, kubectlKind(resource.inputs), metadata.name, metadata.namespace);
 }
 
 /** Asserts that `live` holds every field of `declared`, at the same path, with the same value. */
-export function assertContains(live: unknown, declared: unknown, at: string): void {
+function assertContains(live: unknown, declared: unknown, at: string): void {
   if (declared === undefined || declared === "[secret]") return;
   if (Array.isArray(declared)) {
     assert.ok(Array.isArray(live), `${at}: expected a list, live has ${JSON.stringify(live)}`);

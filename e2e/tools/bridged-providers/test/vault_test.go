@@ -35,9 +35,9 @@ func startVault(t *testing.T, bin string) string {
 	addr := l.Addr().String()
 	_ = l.Close()
 
-	cmd := exec.Command(bin, "server", "-dev", "-dev-root-token-id="+rootToken, "-dev-listen-address="+addr)
-	// The dev server stores its token in $HOME/.vault-token.
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	// The start the e2e control plane uses too (e2e/env.ts); the script execs vault, so cmd's
+	// process is the server's.
+	cmd := exec.Command("../../vault-dev-server.sh", bin, addr, rootToken, t.TempDir())
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Start(); err != nil {

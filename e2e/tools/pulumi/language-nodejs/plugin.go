@@ -55,16 +55,7 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 		return err
 	}
 
-	// run-policy-pack takes <engine address> <program>; run-plugin takes <program> [args].
-	args := append([]string{}, nodeArgs...)
-	args = append(args, script)
-	if policyPack {
-		args = append(args, req.GetArgs()...)
-		args = append(args, dir)
-	} else {
-		args = append(args, dir)
-		args = append(args, req.GetArgs()...)
-	}
+	args := pluginArgs(policyPack, nodeArgs, script, dir, req.GetArgs())
 
 	env := append(os.Environ(), req.GetEnv()...)
 	env = append(env, opts.env()...)
@@ -124,6 +115,17 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 		return pluginExitError(err)
 	}
 	return closer.Close()
+}
+
+// pluginArgs is node's command line for a plugin: run-policy-pack takes <engine address> <program>;
+// run-plugin takes <program> [args].
+func pluginArgs(policyPack bool, nodeArgs []string, script, dir string, reqArgs []string) []string {
+	args := append([]string{}, nodeArgs...)
+	args = append(args, script)
+	if policyPack {
+		return append(append(args, reqArgs...), dir)
+	}
+	return append(append(args, dir), reqArgs...)
 }
 
 // policyPackEnv passes the stack the engine configured to the policy pack the way @pulumi/pulumi

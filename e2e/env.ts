@@ -22,7 +22,8 @@ const SHARED = process.env.FFNODES_SHARED ?? path.resolve(REPO_ROOT, "..", "shar
 const KUBE_CONTEXT = "ffnodes-local";
 const VAULT_TOKEN = "ffnodes-e2e-root";
 const VAULT_DEV_SERVER = path.join(REPO_ROOT, "e2e", "tools", "vault-dev-server.sh");
-const PASSPHRASE = "ffnodes-e2e";
+/** The local stacks' secrets passphrase, fixed and public: stacks/Pulumi.demo-local.yaml carries its salt (README, "Local cluster"). */
+const PASSPHRASE = "ffnodes-local";
 /** Storage classes of the e2e cluster. WaitForFirstConsumer, as on a kind or k3d cluster: a claim stays Pending until a pod uses it. */
 const STORAGE_CLASSES = ["standard", "local-path"];
 /** Namespaces the cluster itself runs: ArgoCD's, and the ones the customers' NetworkPolicies name. */
@@ -78,6 +79,34 @@ function buildToolchain(): string[] {
   const result = spawnSync("bash", [path.join(REPO_ROOT, "e2e", "tools", "build.sh")], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
   if (result.status !== 0) throw new Error(`building the e2e toolchain failed (exit ${result.status ?? result.signal}); see the output above`);
   return result.stdout.trim().split("\n").filter(Boolean);
+}
+
+/** Plugins the CLI finds beside its own binary (sdk go/common/workspace/plugins.go, IsPluginBundled). */
+const BUNDLED_PLUGINS = ["pulumi-resource-pulumi-nodejs", "pulumi-language-nodejs"];
+
+/**
+ * Installs the providers the build made into the environment's plugin cache (PULUMI_HOME), each at
+ * the version its npm SDK asks for (`pulumi.version` of @pulumi/<name>), and returns the toolchain
+ * folders left for PATH: those holding anything but such providers. The engine warns `using
+ * pulumi-resource-<name> from $PATH` for every plugin it finds on PATH that is not bundled beside
+ * the CLI (GetPluginPath in sdk go/common/workspace/plugins.go), so every preview would print one
+ * per provider; from the plugin cache it loads them silently, as it loads downloaded ones.
+ */
+function installProviders(binDirs: string[], pulumiHome: string): string[] {
+  const installed = new Set<string>();
+  for (const dir of binDirs) {
+    for (const file of fs.readdirSync(dir)) {
+      const name = /^pulumi-resource-(.+)$/.exec(file)?.[1];
+      if (!name || BUNDLED_PLUGINS.includes(file)) continue;
+      const sdk = path.join(REPO_ROOT, "node_modules", "@pulumi", name, "package.json");
+      const version = fs.existsSync(sdk) ? (JSON.parse(fs.readFileSync(sdk, "utf8")) as { pulumi?: { version?: string } }).pulumi?.version : undefined;
+      if (!version) continue;
+      run(which(binDirs, "pulumi"), ["plugin", "install", "resource", name, version, "--file", path.join(dir, file)], { env: { ...process.env, PULUMI_HOME: pulumiHome, PULUMI_SKIP_UPDATE_CHECK: "1" } });
+      installed.add(path.join(dir, file));
+    }
+  }
+  // Dot files are the build's own markers (`.complete`).
+  return binDirs.filter((dir) => fs.readdirSync(dir).some((file) => !file.startsWith(".") && !installed.has(path.join(dir, file))));
 }
 
 function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): string {
@@ -360,17 +389,19 @@ export async function up(): Promise<Environment> {
 
     const backend = path.join(STATE_DIR, "backend");
     fs.mkdirSync(backend, { recursive: true });
+    const pulumiHome = path.join(STATE_DIR, "pulumi-home");
+    const pathDirs = installProviders(binDirs, pulumiHome);
     env.vars = {
-      PATH: toolchainPath,
+      PATH: [...pathDirs, userPath(process.env.PATH ?? "")].join(path.delimiter),
       KUBECONFIG: env.kubeconfig,
       VAULT_ADDR: env.vaultAddr,
       VAULT_TOKEN: env.vaultToken,
       PULUMI_BACKEND_URL: `file://${backend}`,
       PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
       PULUMI_SKIP_UPDATE_CHECK: "1",
-      // Every provider is built here and found on PATH; nothing is to be downloaded.
+      // Every provider is built here and installed into PULUMI_HOME's plugin cache; nothing is to be downloaded.
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_HOME: path.join(STATE_DIR, "pulumi-home"),
+      PULUMI_HOME: pulumiHome,
     };
     save();
     log(`up in ${Math.round((Date.now() - started) / 1000)}s; state and logs in ${STATE_DIR}`);

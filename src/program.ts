@@ -16,7 +16,7 @@ import { Customer } from "./customer";
  * checked against every other stack of the fleet, so that a person's `pulumi up -s <stack>` gets
  * the same cross-tenant checks as `plan --all`.
  */
-export function readStackConfig(root: string, checks: ProgramChecks = {}): EnvironmentConfig {
+function readStackConfig(root: string, checks: ProgramChecks = {}): EnvironmentConfig {
   const stack = pulumi.getStack();
   const file = stackFileName(stack);
   // Pulumi hands the program decrypted values: the stack file, as written, shows where a `secure:` sits.
@@ -34,7 +34,7 @@ export function readStackConfig(root: string, checks: ProgramChecks = {}): Envir
   return resolved.config;
 }
 
-export interface ProgramChecks {
+interface ProgramChecks {
   /**
    * The caller checked the whole fleet, this stack included, and found nothing (plan --all), so
    * this stack's check would find nothing either; skipping it keeps planning a fleet linear in its size.

@@ -51,7 +51,7 @@ export async function plan(argv: string[], root: string): Promise<string> {
 }
 
 /** How many stacks and resources were planned, and what the fleet checks that passed hold. */
-export function planSummary(plans: StackPlan[]): string {
+function planSummary(plans: StackPlan[]): string {
   const resources = plans.reduce((sum, p) => sum + p.resources.length, 0);
   return [`Planned ${plans.length} ${plans.length === 1 ? "stack" : "stacks"}, ${resources} resources. Fleet checks passed:`, ...FLEET_CHECKS.map((check) => `  - ${check}`)].join("\n");
 }

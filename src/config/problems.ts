@@ -73,7 +73,7 @@ function messageOf(error: z.core.$ZodErrorMap<never> | undefined, expected: stri
  * What a schema takes, in ffnodes's words: the schema's own message or description, the message
  * of its pattern (each says "such as ..."), or what its kind of value is, spelt out.
  */
-export function expectedOf(schema: z.core.$ZodType): string {
+function expectedOf(schema: z.core.$ZodType): string {
   const own = z.globalRegistry.get(schema)?.description ?? messageOf(schema._zod.def.error, schema._zod.def.type);
   if (own) return own;
   const s = schema as z.core.$ZodTypes;

@@ -2,7 +2,7 @@ import type { EnvironmentConfig } from "./environment";
 import type { Problem } from "./problems";
 
 /** A provider credential a stack needs: config keys that hold it (the first is the one to set), the environment variables the provider reads instead, and why the stack needs it. */
-export interface Credential {
+interface Credential {
   keys: string[];
   env: string[];
   why: string;
@@ -43,7 +43,7 @@ export function setSecretCommand(key: string, stack: string): string {
   return `pulumi config set --secret ${key} <value> -s ${stack}`;
 }
 
-export interface StackSecrets {
+interface StackSecrets {
   stack: string;
   /** The stack file, for messages. */
   file: string;

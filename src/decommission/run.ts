@@ -18,9 +18,9 @@ import { DecommissionPlan, StateResource, describe, planDecommission, retainedDa
 import { KubectlWorkloads, Workloads } from "./workloads";
 
 /** The stack a decommission removes, from its configuration or, when resuming, from its tombstone. */
-export type DecommissionTarget = Omit<Tombstone, "status" | "started" | "retired" | "retained" | "purge">;
+type DecommissionTarget = Omit<Tombstone, "status" | "started" | "retired" | "retained" | "purge">;
 
-export function targetFromConfig(root: string, config: EnvironmentConfig): DecommissionTarget {
+function targetFromConfig(root: string, config: EnvironmentConfig): DecommissionTarget {
   const file = customerFileName(config.customer.name);
   const read = readYamlFile(path.join(root, file), file);
   if (!read.ok) throw new ConfigError(read.problems);
@@ -62,7 +62,7 @@ function retireFiles(root: string, target: DecommissionTarget): void {
  * Refuses a retirement that would break another stack (a peer whose `connects` names this
  * customer, say): the fleet is checked in a scratch copy with the files retired.
  */
-export function checkRetirement(root: string, target: DecommissionTarget): void {
+function checkRetirement(root: string, target: DecommissionTarget): void {
   const others = listStacks(root).filter((s) => s !== target.stack);
   const before = new Set(checkAllStacks(root, others).problems.map(formatProblem));
   const scratch = scratchCopy(root);
@@ -141,7 +141,7 @@ interface DecommissionContext {
  * The steps, in order. Each one is planned from the live state read at the start, so that a run
  * after a failure skips what is done.
  */
-export function decommissionSteps(ctx: DecommissionContext): { steps: Step[]; plan: DecommissionPlan; tombstone: Tombstone } {
+function decommissionSteps(ctx: DecommissionContext): { steps: Step[]; plan: DecommissionPlan; tombstone: Tombstone } {
   const { root, target, backend, workloads } = ctx;
   const plan = planDecommission(ctx.resources ?? []);
   const retained = mergeRetained(ctx.earlier?.retained, retainedData(plan.retained));
@@ -215,7 +215,7 @@ export function decommissionSteps(ctx: DecommissionContext): { steps: Step[]; pl
 }
 
 /** Protected resources that are not retained on delete: unprotecting them would delete them. */
-export function protectedButNotRetained(resources: readonly StateResource[]): StateResource[] {
+function protectedButNotRetained(resources: readonly StateResource[]): StateResource[] {
   return planDecommission(resources).deleted.filter((r) => r.protect === true);
 }
 

@@ -54,7 +54,8 @@ export class AutomationRunner implements StackRunner {
   /**
    * `pulumi install`, once before any stack runs. Skipped where Pulumi's own switch turns
    * automatic plugin acquisition off (PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION): there the
-   * providers are the deployment's own, on PATH, and there is nothing to download.
+   * providers are the deployment's own (in the plugin cache, or on PATH), and there is nothing
+   * to download.
    */
   install(): Promise<void> {
     if (this.workspace.envVars.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION === "true" || process.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION === "true") {

@@ -13,7 +13,7 @@ export function stackJobName(stack: string): string {
 }
 
 /** What CI rolls out of a selection: never a local stack, which runs on a person's own cluster. */
-export function ciTargets(targets: readonly StackTarget[]): StackTarget[] {
+function ciTargets(targets: readonly StackTarget[]): StackTarget[] {
   return targets.filter((t) => t.environment !== LOCAL_ENVIRONMENT);
 }
 

@@ -6,9 +6,9 @@ import { StackTarget, WaveName, planWaves } from "./waves";
 /** `rollout` previews then updates; `preview` only previews; `drift` runs refresh previews. */
 export type Mode = "rollout" | "preview" | "drift";
 export type Operation = "preview" | "update" | "refresh-preview";
-export type Result = "updated" | "unchanged" | "previewed" | "in sync" | "drifted" | "failed" | "skipped" | NotReady;
+type Result = "updated" | "unchanged" | "previewed" | "in sync" | "drifted" | "failed" | "skipped" | NotReady;
 /** Why a stack was not run at all: it is not in the backend yet, or its stack file lacks a secret it needs. */
-export type NotReady = "not initialized" | "secrets not set";
+type NotReady = "not initialized" | "secrets not set";
 export const NOT_READY: readonly Result[] = ["not initialized", "secrets not set"];
 
 export interface StackOutcome {
@@ -52,7 +52,7 @@ export interface RolloutEvents {
   retry?(stack: string, operation: Operation, retry: number, delayMs: number, error: unknown): void;
 }
 
-export interface RolloutOptions {
+interface RolloutOptions {
   mode: Mode;
   parallel: number;
   /** Production stacks in the canary wave. */
@@ -71,7 +71,7 @@ export interface RolloutOptions {
 }
 
 /** What a person runs to create a stack; rollout never does, as `pulumi stack init` writes the stack file's secrets settings. */
-export function notInitialized(stack: string): string {
+function notInitialized(stack: string): string {
   return `not initialized: \`pulumi stack init ${stack}\``;
 }
 
@@ -196,7 +196,7 @@ export async function runRollout(targets: readonly StackTarget[], runner: StackR
   return report();
 }
 
-export interface Tally {
+interface Tally {
   /** Stacks that failed or could not run. */
   failed: number;
   drifted: number;

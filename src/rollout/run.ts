@@ -45,7 +45,7 @@ function interruptOnSigint(stderr: { write(text: string): unknown }): { signal: 
 }
 
 /** How to run the selection: the mode, at most `parallel` operations at a time, the canaries, where the reports go. */
-export interface RolloutRun {
+interface RolloutRun {
   mode: Mode;
   parallel: number;
   canary: number;

@@ -102,7 +102,8 @@ for (const stack of ["demo-local", "e2e-prod"]) {
         // credentials to be created, so that nothing but Vault's check-and-set stands in the way.
         const stackFile = `stacks/Pulumi.${stack}.yaml`;
         const namespace = outputs.namespace;
-        lost.write(stackFile, `${lost.read(stackFile)}  ffnodes:adopt: true\n  ffnodes:adoptIds:\n    vault-credentials: create\n    gitops-project: argocd/${namespace}\n`);
+        // Under `config:`, not at the end: demo-local's file ends with its top-level encryptionsalt.
+        lost.write(stackFile, lost.read(stackFile).replace(/^config:\n/m, `config:\n  ffnodes:adopt: true\n  ffnodes:adoptIds:\n    vault-credentials: create\n    gitops-project: argocd/${namespace}\n`));
         lost.ensureStack(stack);
         const result = lost.pulumiMayFail(["up", "--yes", "--skip-preview", "-s", stack]);
         assert.notEqual(result.status, 0, "the credentials cannot be created over the live ones");

@@ -23,6 +23,14 @@ describe("the program as committed under the real CLI", () => {
     assert.ok(registered > 30, `the program registered the customer's resources: ${JSON.stringify(changeSummary)}`);
   });
 
+  it("previews without a warning about the providers: they load from the plugin cache, not from PATH", () => {
+    const result = workdir.pulumiMayFail(["preview", "-s", "demo-local"]);
+    assert.equal(result.status, 0, result.stderr);
+    const output = result.stdout + result.stderr;
+    assert.match(output, /Resources:/);
+    assert.doesNotMatch(output, /from \$PATH|warning:/);
+  });
+
   it("stops a stack with invalid configuration with the problem, not a stack trace", () => {
     workdir.write("customers/demo.yaml", workdir.read("customers/demo.yaml").replace("domain: demo.localtest.me", "domain: demo.localtest.me\n    colour: blue"));
     const result = workdir.pulumiMayFail(["preview", "-s", "demo-local"]);

@@ -173,7 +173,7 @@ function firstLevelName(hostName: string, zoneName: string): string {
  * zone (`app.example.com` → `app.fitfile.net`), the closest spelling of all, made first-level
  * where only first-level hosts are served. Undefined when none is a valid host.
  */
-export function nearestHostInZones(hostName: string, zones: { name: string }[], firstLevelOnly: boolean): string | undefined {
+function nearestHostInZones(hostName: string, zones: { name: string }[], firstLevelOnly: boolean): string | undefined {
   const wildcard = hostName.startsWith("*.") ? "*." : "";
   const labels = hostName.slice(wildcard.length).split(".");
   const candidates = zones.flatMap((zone) =>

@@ -98,6 +98,8 @@ export function isReadableConfigFile(absolutePath: string): boolean {
   return entryProblem(absolutePath) === undefined && fs.statSync(absolutePath).size <= MAX_FILE_BYTES;
 }
 
+let readBuffer: Buffer | undefined;
+
 /**
  * Reads a file that must be a regular file of at most MAX_FILE_BYTES. Opened without blocking
  * (a named pipe would wait for a writer) and checked again once open, then read no further than
@@ -117,7 +119,10 @@ export function readBoundedFile(absolutePath: string, displayName: string): { ok
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) return fail("is not a regular file; expected a regular YAML file");
     if (stat.size > MAX_FILE_BYTES) return fail(`file is larger than ${MAX_FILE_BYTES} bytes`);
-    const buffer = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
+    // One buffer for every read (reads are synchronous, and the text is copied out of it): the
+    // fleet checks read hundreds of small files, and a fresh buffer each time kept the collector busy.
+    readBuffer ??= Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
+    const buffer = readBuffer;
     let length = 0;
     for (let n = -1; n !== 0 && length < buffer.length; length += n) n = fs.readSync(fd, buffer, length, buffer.length - length, null);
     if (length > MAX_FILE_BYTES) return fail(`file is larger than ${MAX_FILE_BYTES} bytes`);

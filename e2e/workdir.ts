@@ -23,16 +23,22 @@ export class Workdir {
 
   constructor(readonly env: Environment) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-e2e-project-"));
-    const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: REPO_ROOT, encoding: "utf8" });
-    if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
-    for (const file of listed.stdout.split("\0").filter(Boolean)) {
-      const from = path.join(REPO_ROOT, file);
-      if (!fs.existsSync(from)) continue; // deleted in the working tree
-      fs.mkdirSync(path.dirname(path.join(this.dir, file)), { recursive: true });
-      fs.copyFileSync(from, path.join(this.dir, file));
+    try {
+      const listed = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: REPO_ROOT, encoding: "utf8" });
+      if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
+      for (const file of listed.stdout.split("\0").filter(Boolean)) {
+        const from = path.join(REPO_ROOT, file);
+        if (!fs.existsSync(from)) continue; // deleted in the working tree
+        fs.mkdirSync(path.dirname(path.join(this.dir, file)), { recursive: true });
+        fs.copyFileSync(from, path.join(this.dir, file));
+      }
+      fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(this.dir, "node_modules"));
+      fs.cpSync(FIXTURES, this.dir, { recursive: true });
+    } catch (error) {
+      // No caller holds a copy that failed to be made, so none would remove it.
+      this.remove();
+      throw error;
     }
-    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(this.dir, "node_modules"));
-    fs.cpSync(FIXTURES, this.dir, { recursive: true });
   }
 
   /** Writes a file of the project, relative to its root. */

@@ -65,9 +65,16 @@ export async function leastPrivilegedDeployer(env: Environment, customerNamespac
   const token = (await vaultApi(env, "POST", "auth/token/create", { policies: [policy], ttl: "2h" })) as { auth: { client_token: string } };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-e2e-deployer-"));
   const markers = ["**Kubernetes RBAC**", ...(options.decommission ? ["**`decommission`** needs"] : [])];
-  const kubeconfig = kubeconfigFor(env, dir, markers);
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  let kubeconfig: string;
+  try {
+    kubeconfig = kubeconfigFor(env, dir, markers);
+  } catch (error) {
+    remove();
+    throw error;
+  }
   return {
     env: { ...env, vars: { ...env.vars, VAULT_TOKEN: token.auth.client_token, KUBECONFIG: kubeconfig } },
-    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+    remove,
   };
 }

@@ -1,13 +1,15 @@
 // A throwaway control plane on loopback for the end-to-end tests and for trying stacks by hand:
 // etcd, kube-apiserver and kube-controller-manager, a Vault dev server with Kubernetes auth
 // pointed at that API server and reviewing logins with a reviewer account, the upstream CRDs, and
-// a local file state backend. Every binary is built from the Go modules under e2e/tools
+// a local file state backend, and Argo CD's controllers and repo-server with a chart source of their
+// own (e2e/argocd.ts). Every binary is built from the Go modules under e2e/tools
 // (build.sh); nothing else is downloaded.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ArgoCd, startArgoCd } from "./argocd";
 import { Cluster, kubectl } from "./kubectl";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -36,6 +38,8 @@ export interface Environment {
   vaultAddr: string;
   vaultToken: string;
   apiServer: string;
+  /** Argo CD's chart source: the repository URLs a customer's `gitops` settings name. */
+  argocd: ArgoCd;
 }
 
 /** The variables `up` prints for `eval`, and `down`'s `unset` line clears. */
@@ -143,6 +147,7 @@ function makePki(dir: string): void {
     "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n",
   );
   sign("admin", "/O=system:masters/CN=ffnodes-e2e-admin", "extendedKeyUsage=clientAuth\n");
+  sign("git-https", "/CN=ffnodes-e2e-chart-source", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
   ssl("genrsa", "-out", at("sa.key"), "2048");
   ssl("rsa", "-in", at("sa.key"), "-pubout", "-out", at("sa.pub"));
 }
@@ -171,11 +176,11 @@ function kubeconfigText(server: string, pki: string): string {
   ].join("\n");
 }
 
-function startDaemon(name: string, binary: string, args: string[]): number {
+function startDaemon(name: string, binary: string, args: string[], env: Record<string, string> = {}): number {
   const logs = path.join(STATE_DIR, "logs");
   fs.mkdirSync(logs, { recursive: true });
   const out = fs.openSync(path.join(logs, `${name}.log`), "a");
-  const child = spawn(binary, args, { detached: true, stdio: ["ignore", out, out] });
+  const child = spawn(binary, args, { detached: true, stdio: ["ignore", out, out], env: { ...process.env, ...env } });
   fs.closeSync(out);
   child.unref();
   if (child.pid === undefined) throw new Error(`${name} did not start`);
@@ -317,6 +322,7 @@ export async function up(): Promise<Environment> {
     vaultAddr: `http://127.0.0.1:${vaultPort}`,
     vaultToken: VAULT_TOKEN,
     vars: {},
+    argocd: { repoURL: "", unlistedRepoURL: "" },
   };
   const save = () => fs.writeFileSync(savedFile, JSON.stringify({ pids, env } satisfies Saved, null, 2));
   const toolchainPath = [...binDirs, userPath(process.env.PATH ?? "")].join(path.delimiter);
@@ -387,6 +393,21 @@ export async function up(): Promise<Environment> {
       "write", "auth/kubernetes/config", `kubernetes_host=${env.apiServer}`, `kubernetes_ca_cert=@${path.join(pki, "ca.crt")}`, "token_reviewer_jwt=-",
     ], reviewerToken(cluster));
 
+    env.argocd = await startArgoCd(
+      {
+        start: (name, binary, args, daemonEnv) => {
+          pids[name] = startDaemon(name, binary, args, daemonEnv);
+          save();
+        },
+        waitFor: (what, check) => waitFor(what, pids, check),
+        freePort,
+        which: (name) => which(binDirs, name),
+      },
+      cluster,
+      path.join(STATE_DIR, "argocd"),
+      pki,
+    );
+
     const backend = path.join(STATE_DIR, "backend");
     fs.mkdirSync(backend, { recursive: true });
     const pulumiHome = path.join(STATE_DIR, "pulumi-home");
@@ -405,6 +426,8 @@ export async function up(): Promise<Environment> {
     };
     save();
     log(`up in ${Math.round((Date.now() - started) / 1000)}s; state and logs in ${STATE_DIR}`);
+    for (const [name, pid] of Object.entries(pids)) log(`running ${name} (pid ${pid})`);
+    log(`Argo CD's chart source: ${env.argocd.repoURL} (a stack syncs from it with \`pulumi config set --path ffnodes:settings.gitops.repoURL ${env.argocd.repoURL}\` and the same in ffnodes:settings.gitops.sourceRepos[0])`);
     return env;
   } catch (e) {
     save();

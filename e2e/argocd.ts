@@ -17,7 +17,7 @@ export const ARGOCD_NAMESPACE = "argocd";
 /** The revision the chart source's one branch is named after: the customers' `gitops.targetRevision` default. */
 export const CHART_REVISION = "latest-release";
 /** The repository of the charts, and one the customers' projects do not name (`sourceRepos`). */
-export const CHART_REPOSITORIES = { charts: "charts.git", unlisted: "unlisted.git" } as const;
+const CHART_REPOSITORIES = { charts: "charts.git", unlisted: "unlisted.git" } as const;
 /** How often the application controller compares every Application again (its `--app-resync`, `timeout.reconciliation`); 3 minutes in a release. */
 const RESYNC_SECONDS = 10;
 
@@ -47,7 +47,7 @@ function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
  * The files of the chart source: each service chart of `charts/` with the shared
  * `service-templates/` as its templates, and the `confined/` charts as they are.
  */
-export function chartSourceFiles(source = CHART_SOURCE): Map<string, string> {
+function chartSourceFiles(source = CHART_SOURCE): Map<string, string> {
   const files = new Map<string, string>();
   const add = (from: string, to: string) => {
     for (const file of fs.readdirSync(from, { recursive: true, encoding: "utf8" })) {

@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { isMap, parseDocument } from "yaml";
 import { isPlainObject } from "./merge";
 import { dnsRecordName } from "./adopt";
 import { stackFileName } from "./files";
@@ -114,6 +115,19 @@ function securePaths(value: unknown, at: string[]): string[][] {
 export function readStackLayer(root: string, stack: string): StackSettingsLayer {
   const { config } = parseStackFile(root, stack);
   return stackLayerFromConfig(config, stackFileName(stack));
+}
+
+/**
+ * A stack file's text with these `ffnodes:adoptIds` entries set, everything else (comments, order,
+ * other keys) as it was. The key is the one the file already spells (`ffnodes:adoptIds` or
+ * `adoptIds`), else `ffnodes:adoptIds`.
+ */
+export function withAdoptIds(text: string, ids: Record<string, string>): string {
+  const document = parseDocument(text);
+  const config = document.get("config");
+  const spelt = isMap(config) && !config.has(STACK_KEYS.adoptIds) && config.has("adoptIds") ? "adoptIds" : STACK_KEYS.adoptIds;
+  for (const [key, id] of Object.entries(ids)) document.setIn(["config", spelt, key], id);
+  return document.toString();
 }
 
 /** What an operator must fill in before an adopted stack plans: each host's live record id. */

@@ -1,7 +1,7 @@
 // adopt-ids: how each host's live records decide what is written (never a guess), how the
 // Cloudflare reader reports a refused token, a missing zone and a network failure, and that a
 // refusal leaves the stack file as it was. Cloudflare's answers here are canned in its envelope;
-// the same command against the local Cloudflare API double is test/e2e/13-adopt-ids.e2e.ts.
+// the same command against the local Cloudflare API double is test/e2e/14-adopt-ids.e2e.ts.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";

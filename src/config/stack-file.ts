@@ -167,7 +167,10 @@ export function renderStackFile(spec: StackFileSpec): string {
       "  ffnodes:adopt: true",
     );
     if (spec.adoptHosts.length > 0) {
-      lines.push("  # Each host's live Cloudflare record as <zone id>/<record id>, or `create` for a host that has none yet:", "  ffnodes:adoptIds:");
+      lines.push(
+        `  # Each host's live Cloudflare record as <zone id>/<record id> (npm run adopt-ids -- --stack ${stack} fills them in), or \`create\` for a host that has none yet:`,
+        "  ffnodes:adoptIds:",
+      );
       for (const host of spec.adoptHosts) lines.push(`    ${dnsRecordName(host)}: "${RECORD_ID_PLACEHOLDER}"`);
     }
   }

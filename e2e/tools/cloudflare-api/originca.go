@@ -250,13 +250,5 @@ func (s *Server) listCertificates(query url.Values) (any, *resultInfo, *failure)
 			matches = append(matches, c)
 		}
 	}
-	paged, info, f := page(matches, params.Page.Value, params.PerPage.Value, 20, 50)
-	if f != nil {
-		return nil, nil, f
-	}
-	result := []map[string]any{}
-	for _, c := range paged {
-		result = append(result, certificateJSON(c))
-	}
-	return result, info, nil
+	return page(matches, params.Page.Value, params.PerPage.Value, 20, 50, certificateJSON)
 }

@@ -240,21 +240,31 @@ func (s *Server) findRecord(zone Zone, id string) (*record, *failure) {
 	return r, nil
 }
 
+// incoming is the record a create or an update asks for, with the given id: checked against its
+// type, validated and free of conflicts with the zone's other records.
+func (s *Server) incoming(zone Zone, id string, body []byte) (*record, *failure) {
+	decoded, f := decodeRecord(body)
+	if f != nil {
+		return nil, f
+	}
+	r, f := s.validate(zone, decoded)
+	if f != nil {
+		return nil, f
+	}
+	r.ID = id
+	if f := s.conflict(r); f != nil {
+		return nil, f
+	}
+	return r, nil
+}
+
 func (s *Server) createRecord(zone Zone, query url.Values, body []byte) (any, *resultInfo, *failure) {
 	var params dns.RecordNewParams
 	if err := decodeQuery(query, &params); err != nil {
 		return nil, nil, badRequest(err)
 	}
-	decoded, f := decodeRecord(body)
+	r, f := s.incoming(zone, randomHex(16), body)
 	if f != nil {
-		return nil, nil, f
-	}
-	r, f := s.validate(zone, decoded)
-	if f != nil {
-		return nil, nil, f
-	}
-	r.ID = randomHex(16)
-	if f := s.conflict(r); f != nil {
 		return nil, nil, f
 	}
 	r.Created = s.now()
@@ -287,16 +297,8 @@ func (s *Server) updateRecord(zone Zone, id string, query url.Values, body []byt
 	if f != nil {
 		return nil, nil, f
 	}
-	decoded, f := decodeRecord(body)
+	r, f := s.incoming(zone, old.ID, body)
 	if f != nil {
-		return nil, nil, f
-	}
-	r, f := s.validate(zone, decoded)
-	if f != nil {
-		return nil, nil, f
-	}
-	r.ID = old.ID
-	if f := s.conflict(r); f != nil {
 		return nil, nil, f
 	}
 	r.Created = old.Created
@@ -409,13 +411,5 @@ func (s *Server) listRecords(zone Zone, query url.Values) (any, *resultInfo, *fa
 		}
 		return key(matches[i]) < key(matches[j])
 	})
-	paged, info, f := page(matches, p.Page.Value, p.PerPage.Value, 100, 5000000)
-	if f != nil {
-		return nil, nil, f
-	}
-	result := []map[string]any{}
-	for _, r := range paged {
-		result = append(result, recordJSON(r))
-	}
-	return result, info, nil
+	return page(matches, p.Page.Value, p.PerPage.Value, 100, 5000000, recordJSON)
 }

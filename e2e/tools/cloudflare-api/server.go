@@ -292,8 +292,9 @@ func noBody(body []byte) *failure {
 	return badRequest(fmt.Errorf("the body: this endpoint takes none"))
 }
 
-// page cuts a list to the page asked, as Cloudflare's v4 pagination does (page from 1).
-func page[T any](items []T, pageNumber, perPage float64, defaultPerPage, maxPerPage int) ([]T, *resultInfo, *failure) {
+// page cuts a list to the page asked, as Cloudflare's v4 pagination does (page from 1), and
+// renders each item of it.
+func page[T any](items []T, pageNumber, perPage float64, defaultPerPage, maxPerPage int, render func(T) map[string]any) (any, *resultInfo, *failure) {
 	p, size := 1, defaultPerPage
 	if pageNumber != 0 {
 		if pageNumber < 1 || pageNumber != math.Trunc(pageNumber) {
@@ -309,6 +310,9 @@ func page[T any](items []T, pageNumber, perPage float64, defaultPerPage, maxPerP
 	}
 	start := min((p-1)*size, len(items))
 	end := min(start+size, len(items))
-	out := items[start:end]
-	return out, &resultInfo{Page: p, PerPage: size, Count: len(out), TotalCount: len(items), TotalPages: (len(items) + size - 1) / size}, nil
+	result := []map[string]any{}
+	for _, item := range items[start:end] {
+		result = append(result, render(item))
+	}
+	return result, &resultInfo{Page: p, PerPage: size, Count: len(result), TotalCount: len(items), TotalPages: (len(items) + size - 1) / size}, nil
 }

@@ -116,15 +116,7 @@ func (s *Server) listZones(query url.Values) (any, *resultInfo, *failure) {
 	if params.Direction.Value == zones.ZoneListParamsDirectionDesc {
 		sort.Slice(matches, func(i, j int) bool { return matches[i].Name > matches[j].Name })
 	}
-	paged, info, f := page(matches, params.Page.Value, params.PerPage.Value, 20, 50)
-	if f != nil {
-		return nil, nil, f
-	}
-	result := []map[string]any{}
-	for _, z := range paged {
-		result = append(result, zoneJSON(z))
-	}
-	return result, info, nil
+	return page(matches, params.Page.Value, params.PerPage.Value, 20, 50, zoneJSON)
 }
 
 // allOrAny combines a list's filters: all must hold (match=all, the default) or one (match=any).

@@ -27,6 +27,8 @@ export interface Daemons {
   waitFor(what: string, check: () => boolean | Promise<boolean>): Promise<void>;
   freePort(): Promise<number>;
   which(name: string): string;
+  /** Whether a GET of the URL answers 2xx. */
+  answers(url: string): Promise<boolean>;
 }
 
 export interface ArgoCd {
@@ -108,14 +110,6 @@ function settingsManifests(repoURL: string, caPem: string): unknown {
   };
 }
 
-async function answers(url: string): Promise<boolean> {
-  try {
-    return (await fetch(url)).ok;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Starts the chart source, Redis and Argo CD's three components against the cluster, and waits
  * until each answers. `dir` is this part's folder of the environment's state; `pki` holds the
@@ -163,7 +157,7 @@ export async function startArgoCd(daemons: Daemons, cluster: Cluster, dir: strin
     "--metrics-address", "127.0.0.1", "--metrics-port", String(repoMetricsPort),
     ...redis, ...logs,
   ], { ...common, ARGOCD_TLS_DATA_PATH: tlsDir, ARGOCD_GPG_ENABLED: "false", ARGOCD_ASK_PASS_SOCK: path.join(tmp, "askpass.sock") });
-  await daemons.waitFor("Argo CD's repo-server", () => answers(`http://127.0.0.1:${repoMetricsPort}/healthz`));
+  await daemons.waitFor("Argo CD's repo-server", () => daemons.answers(`http://127.0.0.1:${repoMetricsPort}/healthz`));
 
   // The application controller's metrics server listens on all interfaces (controller/appcontroller.go
   // formats "0.0.0.0:<port>"; no flag sets its address): the one port here that is not loopback only.
@@ -181,8 +175,8 @@ export async function startArgoCd(daemons: Daemons, cluster: Cluster, dir: strin
     "--metrics-addr", `127.0.0.1:${appsetMetricsPort}`, "--probe-addr", `127.0.0.1:${appsetProbePort}`, "--webhook-addr", `127.0.0.1:${appsetWebhookPort}`,
     ...namespace, ...logs,
   ], common);
-  await daemons.waitFor("Argo CD's application controller", () => answers(`http://127.0.0.1:${controllerMetricsPort}/healthz`));
+  await daemons.waitFor("Argo CD's application controller", () => daemons.answers(`http://127.0.0.1:${controllerMetricsPort}/healthz`));
   // It registers no health checks on its probe address: its manager's metrics server answers once it runs.
-  await daemons.waitFor("Argo CD's ApplicationSet controller", () => answers(`http://127.0.0.1:${appsetMetricsPort}/metrics`));
+  await daemons.waitFor("Argo CD's ApplicationSet controller", () => daemons.answers(`http://127.0.0.1:${appsetMetricsPort}/metrics`));
   return argocd;
 }

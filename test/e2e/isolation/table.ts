@@ -105,8 +105,10 @@ export function flowTable(cell: (index: number, allowed: boolean) => string): st
 export function readmeTables(): string {
   return [
     "Kubernetes RBAC (`g l c u p d`: get, list, create, update, patch, delete; `exec`: create on",
-    "pods/exec; `bind`, `escalate` on Roles; `—`: nothing; `admission refuses`: RBAC lets it",
-    "through and the admission policy `ffnodes-deployer` or the API server's own admission refuses it):",
+    "pods/exec; `bind`, `escalate` on Roles; `—`: nothing). What a cell does not name, RBAC refuses",
+    "(the SubjectAccessReview); after `admission refuses`, what RBAC lets through and admission",
+    "refuses (a real request as the deployer: its policy `ffnodes-deployer`, or the API server's own",
+    "NamespaceLifecycle for deleting kube-system):",
     "",
     ...rbacTable(expectedCell),
     "",

@@ -130,12 +130,17 @@ function rolloutAgainstSingles(projects: Projects): string[] {
       );
       if (result.status !== 0) throw new Error(`rollout --parallel ${parallel} failed:\n${result.stdout}\n${result.stderr}`);
     });
+  const previews = (some: string[]) => some.reduce((sum, stack) => sum + preview(workdir, stack, policy), 0);
+  const half = Math.ceil(stacks.length / 2);
   const times: [number[], number[], number[]] = [[], [], []];
   try {
     for (let round = 0; round < ROLLOUT_ROUNDS; round++) {
-      times[0].push(stacks.reduce((sum, stack) => sum + preview(workdir, stack, policy), 0));
+      // The single previews around the rollouts, half before and half after, so that a load that
+      // changes during the round weighs on both sides alike.
+      const before = previews(stacks.slice(0, half));
       times[1].push(rollout(1));
       times[2].push(rollout(2));
+      times[0].push(before + previews(stacks.slice(half)));
     }
   } finally {
     fs.rmSync(reports, { recursive: true, force: true });
@@ -173,12 +178,19 @@ function previewInLargeFleet(projects: Projects): string[] {
   ];
 }
 
+/** A measurement's lines, then the machine's load average before and after it: a ratio means more next to the load it was taken under. */
+function underLoad(measure: () => string[]): string[] {
+  const before = os.loadavg()[0];
+  const lines = measure();
+  return [...lines, `    load average (1 min) ${before.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after, on ${os.cpus().length} cores`];
+}
+
 export function benchRealEngine(): string[] {
   const env = status();
   if (!env) return ["(g), (h), (i) not measured: they need the e2e environment: npm run e2e:env -- up, then npm run bench"];
   const projects = new Projects(env);
   try {
-    return [...previewAgainstLiterals(projects), ...rolloutAgainstSingles(projects), ...previewInLargeFleet(projects)];
+    return [previewAgainstLiterals, rolloutAgainstSingles, previewInLargeFleet].flatMap((measure) => underLoad(() => measure(projects)));
   } finally {
     projects.cleanup();
   }

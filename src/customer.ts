@@ -8,7 +8,7 @@ import { Storage } from "./components/storage";
 import { VaultOutputs, VaultSpace } from "./components/vault";
 import { EnvironmentConfig } from "./config/environment";
 
-interface CustomerOutputs {
+export interface CustomerOutputs {
   namespace: pulumi.Output<string>;
   hosts: string[];
   vaultPath: string;

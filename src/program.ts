@@ -9,7 +9,7 @@ import { resolveWithOrigins } from "./config/resolve";
 import { ConfigError } from "./config/problems";
 import { requiredCredentials, unsetSecretProblems } from "./config/provider-secrets";
 import { parseStackFile, stackLayerFromConfig } from "./config/stack-file";
-import { Customer } from "./customer";
+import { Customer, CustomerOutputs } from "./customer";
 
 /**
  * Reads this stack's configuration: the customer files under `root` plus `ffnodes:settings`,
@@ -61,4 +61,13 @@ export function runProgram(root: string, opts?: pulumi.ComponentResourceOptions,
     throw e;
   }
   return new Customer(config, opts);
+}
+
+/**
+ * The stack's outputs, the customer's, from the project at `root`: what `pulumi` runs (src/index.ts)
+ * and what rollout runs in its own process for every stack. The providers run with this process's
+ * environment, where they may find their credentials instead of the config.
+ */
+export function stackOutputs(root: string): CustomerOutputs {
+  return runProgram(root, undefined, { credentialsFrom: process.env }).outputs;
 }

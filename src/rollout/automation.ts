@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, OpMap, PulumiCommand, Stack, Workspace } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, OpMap, PulumiCommand, PulumiFn, Stack, Workspace } from "@pulumi/pulumi/automation";
 import { stackFileName } from "../config/files";
+import { stackOutputs } from "../program";
 import { ChangeSummary, StackRunner } from "./runner";
 
 /** The tenant policy pack every preview and update runs with (src/policy). */
@@ -20,6 +21,19 @@ interface AutomationRunnerOptions {
 }
 
 /**
+ * The project's program, run in this process for every preview and update: the engine calls back
+ * into it (the Automation API's inline program) instead of starting it in a new node process for
+ * each stack through its Node.js language host. So the program's modules (the Pulumi SDK, the
+ * provider SDKs, the configuration's schema) load once, and each stack costs only its own
+ * configuration and registration. The SDK keeps each run's state
+ * (stack, config, engine connection) apart, so stacks previewed in parallel do not mix.
+ */
+function projectProgram(root: string): PulumiFn {
+  // A promise executor turns an invalid configuration's throw into the run's failure.
+  return () => new Promise((resolve) => resolve({ ...stackOutputs(root) }));
+}
+
+/**
  * The workspace as the Automation API's stacks see it, but with no stack selection: `pulumi
  * stack select` writes the person's current stack, and every operation names its stack
  * (`--stack`) anyway. Whether a stack exists is asked once, of the backend, by `initialized`.
@@ -29,10 +43,11 @@ function withoutSelection(workspace: LocalWorkspace): Workspace {
 }
 
 /**
- * Runs stacks through the Pulumi Automation API over the project directory (a LocalWorkspace,
- * no inline program). It creates no stack, selects none, and writes no stack file: each
- * operation names its stack and reads the stack's settings from a copy of its file, so that
- * what Pulumi writes there (a secrets provider's salt for a file that has none) goes to the copy.
+ * Runs stacks through the Pulumi Automation API over the project directory (a LocalWorkspace),
+ * the project's program in this process (`projectProgram`). It creates no stack, selects none,
+ * and writes no stack file: each operation names its stack and reads the stack's settings from a
+ * copy of its file, so that what Pulumi writes there (a secrets provider's salt for a file that
+ * has none) goes to the copy.
  */
 export class AutomationRunner implements StackRunner {
   private readonly stacks: Workspace;
@@ -41,6 +56,7 @@ export class AutomationRunner implements StackRunner {
     private readonly workspace: LocalWorkspace,
     private readonly root: string,
     private readonly policyPacks: string[],
+    private readonly program: PulumiFn,
   ) {
     this.stacks = withoutSelection(workspace);
   }
@@ -48,7 +64,7 @@ export class AutomationRunner implements StackRunner {
   static async create(options: AutomationRunnerOptions): Promise<AutomationRunner> {
     const pulumiCommand = await PulumiCommand.get(options.pulumiRoot ? { root: options.pulumiRoot } : {});
     const workspace = await LocalWorkspace.create({ workDir: options.root, pulumiCommand, envVars: options.envVars });
-    return new AutomationRunner(workspace, options.root, options.policyPacks ?? [POLICY_PACK_DIR]);
+    return new AutomationRunner(workspace, options.root, options.policyPacks ?? [POLICY_PACK_DIR], projectProgram(options.root));
   }
 
   /**
@@ -72,14 +88,14 @@ export class AutomationRunner implements StackRunner {
 
   preview(stack: string): Promise<ChangeSummary> {
     return this.withStack(stack, async (s, configFile) => {
-      const result = await s.preview({ policyPacks: this.policyPacks, color: "never", diff: true, configFile });
+      const result = await s.preview({ program: this.program, policyPacks: this.policyPacks, color: "never", diff: true, configFile });
       return counts(result.changeSummary);
     });
   }
 
   update(stack: string): Promise<ChangeSummary> {
     return this.withStack(stack, async (s, configFile) => {
-      const result = await s.up({ policyPacks: this.policyPacks, color: "never", diff: true, configFile });
+      const result = await s.up({ program: this.program, policyPacks: this.policyPacks, color: "never", diff: true, configFile });
       return counts(result.summary?.resourceChanges ?? {});
     });
   }

@@ -1,9 +1,10 @@
 // A throwaway control plane on loopback for the end-to-end tests and for trying stacks by hand:
 // etcd, kube-apiserver and kube-controller-manager, a Vault dev server with Kubernetes auth
-// pointed at that API server and reviewing logins with a reviewer account, the upstream CRDs, and
-// a local file state backend. Every binary is built from the Go modules under e2e/tools
+// pointed at that API server and reviewing logins with a reviewer account, the upstream CRDs, a
+// local Cloudflare API double (e2e/tools/cloudflare-api) and a local file state backend. Every binary is built from the Go modules under e2e/tools
 // (build.sh); nothing else is downloaded.
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -26,6 +27,8 @@ const VAULT_DEV_SERVER = path.join(REPO_ROOT, "e2e", "tools", "vault-dev-server.
 const PASSPHRASE = "ffnodes-local";
 /** Storage classes of the e2e cluster. WaitForFirstConsumer, as on a kind or k3d cluster: a claim stays Pending until a pod uses it. */
 const STORAGE_CLASSES = ["standard", "local-path"];
+/** The zones the Cloudflare API double serves: the production zone and a second one to move hosts to. */
+export const CLOUDFLARE_ZONES = ["fitfile.net", "fitfile.co.uk"];
 /** Namespaces the cluster itself runs: ArgoCD's, and the ones the customers' NetworkPolicies name. */
 const CLUSTER_NAMESPACES = ["argocd", "cert-manager", "ingress-nginx", "vault"];
 
@@ -36,6 +39,8 @@ export interface Environment {
   vaultAddr: string;
   vaultToken: string;
   apiServer: string;
+  /** The Cloudflare API double: its base URL (…/client/v4), a read and write token, and a read-only one. */
+  cloudflare: { baseUrl: string; token: string; readToken: string };
 }
 
 /** The variables `up` prints for `eval`, and `down`'s `unset` line clears. */
@@ -49,6 +54,9 @@ const EXPORTED_NAMES = [
   "PULUMI_SKIP_UPDATE_CHECK",
   "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
   "PULUMI_HOME",
+  "CLOUDFLARE_BASE_URL",
+  "CLOUDFLARE_API_TOKEN",
+  "FFNODES_E2E_CLOUDFLARE_READ_TOKEN",
 ];
 
 /**
@@ -171,11 +179,11 @@ function kubeconfigText(server: string, pki: string): string {
   ].join("\n");
 }
 
-function startDaemon(name: string, binary: string, args: string[]): number {
+function startDaemon(name: string, binary: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const logs = path.join(STATE_DIR, "logs");
   fs.mkdirSync(logs, { recursive: true });
   const out = fs.openSync(path.join(logs, `${name}.log`), "a");
-  const child = spawn(binary, args, { detached: true, stdio: ["ignore", out, out] });
+  const child = spawn(binary, args, { detached: true, stdio: ["ignore", out, out], env });
   fs.closeSync(out);
   child.unref();
   if (child.pid === undefined) throw new Error(`${name} did not start`);
@@ -212,9 +220,9 @@ function which(binDirs: string[], name: string): string {
   throw new Error(`the e2e toolchain has no ${name} (looked in ${binDirs.join(", ")})`);
 }
 
-async function answers(url: string): Promise<boolean> {
+async function answers(url: string, headers: Record<string, string> = {}): Promise<boolean> {
   try {
-    return (await fetch(url)).ok;
+    return (await fetch(url, { headers })).ok;
   } catch {
     return false;
   }
@@ -309,13 +317,15 @@ export async function up(): Promise<Environment> {
   const pki = PKI_DIR;
   makePki(pki);
 
-  const [etcdPort, etcdPeerPort, apiPort, vaultPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [etcdPort, etcdPeerPort, apiPort, vaultPort, cloudflarePort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const pids: Record<string, number> = {};
   const env: Environment = {
     kubeconfig: path.join(STATE_DIR, "kubeconfig"),
     apiServer: `https://127.0.0.1:${apiPort}`,
     vaultAddr: `http://127.0.0.1:${vaultPort}`,
     vaultToken: VAULT_TOKEN,
+    // Tokens as long as Cloudflare's (40 characters), new at every start.
+    cloudflare: { baseUrl: `http://127.0.0.1:${cloudflarePort}/client/v4`, token: randomBytes(20).toString("hex"), readToken: randomBytes(20).toString("hex") },
     vars: {},
   };
   const save = () => fs.writeFileSync(savedFile, JSON.stringify({ pids, env } satisfies Saved, null, 2));
@@ -372,6 +382,15 @@ export async function up(): Promise<Environment> {
     save();
     await waitFor("Vault", pids, () => answers(`${env.vaultAddr}/v1/sys/health`));
 
+    pids["cloudflare-api"] = startDaemon(
+      "cloudflare-api",
+      which(binDirs, "cloudflare-api"),
+      ["--listen", `127.0.0.1:${cloudflarePort}`, "--zones", CLOUDFLARE_ZONES.join(",")],
+      { ...process.env, CLOUDFLARE_API_DOUBLE_TOKEN: env.cloudflare.token, CLOUDFLARE_API_DOUBLE_READ_TOKEN: env.cloudflare.readToken },
+    );
+    save();
+    await waitFor("the Cloudflare API double", pids, () => answers(`${env.cloudflare.baseUrl}/zones`, { Authorization: `Bearer ${env.cloudflare.readToken}` }));
+
     for (const file of crdFiles()) kubectl(cluster, ["apply", "--server-side", "--field-manager=ffnodes-e2e", "-f", file]);
     kubectl(cluster, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
     kubectl(cluster, ["apply", "--server-side", "--field-manager=ffnodes-e2e", "-f", "-"], STORAGE_CLASSES.map(storageClassManifest).join("---\n"));
@@ -402,6 +421,10 @@ export async function up(): Promise<Environment> {
       // Every provider is built here and installed into PULUMI_HOME's plugin cache; nothing is to be downloaded.
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_HOME: pulumiHome,
+      // terraform-provider-cloudflare reads both when its provider config sets neither (internal/provider.go).
+      CLOUDFLARE_BASE_URL: env.cloudflare.baseUrl,
+      CLOUDFLARE_API_TOKEN: env.cloudflare.token,
+      FFNODES_E2E_CLOUDFLARE_READ_TOKEN: env.cloudflare.readToken,
     };
     save();
     log(`up in ${Math.round((Date.now() - started) / 1000)}s; state and logs in ${STATE_DIR}`);

@@ -20,5 +20,7 @@ export const EXIT_DRIFT = 3;
 export const EXIT_STACKS_FAILED = 4;
 /** `diff`: some stack would change. */
 export const EXIT_CHANGES = 5;
+/** `adopt-ids`: the Cloudflare API refused the token or could not be read. */
+export const EXIT_CLOUDFLARE = 6;
 /** `rollout`: stopped by Ctrl-C. */
 export const EXIT_INTERRUPTED = 130;

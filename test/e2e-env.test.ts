@@ -70,7 +70,7 @@ describe("e2e environment: down stops only its own processes", () => {
 
   it("unsets every variable up printed, except PATH", () => {
     const names = shellUnsets().replace(/^unset /, "").split(" ");
-    assert.ok(names.includes("KUBECONFIG") && names.includes("PULUMI_HOME") && names.includes("PULUMI_BACKEND_URL"), shellUnsets());
+    for (const name of ["KUBECONFIG", "PULUMI_HOME", "PULUMI_BACKEND_URL", "CLOUDFLARE_BASE_URL", "CLOUDFLARE_API_TOKEN", "FFNODES_E2E_CLOUDFLARE_READ_TOKEN"]) assert.ok(names.includes(name), `${name}: ${shellUnsets()}`);
     assert.ok(!names.includes("PATH"));
   });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { EnvironmentConfig } from "./environment";
 import { ConfigError, Problem, issuesToProblems, joinPath } from "./problems";
+import { CLOUDFLARE_ID } from "./schema/dns";
 import { ResolvedSettings, VAULT_POLICY_KEYS, VaultPolicyKey } from "./tenancy";
 
 /**
@@ -68,8 +69,24 @@ export function parseAdoption(adopt: unknown, adoptIds: unknown, file: string): 
 /** The logical name of the DNS record of a host: the key of its live id in `ffnodes:adoptIds`. */
 export const dnsRecordName = ADOPT_KEY.dnsRecord;
 
+/** Whether an `ffnodes:adoptIds` key is a DNS record's. */
+export function isDnsRecordKey(key: string): boolean {
+  return key.startsWith(dnsRecordName(""));
+}
+
 /** In `ffnodes:adoptIds`, this value creates the resource instead of importing it. */
 export const ADOPT_CREATE = "create";
+
+/** The import id of a Cloudflare DNS record (terraform-provider-cloudflare's dns_record): `<zone id>/<record id>`. */
+export function recordImportId(zoneId: string, recordId: string): string {
+  return `${zoneId}/${recordId}`;
+}
+
+/** Whether an `ffnodes:adoptIds` value is a record's import id, `<zone id>/<record id>`. */
+export function isRecordImportId(id: string | undefined): boolean {
+  const [zone, record, ...rest] = (id ?? "").split("/");
+  return rest.length === 0 && CLOUDFLARE_ID.test(zone) && CLOUDFLARE_ID.test(record ?? "");
+}
 
 /**
  * Adopt mode imports what exists. A Cloudflare record's id cannot be derived from its name, and
@@ -77,11 +94,10 @@ export const ADOPT_CREATE = "create";
  */
 export function checkAdoption(adopt: EnvironmentConfig["adopt"], settings: ResolvedSettings, hosts: string[], file: string): Problem[] {
   if (!adopt.enabled || !settings.dns.enabled) return [];
-  const recordId = /^[0-9a-f]{32}\/[0-9a-f]{32}$/;
   return [...new Set(hosts)]
     .filter((host) => {
       const id = adopt.ids[dnsRecordName(host)];
-      return id !== ADOPT_CREATE && !recordId.test(id ?? "");
+      return id !== ADOPT_CREATE && !isRecordImportId(id);
     })
     .map((host) => ({
       file,

@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { isMap, parseDocument } from "yaml";
 import { isPlainObject } from "./merge";
 import { dnsRecordName } from "./adopt";
 import { stackFileName } from "./files";
@@ -116,6 +117,19 @@ export function readStackLayer(root: string, stack: string): StackSettingsLayer 
   return stackLayerFromConfig(config, stackFileName(stack));
 }
 
+/**
+ * A stack file's text with these `ffnodes:adoptIds` entries set, everything else (comments, order,
+ * other keys) as it was. The key is the one the file already spells (`ffnodes:adoptIds` or
+ * `adoptIds`), else `ffnodes:adoptIds`.
+ */
+export function withAdoptIds(text: string, ids: Record<string, string>): string {
+  const document = parseDocument(text);
+  const config = document.get("config");
+  const spelt = isMap(config) && !config.has(STACK_KEYS.adoptIds) && config.has("adoptIds") ? "adoptIds" : STACK_KEYS.adoptIds;
+  for (const [key, id] of Object.entries(ids)) document.setIn(["config", spelt, key], id);
+  return document.toString();
+}
+
 /** What an operator must fill in before an adopted stack plans: each host's live record id. */
 const RECORD_ID_PLACEHOLDER = "<zone id>/<record id>";
 
@@ -153,7 +167,10 @@ export function renderStackFile(spec: StackFileSpec): string {
       "  ffnodes:adopt: true",
     );
     if (spec.adoptHosts.length > 0) {
-      lines.push("  # Each host's live Cloudflare record as <zone id>/<record id>, or `create` for a host that has none yet:", "  ffnodes:adoptIds:");
+      lines.push(
+        `  # Each host's live Cloudflare record as <zone id>/<record id> (npm run adopt-ids -- --stack ${stack} fills them in), or \`create\` for a host that has none yet:`,
+        "  ffnodes:adoptIds:",
+      );
       for (const host of spec.adoptHosts) lines.push(`    ${dnsRecordName(host)}: "${RECORD_ID_PLACEHOLDER}"`);
     }
   }

@@ -45,7 +45,7 @@ export function adoptionChecklist(configs: Map<string, EnvironmentConfig>): stri
   for (const [stack, config] of [...configs].sort(([a], [b]) => a.localeCompare(b))) {
     if (config.settings.dns.enabled) {
       for (const host of config.hosts) {
-        rows.push([stack, `ffnodes:adoptIds.${dnsRecordName(host)}`, "the live Cloudflare record as <zone id>/<record id>, or create if the host has none"]);
+        rows.push([stack, `ffnodes:adoptIds.${dnsRecordName(host)}`, `the live Cloudflare record as <zone id>/<record id> (npm run adopt-ids -- --stack ${stack} finds it), or create if the host has none`]);
       }
     }
     for (const key of Object.keys(config.settings.storage).filter((k) => !config.settings.storage[k].existingClaim).sort()) {

@@ -54,6 +54,9 @@ export const host = hostSchema("forbidden");
 /** A host or a wildcard `*.<name>`. */
 export const hostOrWildcard = hostSchema("allowed");
 
+/** Cloudflare's ids of zones and records: 32 lower-case hexadecimal characters. */
+export const CLOUDFLARE_ID = /^[0-9a-f]{32}$/;
+
 /** The record type a target needs: A for IPv4, AAAA for IPv6, CNAME for a host name. */
 export function recordType(target: string): "A" | "AAAA" | "CNAME" {
   const version = isIP(target);
@@ -75,7 +78,7 @@ const zone = z.strictObject({
   /** The zone's id, when the Cloudflare token may not list zones; otherwise it is looked up by name. */
   id: z
     .string()
-    .regex(/^[0-9a-f]{32}$/, "a Cloudflare zone id: 32 lower-case hexadecimal characters")
+    .regex(CLOUDFLARE_ID, "a Cloudflare zone id: 32 lower-case hexadecimal characters")
     .optional(),
 });
 

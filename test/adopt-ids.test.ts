@@ -201,6 +201,22 @@ describe("adopt-ids: the stack file", () => {
     assert.equal(fs.readFileSync(path.join(dir, FILE), "utf8"), text);
   });
 
+  it("refuses a record another stack adopts already, naming that stack's key", async () => {
+    const dir = root(adoptFile());
+    const otherFile = "stacks/Pulumi.kch-staging.yaml";
+    fs.writeFileSync(path.join(dir, otherFile), `config:\n  kubernetes:context: test\n  ffnodes:adopt: true\n  ffnodes:adoptIds:\n    dns-kch.fitfile.net: ${ZONE.id}/${"1".repeat(32)}\n`);
+    let problems: { file: string; path: string; message: string }[] = [];
+    try {
+      await adoptIds(dir, STACK, live(), quiet);
+    } catch (e) {
+      problems = (e as { problems: typeof problems }).problems;
+    }
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.equal(`${problems[0].file}: ${problems[0].path}`, `${FILE}: config.ffnodes:adoptIds.dns-kch.fitfile.net`);
+    assert.match(problems[0].message, /is adopted by stack kch-staging too \(stacks\/Pulumi\.kch-staging\.yaml: config\.ffnodes:adoptIds\.dns-kch\.fitfile\.net\)/);
+    assert.equal(fs.readFileSync(path.join(dir, FILE), "utf8"), adoptFile());
+  });
+
   it("a dry run writes nothing", async () => {
     const text = adoptFile();
     const dir = root(text);

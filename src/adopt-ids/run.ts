@@ -4,7 +4,7 @@
 import * as path from "node:path";
 import { ADOPT_CREATE, isDnsRecordKey, parseAdoption } from "../config/adopt";
 import { listStacks, noSuchStack, stackFileName } from "../config/files";
-import { ConfigError } from "../config/problems";
+import { ConfigError, Problem, joinPath } from "../config/problems";
 import { resolveWithOrigins } from "../config/resolve";
 import { readStackLayer, withAdoptIds } from "../config/stack-file";
 import { writeConfigFiles } from "../config/write";
@@ -42,11 +42,42 @@ export async function adoptIds(root: string, stack: string, reader: CloudflareRe
   if (!config.settings.dns.enabled) return { file, ids: {}, notes: [], written: false, nothingToFind: `DNS is off for ${stack} (dns.enabled): it has no Cloudflare records to adopt` };
 
   const found = await findRecordIds(config, file, adoption.ids, origin("dns.zones"), reader, options.progress);
-  if (found.problems.length > 0) throw new ConfigError(found.problems);
+  const problems = [...found.problems, ...adoptedElsewhere(root, stack, found.ids)];
+  if (problems.length > 0) throw new ConfigError(problems);
   const read = readBoundedFile(path.join(root, file), file);
   if (!read.ok) throw new ConfigError(read.problems);
   const text = withAdoptIds(read.text, found.ids);
   const written = !options.dryRun && text !== read.text;
   if (written) writeConfigFiles(root, [{ file, text }], true);
   return { file, ids: found.ids, notes: found.notes, written };
+}
+
+/**
+ * A record another stack adopts already: one record answers for one host of one stack, so the
+ * person decides which stack owns it. A stack file that cannot be read is skipped here: `plan`
+ * tells what is wrong with it.
+ */
+function adoptedElsewhere(root: string, stack: string, ids: Record<string, string>): Problem[] {
+  const problems: Problem[] = [];
+  for (const other of listStacks(root).filter((s) => s !== stack)) {
+    let theirs: Record<string, string>;
+    try {
+      const layer = readStackLayer(root, other);
+      theirs = parseAdoption(layer.adopt, layer.adoptIds, layer.file).ids;
+    } catch (error) {
+      if (error instanceof ConfigError) continue;
+      throw error;
+    }
+    for (const [key, id] of Object.entries(ids).filter(([, id]) => id !== ADOPT_CREATE)) {
+      const held = Object.keys(theirs).find((k) => theirs[k] === id);
+      if (held) {
+        problems.push({
+          file: stackFileName(stack),
+          path: joinPath("config.ffnodes:adoptIds", key),
+          message: `record '${id}' is adopted by stack ${other} too (${stackFileName(other)}: config.ffnodes:adoptIds.${held}): a record belongs to one stack; decide which stack the host is`,
+        });
+      }
+    }
+  }
+  return problems;
 }

@@ -8,7 +8,7 @@
 import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { environment } from "./hooks";
-import { Deployer, DeployerCustomer, leastPrivilegedDeployer } from "./deployer";
+import { Deployer, DeployerCustomer, grantDecommission, leastPrivilegedDeployer } from "./deployer";
 import { vaultApi } from "./harness";
 import { kubeGet, kubeList, kubectl } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
@@ -143,12 +143,11 @@ describe("tenant isolation, asked of the API server, Vault and a NetworkPolicy e
   before(async function () {
     this.timeout(20 * 60 * 1000);
     env = environment();
-    // The README's deployer, RBAC and admission policy as written, decommission's rights included;
-    // every `pulumi up` of the scenario runs as it.
+    // The README's deployer, RBAC and admission policy as written; every `pulumi up` of the
+    // scenario runs as it. Decommission's rights are bound in each customer's namespace below.
     deployer = await leastPrivilegedDeployer(
       env,
       CUSTOMERS.map((c) => c.vault),
-      { decommission: true },
     );
     workdir = new Workdir(deployer.env);
     for (const c of CUSTOMERS) {
@@ -178,6 +177,7 @@ describe("tenant isolation, asked of the API server, Vault and a NetworkPolicy e
       // The services' accounts, as ArgoCD's charts create them, so that they can log in.
       const accounts = chartAccounts.map((name) => ({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace } }));
       kubectl(env, ["create", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: accounts }));
+      grantDecommission(env, namespace);
     }
     api = new KubeApi(env);
   });

@@ -133,15 +133,16 @@ describe("Argo CD: the real controllers generate, sync and confine two customers
   const servicesA = (ffCloudCode: string, workflows: boolean) =>
     `  ffcloud: { enabled: true, appConfig: { ffCloudCode: ${ffCloudCode} } }\n  workflows: { enabled: ${workflows} }`;
 
-  before(() => {
+  before(async () => {
     workdir = new Workdir(environment());
     workdir.write(`customers/${A}.yaml`, customerFile(A, repoURL(), servicesA("FFCloud_Argo_A_1", true)));
     // The other customer runs one service: it stands for a neighbour, not for a second rollout.
     workdir.write(`customers/${B}.yaml`, customerFile(B, repoURL(), ["databases", "ffcloud", "fitconnect", "workflows"].map((s) => `  ${s}: { enabled: false }`).join("\n")));
     for (const name of [A, B]) workdir.write(`stacks/Pulumi.${stackOf(name)}.yaml`, "config:\n  kubernetes:context: ffnodes-local\n");
     planA = plan(workdir, stackOf(A));
-    outputsA = workdir.up(stackOf(A));
-    outputsB = workdir.up(stackOf(B));
+    for (const name of [A, B]) workdir.ensureStack(stackOf(name));
+    await Promise.all([A, B].map((name) => workdir.pulumiAsync(["up", "--yes", "--skip-preview", "-s", stackOf(name)])));
+    [outputsA, outputsB] = [workdir.outputs(stackOf(A)), workdir.outputs(stackOf(B))];
   });
   after(() => {
     try {

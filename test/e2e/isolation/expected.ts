@@ -454,3 +454,31 @@ export const FLOWS: Flow[] = [
   flow("argocd's pods", "A's pods", 8080, "TCP", false),
   flow("kube-system's pods (cluster DNS)", "A's pods", 8080, "TCP", false),
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Argo CD, asked of its real controllers (test/e2e/13-argocd.e2e.ts): a customer's Application,
+// in its AppProject, syncing a chart that puts an object where the row says
+
+export type ArgoCdAttempt =
+  | "its own namespace, the kinds its project allows"
+  | "another customer's namespace"
+  | "kube-system"
+  | "argocd"
+  | "vault"
+  | "a cluster-scoped object (ClusterRole)"
+  | "a Namespace"
+  | "a NetworkPolicy in its own namespace (the isolation ffnodes owns)"
+  | "a source repository not in its project's sourceRepos";
+
+/** Whether Argo CD syncs a customer's Application that deploys there; it refuses the rest before applying anything. */
+export const ARGOCD_EXPECTED: Record<ArgoCdAttempt, boolean> = {
+  "its own namespace, the kinds its project allows": true,
+  "another customer's namespace": false,
+  "kube-system": false,
+  argocd: false,
+  vault: false,
+  "a cluster-scoped object (ClusterRole)": false,
+  "a Namespace": false,
+  "a NetworkPolicy in its own namespace (the isolation ffnodes owns)": false,
+  "a source repository not in its project's sourceRepos": false,
+};

@@ -16,6 +16,7 @@ interface Manifest {
   metadata: { name: string; namespace?: string };
   rules?: { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }[];
   subjects?: { kind: string; name: string; namespace?: string }[];
+  roleRef?: { kind: string; name: string };
   spec?: { matchConditions?: { expression: string }[]; variables?: { name: string; expression: string }[]; validations?: { expression: string }[] };
 }
 
@@ -37,6 +38,15 @@ describe("the README's deployer manifests", () => {
       policy?.spec?.matchConditions?.map((c) => c.expression),
       [`request.userInfo.username == "system:serviceaccount:${DEPLOYER.namespace}:${DEPLOYER.name}"`],
     );
+    // Only the deployer's own ClusterRole is bound cluster-wide; decommission's is bound in the customer's namespace.
+    assert.deepEqual(
+      manifests.filter((m) => m.kind === "ClusterRoleBinding").map((m) => m.roleRef?.name),
+      ["ffnodes-deployer"],
+    );
+    assert.deepEqual(
+      manifests.filter((m) => m.roleRef?.name === "ffnodes-decommission" && m.roleRef.kind === "ClusterRole").map((m) => m.metadata),
+      [{ name: "ffnodes-decommission", namespace: "<ns>" }],
+    );
     const binding = manifests.find((m) => m.kind === "ValidatingAdmissionPolicyBinding") as unknown as { spec: { policyName: string; validationActions: string[] } };
     assert.deepEqual(binding.spec, { policyName: policy?.metadata.name, validationActions: ["Deny"] });
   });
@@ -50,6 +60,13 @@ describe("the README's deployer manifests", () => {
     for (const name of teamRoles) assert.ok(name.startsWith("ffnodes-team-"), name);
     assert.match(policyText, /metadata\.name\.startsWith\(\\"ffnodes-team-\\"\)/);
     assert.ok(!rules.some((r) => r.resources.includes("clusterroles") || r.verbs.includes("*") || r.resources.includes("*")));
+  });
+
+  it("bound cluster-wide, read no Pod, no ConfigMap, and no Secret but the certificate's", () => {
+    const clusterWide = manifests.find((m) => m.kind === "ClusterRole" && m.metadata.name === "ffnodes-deployer")?.rules ?? [];
+    assert.ok(clusterWide.length > 0);
+    for (const resource of ["pods", "pods/exec", "configmaps", "*"]) assert.ok(!clusterWide.some((r) => r.resources.includes(resource)), resource);
+    assert.ok(clusterWide.every((r) => !r.resources.includes("secrets") || r.resourceNames !== undefined || r.verbs.join() === "create"));
   });
 
   it("confine writes to namespaces with the label every customer namespace carries, and read no Secret but the certificate's", () => {

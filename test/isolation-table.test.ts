@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DEPLOYER_PROBES, FLOWS, LOGINS_EXPECTED, RBAC_EXPECTED, VAULT_PROBES } from "./e2e/isolation/expected";
+import { ARGOCD_EXPECTED, DEPLOYER_PROBES, FLOWS, LOGINS_EXPECTED, RBAC_EXPECTED, VAULT_PROBES } from "./e2e/isolation/expected";
 import { readmeTables, withTables } from "./e2e/isolation/table";
 import { REPO_ROOT } from "./helpers";
 
@@ -25,6 +25,7 @@ describe("the README's isolation matrix", () => {
     for (const probe of VAULT_PROBES) assert.equal(rows(probe.what), 1, probe.what);
     for (const attempt of Object.keys(LOGINS_EXPECTED)) assert.equal(rows(attempt), 1, attempt);
     for (const probe of DEPLOYER_PROBES) assert.equal(rows(probe.what), 1, probe.what);
+    for (const attempt of Object.keys(ARGOCD_EXPECTED)) assert.equal(rows(attempt), 1, attempt);
     const flowRows = lines.filter((line) => FLOWS.some((f) => line.startsWith(`| ${f.from} | ${f.to} |`)));
     assert.equal(flowRows.length, FLOWS.length);
   });

@@ -6,9 +6,8 @@
 // engine over the live NetworkPolicies (evaluation: this control plane runs no network plugin).
 // Every answer that differs from the declared verdict fails the scenario; the matrix is printed.
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
 import { environment } from "./hooks";
-import { Deployer, DeployerCustomer, leastPrivilegedDeployer } from "./deployer";
+import { Deployer, DeployerCustomer, grantDecommission, leastPrivilegedDeployer } from "./deployer";
 import { vaultApi } from "./harness";
 import { kubeGet, kubeList, kubectl } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
@@ -65,18 +64,6 @@ ${c.settings}environments:
     extraHosts: [${c.name}-pgweb.fitfile.net]
 `;
 
-/** Runs `pulumi` in the project without blocking, so that the three customers apply side by side. */
-function pulumiAsync(workdir: Workdir, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: workdir.dir, env: { ...process.env, ...workdir.env.vars }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    child.on("error", reject);
-    child.on("close", (status) => (status === 0 ? resolve() : reject(new Error(`pulumi ${args.join(" ")} exited ${status}:\n${output}`))));
-  });
-}
-
 /** A Vault request of the matrix: one customer's identity, one request of a probe. */
 interface VaultCell {
   customer: Key;
@@ -107,7 +94,7 @@ describe("tenant isolation, asked of the API server, Vault and a NetworkPolicy e
   /** Applies every customer with its team at its level of the round, as the README's deployer, side by side. */
   const upAll = (round: number) => {
     CUSTOMERS.forEach((c, i) => workdir.write(`customers/${c.name}.yaml`, customerFile(c, levelOf(i, round))));
-    return Promise.all(CUSTOMERS.map((c) => pulumiAsync(workdir, ["up", "--yes", "--skip-preview", "-s", `${c.name}-prod`])));
+    return Promise.all(CUSTOMERS.map((c) => workdir.pulumiAsync(["up", "--yes", "--skip-preview", "-s", `${c.name}-prod`])));
   };
 
   /**
@@ -143,12 +130,11 @@ describe("tenant isolation, asked of the API server, Vault and a NetworkPolicy e
   before(async function () {
     this.timeout(20 * 60 * 1000);
     env = environment();
-    // The README's deployer, RBAC and admission policy as written, decommission's rights included;
-    // every `pulumi up` of the scenario runs as it.
+    // The README's deployer, RBAC and admission policy as written; every `pulumi up` of the
+    // scenario runs as it. Decommission's rights are bound in each customer's namespace below.
     deployer = await leastPrivilegedDeployer(
       env,
       CUSTOMERS.map((c) => c.vault),
-      { decommission: true },
     );
     workdir = new Workdir(deployer.env);
     for (const c of CUSTOMERS) {
@@ -178,6 +164,7 @@ describe("tenant isolation, asked of the API server, Vault and a NetworkPolicy e
       // The services' accounts, as ArgoCD's charts create them, so that they can log in.
       const accounts = chartAccounts.map((name) => ({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace } }));
       kubectl(env, ["create", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: accounts }));
+      grantDecommission(env, namespace);
     }
     api = new KubeApi(env);
   });

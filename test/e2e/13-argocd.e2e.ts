@@ -15,6 +15,8 @@ import type { StackOutputs } from "../../src/customer";
 import type { StackPlan } from "../../src/plan/engine";
 import type { ServiceElement } from "../../src/components/gitops";
 import { nonEmpty } from "../helpers";
+import { ARGOCD_EXPECTED, ArgoCdAttempt } from "./isolation/expected";
+import { argoCdTable, verdict } from "./isolation/table";
 
 const IN_CLUSTER = "https://kubernetes.default.svc";
 const APPLICATIONS = "applications.argoproj.io";
@@ -130,18 +132,21 @@ describe("Argo CD: the real controllers generate, sync and confine two customers
     return frontend.helmValues;
   };
   const valuesOf = (stackPlan: StackPlan) => Object.fromEntries(elementsOf(stackPlan).map((e) => [e.name, e.helmValues]));
+  /** What Argo CD did with each Application the isolation table asks about (README, "Isolation, as the platforms enforce it"). */
+  const observed: { attempt: ArgoCdAttempt; application: string; synced: boolean }[] = [];
   const servicesA = (ffCloudCode: string, workflows: boolean) =>
     `  ffcloud: { enabled: true, appConfig: { ffCloudCode: ${ffCloudCode} } }\n  workflows: { enabled: ${workflows} }`;
 
-  before(() => {
+  before(async () => {
     workdir = new Workdir(environment());
     workdir.write(`customers/${A}.yaml`, customerFile(A, repoURL(), servicesA("FFCloud_Argo_A_1", true)));
     // The other customer runs one service: it stands for a neighbour, not for a second rollout.
     workdir.write(`customers/${B}.yaml`, customerFile(B, repoURL(), ["databases", "ffcloud", "fitconnect", "workflows"].map((s) => `  ${s}: { enabled: false }`).join("\n")));
     for (const name of [A, B]) workdir.write(`stacks/Pulumi.${stackOf(name)}.yaml`, "config:\n  kubernetes:context: ffnodes-local\n");
     planA = plan(workdir, stackOf(A));
-    outputsA = workdir.up(stackOf(A));
-    outputsB = workdir.up(stackOf(B));
+    for (const name of [A, B]) workdir.ensureStack(stackOf(name));
+    await Promise.all([A, B].map((name) => workdir.pulumiAsync(["up", "--yes", "--skip-preview", "-s", stackOf(name)])));
+    [outputsA, outputsB] = [workdir.outputs(stackOf(A)), workdir.outputs(stackOf(B))];
   });
   after(() => {
     try {
@@ -183,6 +188,7 @@ describe("Argo CD: the real controllers generate, sync and confine two customers
       for (const app of nonEmpty(apps, "Application")) {
         assert.equal(app.status?.sync?.status, "Synced", app.metadata.name);
         assert.equal(app.status?.health?.status, "Progressing", `${app.metadata.name}: ${JSON.stringify(app.status?.health)}`);
+        observed.push({ attempt: "its own namespace, the kinds its project allows", application: app.metadata.name, synced: true });
       }
     });
 
@@ -220,12 +226,32 @@ describe("Argo CD: the real controllers generate, sync and confine two customers
   describe("3. confined: each is refused by Argo CD, naming the project, and creates none of its objects", () => {
     // The charts of the chart source's confined/ folder: each holds one object the project must
     // refuse, and a ConfigMap it allows (`<name>-marker`), which a refused sync must not create either.
-    const cases: { name: string; path: string; values?: string; refused: RegExp; gone: (app: string) => KubeObject | undefined }[] = [
-      { name: "cluster-role", path: "confined/cluster-role", refused: /resource rbac\.authorization\.k8s\.io:ClusterRole is not permitted in project argo-a/, gone: (app: string) => kubeGet(environment(), "clusterrole", app) },
-      { name: "namespace", path: "confined/namespace", refused: /resource :Namespace is not permitted in project argo-a/, gone: (app: string) => kubeGet(environment(), "namespace", app) },
-      { name: "kind", path: "confined/network-policy", refused: /resource networking\.k8s\.io:NetworkPolicy is not permitted in project argo-a/, gone: (app: string) => kubeGet(environment(), "networkpolicy", app, A) },
-      ...[ARGOCD_NAMESPACE, "vault", B].map((target) => ({
+    const cases: { name: string; attempt: ArgoCdAttempt; path: string; values?: string; refused: RegExp; gone: (app: string) => KubeObject | undefined }[] = [
+      {
+        name: "cluster-role",
+        attempt: "a cluster-scoped object (ClusterRole)",
+        path: "confined/cluster-role",
+        refused: /resource rbac\.authorization\.k8s\.io:ClusterRole is not permitted in project argo-a/,
+        gone: (app: string) => kubeGet(environment(), "clusterrole", app),
+      },
+      { name: "namespace", attempt: "a Namespace", path: "confined/namespace", refused: /resource :Namespace is not permitted in project argo-a/, gone: (app: string) => kubeGet(environment(), "namespace", app) },
+      {
+        name: "kind",
+        attempt: "a NetworkPolicy in its own namespace (the isolation ffnodes owns)",
+        path: "confined/network-policy",
+        refused: /resource networking\.k8s\.io:NetworkPolicy is not permitted in project argo-a/,
+        gone: (app: string) => kubeGet(environment(), "networkpolicy", app, A),
+      },
+      ...(
+        [
+          ["kube-system", "kube-system"],
+          [ARGOCD_NAMESPACE, "argocd"],
+          ["vault", "vault"],
+          [B, "another customer's namespace"],
+        ] as [string, ArgoCdAttempt][]
+      ).map(([target, attempt]) => ({
         name: `into-${target}`,
+        attempt,
         path: "confined/elsewhere",
         values: `targetNamespace: ${target}\n`,
         refused: new RegExp(`namespace ${target} is not permitted in project 'argo-a'`),
@@ -251,6 +277,7 @@ describe("Argo CD: the real controllers generate, sync and confine two customers
         assert.notEqual(app.status?.sync?.status, "Synced");
         assert.equal(c.gone(name), undefined, "the refused object exists");
         assert.equal(kubeGet(environment(), "configmap", `${name}-marker`, A), undefined, "an object of the refused sync exists");
+        observed.push({ attempt: c.attempt, application: name, synced: false });
       });
     }
 
@@ -263,6 +290,7 @@ describe("Argo CD: the real controllers generate, sync and confine two customers
       });
       assert.match(app, /application repo https:\/\/127\.0\.0\.1:\d+\/unlisted\.git is not permitted in project 'argo-a'/);
       assert.equal(kubeGet(environment(), "deployment", name, A), undefined);
+      observed.push({ attempt: "a source repository not in its project's sourceRepos", application: name, synced: false });
     });
   });
 
@@ -282,6 +310,7 @@ describe("Argo CD: the real controllers generate, sync and confine two customers
         });
         assert.match(text, new RegExp(`namespace '${target}' do not match any of the allowed destinations in project '${project}'`));
         assert.equal(kubeGet(env, "deployment", name, target), undefined);
+        observed.push({ attempt: "another customer's namespace", application: name, synced: false });
       }
       // B's own Application syncs into B's namespace all the same.
       await synced([`${B}-frontend`], { [`${B}-frontend`]: elementsOf(plan(workdir, stackOf(B)))[0].helmValues });
@@ -356,6 +385,20 @@ describe("Argo CD: the real controllers generate, sync and confine two customers
         assert.ok(kubeGet(env, "configmap", `${namespace}-${service}-config`, namespace), `ConfigMap ${namespace}-${service}-config was deleted`);
       }
       assert.deepEqual(kubeList(env, "deployments.apps", namespace).map((d) => d.metadata.name), []);
+    });
+  });
+  describe("9. the isolation table's Argo CD rows", () => {
+    it("every row was asked of the controllers above, and each answer is the declared verdict", () => {
+      const answers = (attempt: ArgoCdAttempt) => observed.filter((o) => o.attempt === attempt);
+      console.log(
+        argoCdTable((attempt, allowed) => {
+          const seen = answers(attempt);
+          if (seen.length === 0) return `**expected ${verdict(allowed)}, not asked**`;
+          return seen.every((o) => o.synced === allowed) ? verdict(allowed) : `**expected ${verdict(allowed)}, differs**`;
+        }).join("\n"),
+      );
+      assert.deepEqual((Object.keys(ARGOCD_EXPECTED) as ArgoCdAttempt[]).filter((attempt) => answers(attempt).length === 0), [], "rows not asked");
+      assert.deepEqual(observed.filter((o) => o.synced !== ARGOCD_EXPECTED[o.attempt]).map((o) => `${o.application}: ${o.attempt}`), []);
     });
   });
 });

@@ -45,12 +45,12 @@ function awaitAdmissionPolicy(env: Environment): void {
   assert.fail("the README's admission policy ffnodes-deployer was not enforced within 30 s");
 }
 
-/** A kubeconfig for the README's ServiceAccount, with the RBAC of the README's blocks after each marker applied. */
-function kubeconfigFor(env: Environment, dir: string, rbacMarkers: string[]): string {
+/** A kubeconfig for the README's ServiceAccount, with the README's RBAC and admission policy applied. */
+function kubeconfigFor(env: Environment, dir: string): string {
   const account = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: SERVICE_ACCOUNT, namespace: SERVICE_ACCOUNT_NAMESPACE } };
   const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: SERVICE_ACCOUNT_NAMESPACE } };
   kubectl(env, ["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: [namespace, account] }));
-  for (const marker of rbacMarkers) kubectl(env, ["apply", "-f", "-"], readmeBlock(marker, "yaml"));
+  kubectl(env, ["apply", "-f", "-"], readmeBlock(DEPLOYER_BLOCK, "yaml"));
   awaitAdmissionPolicy(env);
   const token = kubectl(env, ["create", "token", SERVICE_ACCOUNT, "-n", SERVICE_ACCOUNT_NAMESPACE, "--duration", "2h"]).trim();
   const kubeconfig = path.join(dir, "kubeconfig");
@@ -70,19 +70,17 @@ export interface Deployer {
 
 /**
  * The README's deployer for the given customers (the Vault policy is per customer), on the
- * default auth mount: its RBAC and admission policy as written. `decommission` adds the README's
- * RBAC for decommissioning.
+ * default auth mount: its RBAC and admission policy as written.
  */
-export async function leastPrivilegedDeployer(env: Environment, customers: DeployerCustomer[], options: { decommission?: boolean } = {}): Promise<Deployer> {
+export async function leastPrivilegedDeployer(env: Environment, customers: DeployerCustomer[]): Promise<Deployer> {
   const policy = `ffnodes-deployer-${customers.map((c) => (typeof c === "string" ? c : c.namespace)).join("-")}`;
   await vaultApi(env, "PUT", `sys/policies/acl/${policy}`, { policy: customers.map((c) => vaultPolicy(c, "kubernetes")).join("\n") });
   const token = (await vaultApi(env, "POST", "auth/token/create", { policies: [policy], ttl: "2h" })) as { auth: { client_token: string } };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-e2e-deployer-"));
-  const markers = [DEPLOYER_BLOCK, ...(options.decommission ? [DECOMMISSION_BLOCK] : [])];
   const remove = () => fs.rmSync(dir, { recursive: true, force: true });
   let kubeconfig: string;
   try {
-    kubeconfig = kubeconfigFor(env, dir, markers);
+    kubeconfig = kubeconfigFor(env, dir);
   } catch (error) {
     remove();
     throw error;
@@ -91,4 +89,9 @@ export async function leastPrivilegedDeployer(env: Environment, customers: Deplo
     env: { ...env, vars: { ...env.vars, VAULT_TOKEN: token.auth.client_token, KUBECONFIG: kubeconfig } },
     remove,
   };
+}
+
+/** What a cluster admin applies before decommissioning a customer's namespace: the README's block for `decommission`, for that namespace. */
+export function grantDecommission(env: Environment, namespace: string): void {
+  kubectl(env, ["apply", "-f", "-"], readmeBlock(DECOMMISSION_BLOCK, "yaml").replaceAll("<ns>", namespace));
 }

@@ -106,7 +106,7 @@ type AddCells = (identity: RbacIdentity, subject: string, user: RbacCell["user"]
 
 function cellsOf(fill: (add: AddCells) => void): RbacCell[] {
   const cells: RbacCell[] = [];
-  const add = (identity: RbacIdentity, subject: string, user: RbacCell["user"], scopeNamespaces: [RbacScope, string[]][]) => {
+  const add: AddCells = (identity, subject, user, scopeNamespaces) => {
     for (const [scope, namespaces] of scopeNamespaces) {
       for (const namespace of namespaces) {
         for (const object of RBAC_OBJECT_NAMES) {

@@ -62,16 +62,15 @@ const READ = ["get", "list"] as const satisfies RbacAction[];
 const ISOLATION_READ: RbacGrant = { NetworkPolicies: [...READ], ResourceQuotas: [...READ], LimitRanges: [...READ] };
 const TEAM_EDIT: RbacGrant = { Secrets: [...ALL_WRITE], ConfigMaps: [...ALL_WRITE], Pods: [...ALL_WRITE, "exec"], ...ISOLATION_READ };
 /**
- * What RBAC grants the README's deployer (its "Kubernetes RBAC and an admission policy" block and
- * decommission's), bound cluster-wide since RBAC cannot name the namespaces a stack has yet to
+ * What RBAC grants the README's deployer everywhere (its "Kubernetes RBAC and an admission
+ * policy" block), bound cluster-wide since RBAC cannot name the namespaces a stack has yet to
  * create: patch where `pulumi up` would update, Secrets only to create (the origin certificate's,
  * read back by name only), `escalate` for a team's Role, `bind` only on the team Roles by name (so
- * not on any Role), Pods to list and delete for decommission.
+ * not on any Role).
  */
 const DEPLOYER_WRITE = ["get", "list", "create", "patch", "delete"] as const satisfies RbacAction[];
 const DEPLOYER_RBAC: RbacGrant = {
   Secrets: ["create"],
-  Pods: ["list", "delete"],
   NetworkPolicies: [...DEPLOYER_WRITE],
   ResourceQuotas: [...DEPLOYER_WRITE],
   LimitRanges: [...DEPLOYER_WRITE],
@@ -79,6 +78,8 @@ const DEPLOYER_RBAC: RbacGrant = {
   RoleBindings: [...DEPLOYER_WRITE],
   Namespace: [...DEPLOYER_WRITE],
 };
+/** And in each customer's namespace, where a cluster admin binds decommission's block: Pods to list and delete. */
+const DEPLOYER_IN_CUSTOMERS: RbacGrant = { ...DEPLOYER_RBAC, Pods: ["list", "delete"] };
 const READS: RbacAction[] = ["get", "list"];
 /**
  * Outside the customers' namespaces the admission policy `ffnodes-deployer` refuses every write
@@ -112,7 +113,7 @@ export const RBAC_EXPECTED: Record<RbacIdentity, Partial<Record<RbacScope, RbacG
   "pgweb's ServiceAccount": { "its own namespace": {}, "another customer's": {}, "kube-system": {}, argocd: {}, vault: {} },
   "the Vault sync ServiceAccount": { "its own namespace": {}, "another customer's": {}, "kube-system": {}, argocd: {}, vault: {} },
   "each ServiceAccount the Vault role binds": { "its own namespace": {}, "another customer's": {}, "kube-system": {}, argocd: {}, vault: {} },
-  "the deployer": { "every customer's": DEPLOYER_RBAC, "kube-system": DEPLOYER_OUTSIDE, argocd: DEPLOYER_OUTSIDE, vault: DEPLOYER_OUTSIDE },
+  "the deployer": { "every customer's": DEPLOYER_IN_CUSTOMERS, "kube-system": DEPLOYER_OUTSIDE, argocd: DEPLOYER_OUTSIDE, vault: DEPLOYER_OUTSIDE },
 };
 
 /**
@@ -453,3 +454,31 @@ export const FLOWS: Flow[] = [
   flow("argocd's pods", "A's pods", 8080, "TCP", false),
   flow("kube-system's pods (cluster DNS)", "A's pods", 8080, "TCP", false),
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Argo CD, asked of its real controllers (test/e2e/13-argocd.e2e.ts): a customer's Application,
+// in its AppProject, syncing a chart that puts an object where the row says
+
+export type ArgoCdAttempt =
+  | "its own namespace, the kinds its project allows"
+  | "another customer's namespace"
+  | "kube-system"
+  | "argocd"
+  | "vault"
+  | "a cluster-scoped object (ClusterRole)"
+  | "a Namespace"
+  | "a NetworkPolicy in its own namespace (the isolation ffnodes owns)"
+  | "a source repository not in its project's sourceRepos";
+
+/** Whether Argo CD syncs a customer's Application that deploys there; it refuses the rest before applying anything. */
+export const ARGOCD_EXPECTED: Record<ArgoCdAttempt, boolean> = {
+  "its own namespace, the kinds its project allows": true,
+  "another customer's namespace": false,
+  "kube-system": false,
+  argocd: false,
+  vault: false,
+  "a cluster-scoped object (ClusterRole)": false,
+  "a Namespace": false,
+  "a NetworkPolicy in its own namespace (the isolation ffnodes owns)": false,
+  "a source repository not in its project's sourceRepos": false,
+};

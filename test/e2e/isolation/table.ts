@@ -1,6 +1,8 @@
 // The isolation matrix as markdown tables, from the declared guarantee (expected.ts): what the
 // README shows, and, with the platforms' answers beside it, what the e2e scenario prints.
 import {
+  ARGOCD_EXPECTED,
+  ArgoCdAttempt,
   DEPLOYER_PROBES,
   Decider,
   FLOWS,
@@ -94,6 +96,13 @@ export function loginTable(cell: (attempt: LoginAttempt, allowed: boolean) => st
   ];
 }
 
+export function argoCdTable(cell: (attempt: ArgoCdAttempt, allowed: boolean) => string): string[] {
+  return [
+    ...header(["a customer's Application deploys into or creates", "verdict"]),
+    ...(Object.entries(ARGOCD_EXPECTED) as [ArgoCdAttempt, boolean][]).map(([attempt, allowed]) => row([attempt, cell(attempt, allowed)])),
+  ];
+}
+
 export function flowTable(cell: (index: number, allowed: boolean) => string): string[] {
   return [
     ...header(["from", "to", "port", "verdict", "why"]),
@@ -121,6 +130,11 @@ export function readmeTables(): string {
     ...vaultTable((_probe, _identity, allowed) => verdict(allowed)),
     "",
     ...loginTable((_attempt, allowed) => verdict(allowed)),
+    "",
+    "Argo CD, its real controllers syncing a customer's Application in the customer's AppProject",
+    "(`test/e2e/13-argocd.e2e.ts`; refused: Argo CD applies none of the chart's objects):",
+    "",
+    ...argoCdTable((_attempt, allowed) => verdict(allowed)),
     "",
     `NetworkPolicies (A's pods, B's and C's: ${Object.entries(PEERS)
       .filter(([, p]) => "customer" in p)

@@ -1,7 +1,9 @@
 // A throwaway control plane on loopback for the end-to-end tests and for trying stacks by hand:
 // etcd, kube-apiserver and kube-controller-manager, a Vault dev server with Kubernetes auth
 // pointed at that API server and reviewing logins with a reviewer account, the upstream CRDs, a
-// local Cloudflare API double (e2e/tools/cloudflare-api) and a local file state backend. Every binary is built from the Go modules under e2e/tools
+// local Cloudflare API double (e2e/tools/cloudflare-api), Argo CD's controllers and repo-server
+// with a chart source of their own (e2e/argocd.ts), and a local file state backend. Every binary
+// is built from the Go modules under e2e/tools
 // (build.sh); nothing else is downloaded.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -9,6 +11,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ArgoCd, startArgoCd } from "./argocd";
 import { Cluster, kubectl } from "./kubectl";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -41,6 +44,8 @@ export interface Environment {
   apiServer: string;
   /** The Cloudflare API double: its base URL (…/client/v4), a read and write token, and a read-only one. */
   cloudflare: { baseUrl: string; token: string; readToken: string };
+  /** Argo CD's chart source: the repository URLs a customer's `gitops` settings name. */
+  argocd: ArgoCd;
 }
 
 /** The variables `up` prints for `eval`, and `down`'s `unset` line clears. */
@@ -151,6 +156,7 @@ function makePki(dir: string): void {
     "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n",
   );
   sign("admin", "/O=system:masters/CN=ffnodes-e2e-admin", "extendedKeyUsage=clientAuth\n");
+  sign("git-https", "/CN=ffnodes-e2e-chart-source", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
   ssl("genrsa", "-out", at("sa.key"), "2048");
   ssl("rsa", "-in", at("sa.key"), "-pubout", "-out", at("sa.pub"));
 }
@@ -327,6 +333,7 @@ export async function up(): Promise<Environment> {
     // Tokens as long as Cloudflare's (40 characters), new at every start.
     cloudflare: { baseUrl: `http://127.0.0.1:${cloudflarePort}/client/v4`, token: randomBytes(20).toString("hex"), readToken: randomBytes(20).toString("hex") },
     vars: {},
+    argocd: { repoURL: "", unlistedRepoURL: "" },
   };
   const save = () => fs.writeFileSync(savedFile, JSON.stringify({ pids, env } satisfies Saved, null, 2));
   const toolchainPath = [...binDirs, userPath(process.env.PATH ?? "")].join(path.delimiter);
@@ -406,6 +413,22 @@ export async function up(): Promise<Environment> {
       "write", "auth/kubernetes/config", `kubernetes_host=${env.apiServer}`, `kubernetes_ca_cert=@${path.join(pki, "ca.crt")}`, "token_reviewer_jwt=-",
     ], reviewerToken(cluster));
 
+    env.argocd = await startArgoCd(
+      {
+        start: (name, binary, args, daemonEnv) => {
+          pids[name] = startDaemon(name, binary, args, { ...process.env, ...daemonEnv });
+          save();
+        },
+        waitFor: (what, check) => waitFor(what, pids, check),
+        freePort,
+        which: (name) => which(binDirs, name),
+        answers: (url) => answers(url),
+      },
+      cluster,
+      path.join(STATE_DIR, "argocd"),
+      pki,
+    );
+
     const backend = path.join(STATE_DIR, "backend");
     fs.mkdirSync(backend, { recursive: true });
     const pulumiHome = path.join(STATE_DIR, "pulumi-home");
@@ -428,6 +451,9 @@ export async function up(): Promise<Environment> {
     };
     save();
     log(`up in ${Math.round((Date.now() - started) / 1000)}s; state and logs in ${STATE_DIR}`);
+    for (const [name, pid] of Object.entries(pids)) log(`running ${name} (pid ${pid})`);
+    log(`Argo CD's chart source: ${env.argocd.repoURL}; a stack syncs its charts from it after`);
+    for (const key of ["repoURL", "sourceRepos[0]"]) log(`  pulumi config set --path 'ffnodes:settings.gitops.${key}' ${env.argocd.repoURL}`);
     return env;
   } catch (e) {
     save();

@@ -112,7 +112,7 @@ describe("GitOps: AppProject and ApplicationSet", () => {
       }
     });
 
-    it("keeps the seed's sync policy and never cascades a deletion into the workloads", () => {
+    it("keeps the seed's sync policy, without CreateNamespace while the project allows no Namespace, and never cascades a deletion into the workloads", () => {
       const { metadata, spec } = json<IApplicationSet>(findResource(plan, APPSET, "gitops-applicationset").inputs);
       assert.equal(metadata?.name, "ff-a");
       assert.equal(metadata?.namespace, "argocd");
@@ -121,7 +121,7 @@ describe("GitOps: AppProject and ApplicationSet", () => {
       assert.deepEqual(spec.syncPolicy, { preserveResourcesOnDeletion: true });
       assert.deepEqual(spec.template.spec.syncPolicy, {
         automated: { prune: true, selfHeal: true },
-        syncOptions: ["Validate=false", "CreateNamespace=true", "PrunePropagationPolicy=foreground", "PruneLast=true"],
+        syncOptions: ["Validate=false", "PrunePropagationPolicy=foreground", "PruneLast=true"],
         retry: { limit: 5, backoff: { duration: "5s", factor: 2, maxDuration: "3m" } },
       });
       assert.equal(spec.template.spec.project, "ff-a");
@@ -204,6 +204,26 @@ describe("GitOps: AppProject and ApplicationSet", () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  // Argo CD checks the namespace that CreateNamespace=true would create against the project like
+  // any object (controller/sync.go): the option without the allowance fails every sync that finds
+  // the namespace missing (shown against the real controllers by test/e2e/13-argocd.e2e.ts).
+  it("asks Argo CD to create the namespace exactly when the project allows Namespaces", () => {
+    const base = stackConfig("ff-a-prod");
+    const cases: [string, { group: string; kind: string }[], boolean][] = [
+      ["no cluster-scoped kind", [], false],
+      ["Namespace", [{ group: "", kind: "Namespace" }], true],
+      ["a Namespace of another group", [{ group: "example.com", kind: "Namespace" }], false],
+      ["another core kind", [{ group: "", kind: "PersistentVolume" }], false],
+    ];
+    for (const [what, clusterResourceWhitelist, creates] of cases) {
+      const { project, applicationSet } = gitopsOf(withSettings(base, { gitops: { ...base.settings.gitops, clusterResourceWhitelist } }));
+      assert.deepEqual(project.spec?.clusterResourceWhitelist, clusterResourceWhitelist, what);
+      const options = applicationSet.spec.template.spec.syncPolicy?.syncOptions ?? [];
+      assert.equal(options.includes("CreateNamespace=true"), creates, `${what}: ${options.join(", ")}`);
+      assert.deepEqual(options.filter((o) => o !== "CreateNamespace=true"), ["Validate=false", "PrunePropagationPolicy=foreground", "PruneLast=true"], what);
+    }
   });
 
   it("produces no element for a disabled service, and pins a service to its own revision", () => {

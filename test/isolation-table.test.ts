@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { FLOWS, LOGINS_EXPECTED, RBAC_EXPECTED, VAULT_PROBES } from "./e2e/isolation/expected";
+import { ARGOCD_EXPECTED, DEPLOYER_PROBES, FLOWS, LOGINS_EXPECTED, RBAC_EXPECTED, VAULT_PROBES } from "./e2e/isolation/expected";
 import { readmeTables, withTables } from "./e2e/isolation/table";
 import { REPO_ROOT } from "./helpers";
 
@@ -24,8 +24,19 @@ describe("the README's isolation matrix", () => {
     for (const [identity, scopes] of Object.entries(RBAC_EXPECTED)) assert.equal(rows(identity), Object.keys(scopes).length, identity);
     for (const probe of VAULT_PROBES) assert.equal(rows(probe.what), 1, probe.what);
     for (const attempt of Object.keys(LOGINS_EXPECTED)) assert.equal(rows(attempt), 1, attempt);
+    for (const probe of DEPLOYER_PROBES) assert.equal(rows(probe.what), 1, probe.what);
+    for (const attempt of Object.keys(ARGOCD_EXPECTED)) assert.equal(rows(attempt), 1, attempt);
     const flowRows = lines.filter((line) => FLOWS.some((f) => line.startsWith(`| ${f.from} | ${f.to} |`)));
     assert.equal(flowRows.length, FLOWS.length);
+  });
+
+  it("says which mechanism refuses what RBAC lets the deployer through: admission, outside the customers' namespaces", () => {
+    const row = readmeTables()
+      .split("\n")
+      .find((line) => line.startsWith("| the deployer | kube-system |"));
+    assert.ok(row, "the deployer's kube-system row");
+    assert.match(row, /\| g l; admission refuses c p d escalate \|/);
+    assert.doesNotMatch(row, /\| (g l c p d|c) \|/, "no write of the deployer is allowed in kube-system");
   });
 
   it("a table that differs from the declared verdicts fails the comparison", () => {

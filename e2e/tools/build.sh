@@ -9,7 +9,8 @@
 #
 # A tool is a folder here holding a Go module and a `targets` file, one binary a line:
 #   <binary name>|<package>|<ldflags>|<build tags>
-# where {version <module>} in the ldflags stands for that module's version in the tool's go.mod.
+# where {version <module>} in the ldflags stands for that module's version in the tool's go.mod,
+# and {bare-version <module>} for that version without its leading "v".
 # An optional prepare.sh runs in the build's copy of the module first, with the module cache
 # ready (it copies files that a module ships but does not embed). An optional install.sh runs
 # there last, with the binaries' folder as its argument (it adds files a release ships beside
@@ -38,10 +39,12 @@ module_version() {
 }
 
 expand_versions() {
-  local dir=$1 text=$2 module
-  while [[ $text =~ \{version\ ([^}]+)\} ]]; do
-    module=${BASH_REMATCH[1]}
-    text=${text//"{version $module}"/$(module_version "$dir" "$module")}
+  local dir=$1 text=$2 form module version
+  while [[ $text =~ \{(version|bare-version)\ ([^}]+)\} ]]; do
+    form=${BASH_REMATCH[1]} module=${BASH_REMATCH[2]}
+    version=$(module_version "$dir" "$module")
+    [ "$form" = version ] || version=${version#v}
+    text=${text//"{$form $module}"/$version}
   done
   echo "$text"
 }

@@ -3,17 +3,28 @@ import type { IApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1a
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ADOPT_KEY } from "../config/adopt";
+import { isAllowedClusterResource } from "../config/boundaries";
 import { EnvironmentConfig } from "../config/environment";
 import { buildHelmValues, enabledServices, renderValues } from "./helm-values";
 import { standardLabels } from "./labels";
 import { ADOPTABLE, adoptedId } from "./safety";
 
-/** The seed's sync policy, unchanged. */
-const SYNC_POLICY = {
-  automated: { prune: true, selfHeal: true },
-  syncOptions: ["Validate=false", "CreateNamespace=true", "PrunePropagationPolicy=foreground", "PruneLast=true"],
-  retry: { limit: 5, backoff: { duration: "5s", factor: 2, maxDuration: "3m" } },
-};
+/**
+ * The seed's sync policy, with `CreateNamespace=true` only where the project allows Namespaces.
+ * Argo CD checks the namespace it would create against the project like any object of the chart
+ * (controller/sync.go, WithPermissionValidator): without the allowance, a sync that finds the
+ * namespace missing fails with `resource :Namespace is not permitted in project`, while one that
+ * finds it present never creates it. ffnodes creates the namespace, with its isolation, before
+ * the ApplicationSet; a sync that gets there first fails and is retried until it exists.
+ */
+export function syncPolicy(clusterResourceWhitelist: readonly { group: string; kind: string }[]) {
+  const createNamespace = clusterResourceWhitelist.some(isAllowedClusterResource) ? ["CreateNamespace=true"] : [];
+  return {
+    automated: { prune: true, selfHeal: true },
+    syncOptions: ["Validate=false", ...createNamespace, "PrunePropagationPolicy=foreground", "PruneLast=true"],
+    retry: { limit: 5, backoff: { duration: "5s", factor: 2, maxDuration: "3m" } },
+  };
+}
 
 /**
  * Kinds the applications may not touch in the namespace: the isolation this program sets
@@ -103,7 +114,7 @@ export function buildGitOps(config: EnvironmentConfig): GitOpsSpecs {
               helm: { values: "{{ .helmValues }}" },
             },
             destination,
-            syncPolicy: SYNC_POLICY,
+            syncPolicy: syncPolicy(gitops.clusterResourceWhitelist),
           },
         },
       },

@@ -35,7 +35,7 @@ export function isSystemGroup(group: string): boolean {
   return group.startsWith("system:");
 }
 
-/** The only cluster-scoped kind a customer's AppProject may allow: its own Namespace (CreateNamespace). */
+/** The only cluster-scoped kind a customer's AppProject may allow: Namespace, so that Argo CD may create its destination (`CreateNamespace=true`, src/components/gitops.ts). */
 export function isAllowedClusterResource(resource: { group: string; kind: string }): boolean {
   return resource.group === "" && resource.kind === "Namespace";
 }

@@ -69,7 +69,14 @@ describe("rollout over three e2e stacks", () => {
 
   it("--drift reports exactly the stack whose namespace label was removed through the API", () => {
     kubectl(environment(), ["label", "namespace", "e2e", "app.kubernetes.io/managed-by-"]);
-    const result = rollout(["--drift", "--report-dir", "drift"]);
+    let result: ReturnType<typeof rollout>;
+    try {
+      result = rollout(["--drift", "--report-dir", "drift"]);
+    } finally {
+      // The label back, as a cluster admin would put it: without it, the least-privileged
+      // deployer's admission policy refuses every write in the namespace (90-decommission).
+      kubectl(environment(), ["label", "namespace", "e2e", "app.kubernetes.io/managed-by=ffnodes"]);
+    }
     assert.equal(result.status, 3, `${result.stdout}\n${result.stderr}`);
     const report = JSON.parse(fs.readFileSync(path.join(workdir.dir, "drift", "rollout-report.json"), "utf8")) as { stacks: { stack: string; result: string }[] };
     assert.deepEqual(report.stacks.filter((s) => s.result === "drifted").map((s) => s.stack), ["e2e-prod"]);

@@ -6,9 +6,8 @@
 // engine over the live NetworkPolicies (evaluation: this control plane runs no network plugin).
 // Every answer that differs from the declared verdict fails the scenario; the matrix is printed.
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
 import { environment } from "./hooks";
-import { Deployer, leastPrivilegedDeployer } from "./deployer";
+import { Deployer, DeployerCustomer, grantDecommission, leastPrivilegedDeployer } from "./deployer";
 import { vaultApi } from "./harness";
 import { kubeGet, kubeList, kubectl } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
@@ -17,6 +16,9 @@ import { PGWEB } from "../../src/config/tenancy";
 import { runPool } from "../../src/rollout/pool";
 import {
   API_SERVER_CIDR,
+  CLUSTER_NAMESPACES,
+  DEPLOYER_PROBES,
+  Decider,
   FLOWS,
   LOGINS_EXPECTED,
   LoginAttempt,
@@ -33,18 +35,21 @@ import {
   actionsOf,
   lookAlikePaths,
 } from "./isolation/expected";
-import { Applied, Key, TeamLevel, rbacCells } from "./isolation/cells";
-import { EnginePeer, KubeApi, evaluateFlows, resignedToken, vaultAllows, vaultLogin } from "./isolation/platforms";
-import { actionsText, expectedActions, flowTable, loginTable, rbacTable, vaultTable, verdict } from "./isolation/table";
+import { Applied, DEPLOYER, Key, RbacCell, TeamLevel, needsRealRequest, PROBED_OBJECTS, probeObject, rbacCells, realRequest, teamCells } from "./isolation/cells";
+import { EnginePeer, KubeApi, evaluateFlows, resignedToken, serviceAccountUser, vaultAllows, vaultLogin } from "./isolation/platforms";
+import { cellText, deciderVerdict, deployerTable, expectedCell, flowTable, loginTable, rbacTable, vaultTable, verdict } from "./isolation/table";
 
 /** The scenario's customers; A's prefix-like path is C's shared-mount prefix. */
-const CUSTOMERS: { key: Key; name: string; team: TeamLevel; settings: string }[] = [
-  { key: "A", name: "iso-a", team: "admin", settings: `network: { apiServer: { cidrs: [${API_SERVER_CIDR}] } }\n` },
-  { key: "B", name: "iso-b", team: "edit", settings: "" },
-  { key: "C", name: "iso-c", team: "view", settings: "vault: { mount: shared, path: iso-a }\n" },
+const CUSTOMERS: { key: Key; name: string; vault: DeployerCustomer; settings: string }[] = [
+  { key: "A", name: "iso-a", vault: "iso-a", settings: `network: { apiServer: { cidrs: [${API_SERVER_CIDR}] } }\n` },
+  { key: "B", name: "iso-b", vault: "iso-b", settings: "" },
+  { key: "C", name: "iso-c", vault: { namespace: "iso-c", mount: "secret", prefix: "iso-a/" }, settings: "vault: { mount: shared, path: iso-a }\n" },
 ];
+/** Each customer's team level in each round: every customer has every level once (A admin, B edit, C view first). */
+const LEVELS: TeamLevel[] = ["admin", "edit", "view"];
+const levelOf = (index: number, round: number) => LEVELS[(index + round) % LEVELS.length];
 
-const customerFile = (c: (typeof CUSTOMERS)[number]) => `name: ${c.name}
+const customerFile = (c: (typeof CUSTOMERS)[number], team: TeamLevel) => `name: ${c.name}
 displayName: Isolation ${c.key}
 fitConnectCode: FITConnect Isolation ${c.key}
 dns: { enabled: false }
@@ -52,24 +57,12 @@ storage:
   minio: { size: 1Gi }
   postgresql: { size: 1Gi }
 addons: [pgweb]
-team: { group: ${c.name}-team, clusterRole: ${c.team} }
+team: { group: ${c.name}-team, clusterRole: ${team} }
 ${c.settings}environments:
   prod:
     domain: ${c.name}.fitfile.net
     extraHosts: [${c.name}-pgweb.fitfile.net]
 `;
-
-/** Runs `pulumi` in the project without blocking, so that the three customers apply side by side. */
-function pulumiAsync(workdir: Workdir, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: workdir.dir, env: { ...process.env, ...workdir.env.vars }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    child.on("error", reject);
-    child.on("close", (status) => (status === 0 ? resolve() : reject(new Error(`pulumi ${args.join(" ")} exited ${status}:\n${output}`))));
-  });
-}
 
 /** A Vault request of the matrix: one customer's identity, one request of a probe. */
 interface VaultCell {
@@ -98,17 +91,58 @@ describe("tenant isolation, asked of the API server, Vault and a NetworkPolicy e
   let env: Environment;
   const applied: Applied[] = [];
 
+  /** Applies every customer with its team at its level of the round, as the README's deployer, side by side. */
+  const upAll = (round: number) => {
+    CUSTOMERS.forEach((c, i) => workdir.write(`customers/${c.name}.yaml`, customerFile(c, levelOf(i, round))));
+    return Promise.all(CUSTOMERS.map((c) => workdir.pulumiAsync(["up", "--yes", "--skip-preview", "-s", `${c.name}-prod`])));
+  };
+
+  /**
+   * Asks each cell of the API server: a SubjectAccessReview, then, for a write that RBAC lets the
+   * deployer through, the real request as the deployer (server-side dry run), which admission
+   * answers too. Returns the cells that differ from the declared verdicts, each said in a line.
+   */
+  const ask = async (cells: RbacCell[]): Promise<string[]> => {
+    await runPool(cells, 16, async (cell) => {
+      cell.reviewed = await api.allowed(cell.user, cell.attributes);
+    });
+    await runPool(cells, 8, async (cell) => {
+      if (!needsRealRequest(cell)) {
+        cell.actual = cell.reviewed;
+        cell.decidedBy = cell.reviewed ? undefined : "RBAC";
+        return;
+      }
+      const answer = await api.asUser(cell.user, realRequest(cell));
+      cell.actual = answer.allowed;
+      cell.decidedBy = answer.decidedBy;
+    });
+    const where = (c: RbacCell) => `${c.subject} ${c.action} ${c.object} in ${c.attributes.namespace ?? "the cluster"}`;
+    const said = (allowed: boolean, decidedBy?: Decider) => (allowed ? "allowed" : `refused by ${decidedBy}`);
+    return cells.flatMap((c) => {
+      const decider = c.expected ? undefined : c.granted ? "admission" : "RBAC";
+      const wrong: string[] = [];
+      if (c.reviewed !== c.granted) wrong.push(`${where(c)}: RBAC expected to ${c.granted ? "allow" : "refuse"}, the SubjectAccessReview says ${verdict(c.reviewed === true)}`);
+      if (c.actual !== c.expected || c.decidedBy !== decider) wrong.push(`${where(c)}: expected ${said(c.expected, decider)}, the API server: ${said(c.actual === true, c.decidedBy)}`);
+      return wrong;
+    });
+  };
+
   before(async function () {
     this.timeout(20 * 60 * 1000);
     env = environment();
-    workdir = new Workdir(env);
+    // The README's deployer, RBAC and admission policy as written; every `pulumi up` of the
+    // scenario runs as it. Decommission's rights are bound in each customer's namespace below.
+    deployer = await leastPrivilegedDeployer(
+      env,
+      CUSTOMERS.map((c) => c.vault),
+    );
+    workdir = new Workdir(deployer.env);
     for (const c of CUSTOMERS) {
-      workdir.write(`customers/${c.name}.yaml`, customerFile(c));
       workdir.write(`stacks/Pulumi.${c.name}-prod.yaml`, workdir.read("stacks/Pulumi.e2e-prod.yaml"));
       workdir.ensureStack(`${c.name}-prod`);
     }
-    await Promise.all(CUSTOMERS.map((c) => pulumiAsync(workdir, ["up", "--yes", "--skip-preview", "-s", `${c.name}-prod`])));
-    for (const c of CUSTOMERS) {
+    await upAll(0);
+    for (const [i, c] of CUSTOMERS.entries()) {
       const { namespace, vault } = workdir.outputs(`${c.name}-prod`);
       const created = kubeList(env, "serviceaccounts", namespace)
         .filter((sa) => sa.metadata.labels?.["app.kubernetes.io/managed-by"] === "ffnodes")
@@ -121,7 +155,7 @@ describe("tenant isolation, asked of the API server, Vault and a NetworkPolicy e
       applied.push({
         key: c.key,
         namespace,
-        team: { group: `${c.name}-team`, level: c.team },
+        team: { group: `${c.name}-team`, level: levelOf(i, 0) },
         vault,
         space: { path: vault.path, mount: vault.mount, prefix: vault.mount === vault.path ? "" : `${vault.path}/`, role: vault.role, appReadPolicy: vault.policies.appRead },
         created: { pgweb: PGWEB, sync: sync.serviceAccount },
@@ -130,9 +164,8 @@ describe("tenant isolation, asked of the API server, Vault and a NetworkPolicy e
       // The services' accounts, as ArgoCD's charts create them, so that they can log in.
       const accounts = chartAccounts.map((name) => ({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace } }));
       kubectl(env, ["create", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: accounts }));
+      grantDecommission(env, namespace);
     }
-    // The README's deployer RBAC, applied as written (its Vault token is not used here).
-    deployer = await leastPrivilegedDeployer(env, applied.map((c) => c.namespace));
     api = new KubeApi(env);
   });
 
@@ -148,31 +181,61 @@ describe("tenant isolation, asked of the API server, Vault and a NetworkPolicy e
     return c;
   };
 
-  it("Kubernetes RBAC: every identity of every customer, and the deployer, against every object of every namespace (SubjectAccessReview)", async function () {
+  it("Kubernetes RBAC: every identity of every customer, and the deployer, against every object of every namespace (SubjectAccessReview; the deployer's writes as real requests, which admission answers)", async function () {
     this.timeout(10 * 60 * 1000);
     const cells = rbacCells(applied);
     // 3 customers x 8 identities x 6 namespaces (its own, 2 others', 3 of the cluster), and the deployer x 6, each x 57 actions
     assert.equal(cells.length, (3 * 8 * 6 + 6) * RBAC_OBJECT_NAMES.reduce((n, o) => n + actionsOf(o).length, 0));
-    await runPool(cells, 16, async (cell) => {
-      cell.actual = await api.allowed(cell.user, cell.attributes);
-    });
-    const wrong = mismatches(cells);
-    const actualActions = (identity: RbacIdentity, scope: RbacScope, object: RbacObject) =>
-      actionsOf(object).filter((action) => cells.some((c) => c.identity === identity && c.scope === scope && c.object === object && c.action === action && c.actual));
+    // Objects of each kind the deployer may change or delete, in every namespace it is asked about, for its real requests.
+    const probes = [...applied.map((c) => c.namespace), ...CLUSTER_NAMESPACES].flatMap((namespace) => PROBED_OBJECTS.map((object) => probeObject(object, namespace)));
+    const probeList = JSON.stringify({ apiVersion: "v1", kind: "List", items: probes });
+    kubectl(env, ["create", "-f", "-"], probeList);
+    let wrong: string[];
+    try {
+      wrong = await ask(cells);
+    } finally {
+      kubectl(env, ["delete", "--ignore-not-found", "--wait=false", "-f", "-"], probeList);
+    }
+    const answered = (identity: RbacIdentity, scope: RbacScope, object: RbacObject) => cells.filter((c) => c.identity === identity && c.scope === scope && c.object === object);
+    const actionsWhere = (mine: RbacCell[], test: (c: RbacCell) => boolean) => actionsOf(mine[0].object).filter((action) => mine.some((c) => c.action === action && test(c)));
     console.log(
       rbacTable((identity, scope, object) => {
-        const expected = actionsText(expectedActions(identity, scope, object));
-        const off = wrong.some((c) => c.identity === identity && c.scope === scope && c.object === object);
-        return off ? `**expected ${expected}, actual ${actionsText(actualActions(identity, scope, object))}**` : expected;
+        const mine = answered(identity, scope, object);
+        const expected = expectedCell(identity, scope, object);
+        const actual = cellText(
+          actionsWhere(mine, (c) => c.actual === true),
+          actionsWhere(mine, (c) => c.actual === false && c.decidedBy === "admission"),
+        );
+        return actual === expected && !mine.some((c) => c.reviewed !== c.granted) ? expected : `**expected ${expected}, actual ${actual}**`;
       }).join("\n"),
     );
-    console.log(`${cells.length} SubjectAccessReviews, ${cells.filter((c) => c.actual).length} allowed, ${wrong.length} differ from the declared verdict`);
-    assert.deepEqual(
-      wrong.map((c) => `${c.subject} ${c.action} ${c.object} in ${c.attributes.namespace ?? "the cluster"}: expected ${verdict(c.expected)}, the API server says ${verdict(c.actual === true)}`),
-      [],
+    const real = cells.filter(needsRealRequest);
+    console.log(
+      `${cells.length} SubjectAccessReviews, ${cells.filter((c) => c.reviewed).length} allowed; ${real.length} real requests as the deployer, ` +
+        `${real.filter((c) => c.decidedBy === "admission").length} refused by admission; ${wrong.length} differ from the declared verdict`,
     );
-    // Not a vacuous pass: the authorizer allowed what the table allows.
-    assert.ok(cells.some((c) => c.actual && c.identity === "team admin") && cells.some((c) => c.actual && c.identity === "the deployer"));
+    assert.deepEqual(wrong, []);
+    // Not a vacuous pass: the authorizer allowed what the table allows, and admission both admitted and refused the deployer.
+    assert.ok(cells.some((c) => c.actual && c.identity === "team admin") && real.some((c) => c.actual) && real.some((c) => c.decidedBy === "admission"));
+  });
+
+  it("the deployer's namespaces and bindings: a real request each, as the deployer (server-side dry run), answered by admission or RBAC", async function () {
+    this.timeout(2 * 60 * 1000);
+    const user = serviceAccountUser(DEPLOYER.namespace, DEPLOYER.name);
+    const answers: { what: string; request: string; expected: "allowed" | Decider; actual: "allowed" | Decider; message: string }[] = [];
+    for (const c of applied) {
+      const context = { customer: c.namespace, teamGroup: c.team.group, teamRole: `ffnodes-team-${c.team.level}` };
+      for (const probe of DEPLOYER_PROBES) {
+        for (const request of probe.requests(context)) {
+          const answer = await api.asUser(user, request);
+          answers.push({ what: probe.what, request: `${request.method} ${request.path}`, expected: probe.expected, actual: answer.allowed ? "allowed" : (answer.decidedBy ?? "RBAC"), message: answer.message });
+        }
+      }
+    }
+    const wrong = answers.filter((a) => a.actual !== a.expected);
+    console.log(deployerTable((what, expected) => (wrong.some((a) => a.what === what) ? `**expected ${deciderVerdict(expected)}, differs**` : deciderVerdict(expected))).join("\n"));
+    assert.equal(answers.length, 3 * DEPLOYER_PROBES.reduce((n, p) => n + p.requests({ customer: "x", teamGroup: "x", teamRole: "x" }).length, 0));
+    assert.deepEqual(wrong.map((a) => `${a.request}: expected ${deciderVerdict(a.expected)}, the API server: ${deciderVerdict(a.actual)} ${a.message}`), []);
   });
 
   it("Vault logins: each bound ServiceAccount logs in at its role's audience; other namespaces, unbound accounts, other audiences, expired tokens and other customers' roles are refused", async function () {
@@ -272,5 +335,26 @@ describe("tenant isolation, asked of the API server, Vault and a NetworkPolicy e
       wrong.map(({ f, v }) => `${f.from} → ${f.to} ${f.port}/${f.protocol}: expected ${verdict(f.allowed)}, engine: ingress ${verdict(v.ingress)}, egress ${verdict(v.egress)}`),
       [],
     );
+  });
+  it("each team level for every customer: the teams changed by `pulumi up` as the deployer, asked again (SubjectAccessReview)", async function () {
+    this.timeout(10 * 60 * 1000);
+    const seen = new Set<string>(applied.map((c) => `${c.key} ${c.team.level}`));
+    const wrong: string[] = [];
+    let asked = 0;
+    for (const round of [1, 2]) {
+      await upAll(round);
+      applied.forEach((c, i) => (c.team.level = levelOf(i, round)));
+      for (const c of applied) {
+        assert.ok(kubeGet(env, "roles.rbac.authorization.k8s.io", `ffnodes-team-${c.team.level}`, c.namespace), `${c.namespace}'s team Role is now ${c.team.level}'s`);
+        seen.add(`${c.key} ${c.team.level}`);
+      }
+      const cells = teamCells(applied);
+      asked += cells.length;
+      wrong.push(...(await ask(cells)));
+      console.log(`round ${round}: ${applied.map((c) => `${c.key} ${c.team.level}`).join(", ")}: ${cells.length} SubjectAccessReviews, ${cells.filter((c) => c.actual).length} allowed`);
+    }
+    assert.equal(seen.size, applied.length * LEVELS.length, "every customer had every level");
+    assert.equal(asked, 2 * 3 * 6 * RBAC_OBJECT_NAMES.reduce((n, o) => n + actionsOf(o).length, 0));
+    assert.deepEqual(wrong, []);
   });
 });

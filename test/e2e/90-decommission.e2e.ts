@@ -7,7 +7,7 @@
 // environments, which the scenario decommissions in turn.
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
-import { Deployer, leastPrivilegedDeployer } from "./deployer";
+import { Deployer, grantDecommission, leastPrivilegedDeployer } from "./deployer";
 import { vaultApi } from "./harness";
 import { kubeGet, kubeList, kubectl } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
@@ -23,10 +23,12 @@ describe("decommission: e2e-prod", () => {
   let deployer: Deployer | undefined;
 
   before(async () => {
-    deployer = await leastPrivilegedDeployer(environment(), ["e2e", "e2e-staging", "e2e-local"], { decommission: true });
+    deployer = await leastPrivilegedDeployer(environment(), ["e2e", "e2e-staging", "e2e-local"]);
     workdir = new Workdir(deployer.env);
     outputs = workdir.up(STACK);
     namespace = outputs.namespace;
+    // The README's decommission rights, bound in the namespace by a cluster admin.
+    grantDecommission(environment(), namespace);
     // A workload as Argo CD would have deployed it from the ApplicationSet.
     kubectl(environment(), ["create", "deployment", "ffcloud", "--image=registry.invalid/ffcloud:1", "-n", namespace]);
   });

@@ -5,40 +5,53 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Environment, REPO_ROOT } from "../../e2e/env";
+import { Environment } from "../../e2e/env";
 import { vaultApi } from "./harness";
 import { kubectl } from "../../e2e/kubectl";
+import { DEPLOYER } from "./isolation/cells";
+import { DECOMMISSION_BLOCK, DEPLOYER_BLOCK, readmeBlock } from "./readme-blocks";
 
-const SERVICE_ACCOUNT = "ffnodes-deployer";
-const SERVICE_ACCOUNT_NAMESPACE = "ffnodes";
+const SERVICE_ACCOUNT = DEPLOYER.name;
+const SERVICE_ACCOUNT_NAMESPACE = DEPLOYER.namespace;
 
-/** The README's code block of a language that follows a marker, unindented. */
-function readmeBlock(marker: string, language: string): string {
-  const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
-  const at = readme.indexOf(marker);
-  assert.ok(at >= 0, `the README has no '${marker}'`);
-  const block = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(readme.slice(at));
-  assert.ok(block, `the README has no ${language} block after '${marker}'`);
-  const lines = block[1].split("\n");
-  const indent = lines[0].length - lines[0].trimStart().length;
-  return lines.map((line) => line.slice(indent)).join("\n");
-}
+/** A customer the deployer deploys: its namespace, on its own mount, or with its KV mount and prefix (`<path>/`) on the shared one. */
+export type DeployerCustomer = string | { namespace: string; mount: string; prefix: string };
 
-/** The README's Vault policy for the identity that runs `pulumi up`, filled in for a customer on its own mount. */
-function vaultPolicy(namespace: string, authMount: string): string {
+/** The README's Vault policy for the identity that runs `pulumi up`, filled in for a customer. */
+function vaultPolicy(customer: DeployerCustomer, authMount: string): string {
+  const { namespace, mount, prefix } = typeof customer === "string" ? { namespace: customer, mount: `${customer}-application`, prefix: "" } : customer;
   return readmeBlock("**Vault policy** of the identity that runs `pulumi up`", "hcl")
     .replaceAll("<ns>", namespace)
     .replaceAll("<auth-mount>", authMount)
-    .replaceAll("<mount>", `${namespace}-application`)
-    .replaceAll("<prefix>", "");
+    .replaceAll("<mount>", mount)
+    .replaceAll("<prefix>", prefix);
 }
 
-/** A kubeconfig for the README's ServiceAccount, with the RBAC of the README's blocks after each marker applied. */
-function kubeconfigFor(env: Environment, dir: string, rbacMarkers: string[]): string {
+/**
+ * Waits until the API server enforces the README's admission policy (it compiles a new policy
+ * asynchronously): until it refuses the deployer a namespace without the ffnodes label.
+ */
+function awaitAdmissionPolicy(env: Environment): void {
+  const as = `--as=system:serviceaccount:${SERVICE_ACCOUNT_NAMESPACE}:${SERVICE_ACCOUNT}`;
+  for (let attempt = 0; attempt < 60; attempt++) {
+    try {
+      kubectl(env, ["create", "namespace", "ffnodes-admission-probe", "--dry-run=server", as]);
+    } catch (error) {
+      if (/ValidatingAdmissionPolicy 'ffnodes-deployer'/.test(String(error))) return;
+      throw error;
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+  }
+  assert.fail("the README's admission policy ffnodes-deployer was not enforced within 30 s");
+}
+
+/** A kubeconfig for the README's ServiceAccount, with the README's RBAC and admission policy applied. */
+function kubeconfigFor(env: Environment, dir: string): string {
   const account = { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: SERVICE_ACCOUNT, namespace: SERVICE_ACCOUNT_NAMESPACE } };
   const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: SERVICE_ACCOUNT_NAMESPACE } };
   kubectl(env, ["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: [namespace, account] }));
-  for (const marker of rbacMarkers) kubectl(env, ["apply", "-f", "-"], readmeBlock(marker, "yaml"));
+  kubectl(env, ["apply", "-f", "-"], readmeBlock(DEPLOYER_BLOCK, "yaml"));
+  awaitAdmissionPolicy(env);
   const token = kubectl(env, ["create", "token", SERVICE_ACCOUNT, "-n", SERVICE_ACCOUNT_NAMESPACE, "--duration", "2h"]).trim();
   const kubeconfig = path.join(dir, "kubeconfig");
   fs.copyFileSync(env.kubeconfig, kubeconfig);
@@ -56,19 +69,18 @@ export interface Deployer {
 }
 
 /**
- * The README's deployer for the given customer namespaces (the Vault policy is per customer
- * namespace), on the default auth mount. `decommission` adds the README's RBAC for decommissioning.
+ * The README's deployer for the given customers (the Vault policy is per customer), on the
+ * default auth mount: its RBAC and admission policy as written.
  */
-export async function leastPrivilegedDeployer(env: Environment, customerNamespaces: string[], options: { decommission?: boolean } = {}): Promise<Deployer> {
-  const policy = `ffnodes-deployer-${customerNamespaces.join("-")}`;
-  await vaultApi(env, "PUT", `sys/policies/acl/${policy}`, { policy: customerNamespaces.map((ns) => vaultPolicy(ns, "kubernetes")).join("\n") });
+export async function leastPrivilegedDeployer(env: Environment, customers: DeployerCustomer[]): Promise<Deployer> {
+  const policy = `ffnodes-deployer-${customers.map((c) => (typeof c === "string" ? c : c.namespace)).join("-")}`;
+  await vaultApi(env, "PUT", `sys/policies/acl/${policy}`, { policy: customers.map((c) => vaultPolicy(c, "kubernetes")).join("\n") });
   const token = (await vaultApi(env, "POST", "auth/token/create", { policies: [policy], ttl: "2h" })) as { auth: { client_token: string } };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ffnodes-e2e-deployer-"));
-  const markers = ["**Kubernetes RBAC**", ...(options.decommission ? ["**`decommission`** needs"] : [])];
   const remove = () => fs.rmSync(dir, { recursive: true, force: true });
   let kubeconfig: string;
   try {
-    kubeconfig = kubeconfigFor(env, dir, markers);
+    kubeconfig = kubeconfigFor(env, dir);
   } catch (error) {
     remove();
     throw error;
@@ -77,4 +89,9 @@ export async function leastPrivilegedDeployer(env: Environment, customerNamespac
     env: { ...env, vars: { ...env.vars, VAULT_TOKEN: token.auth.client_token, KUBECONFIG: kubeconfig } },
     remove,
   };
+}
+
+/** What a cluster admin applies before decommissioning a customer's namespace: the README's block for `decommission`, for that namespace. */
+export function grantDecommission(env: Environment, namespace: string): void {
+  kubectl(env, ["apply", "-f", "-"], readmeBlock(DECOMMISSION_BLOCK, "yaml").replaceAll("<ns>", namespace));
 }

@@ -12,15 +12,15 @@
 
 /** The objects asked about, by the name the table shows. */
 export const RBAC_OBJECTS = {
-  Secrets: { group: "", resource: "secrets" },
-  ConfigMaps: { group: "", resource: "configmaps" },
-  Pods: { group: "", resource: "pods" },
-  NetworkPolicies: { group: "networking.k8s.io", resource: "networkpolicies" },
-  ResourceQuotas: { group: "", resource: "resourcequotas" },
-  LimitRanges: { group: "", resource: "limitranges" },
-  Roles: { group: "rbac.authorization.k8s.io", resource: "roles" },
-  RoleBindings: { group: "rbac.authorization.k8s.io", resource: "rolebindings" },
-  Namespace: { group: "", resource: "namespaces" },
+  Secrets: { group: "", resource: "secrets", kind: "Secret" },
+  ConfigMaps: { group: "", resource: "configmaps", kind: "ConfigMap" },
+  Pods: { group: "", resource: "pods", kind: "Pod" },
+  NetworkPolicies: { group: "networking.k8s.io", resource: "networkpolicies", kind: "NetworkPolicy" },
+  ResourceQuotas: { group: "", resource: "resourcequotas", kind: "ResourceQuota" },
+  LimitRanges: { group: "", resource: "limitranges", kind: "LimitRange" },
+  Roles: { group: "rbac.authorization.k8s.io", resource: "roles", kind: "Role" },
+  RoleBindings: { group: "rbac.authorization.k8s.io", resource: "rolebindings", kind: "RoleBinding" },
+  Namespace: { group: "", resource: "namespaces", kind: "Namespace" },
 } as const;
 export type RbacObject = keyof typeof RBAC_OBJECTS;
 export const RBAC_OBJECT_NAMES = Object.keys(RBAC_OBJECTS) as RbacObject[];
@@ -62,19 +62,36 @@ const READ = ["get", "list"] as const satisfies RbacAction[];
 const ISOLATION_READ: RbacGrant = { NetworkPolicies: [...READ], ResourceQuotas: [...READ], LimitRanges: [...READ] };
 const TEAM_EDIT: RbacGrant = { Secrets: [...ALL_WRITE], ConfigMaps: [...ALL_WRITE], Pods: [...ALL_WRITE, "exec"], ...ISOLATION_READ };
 /**
- * The README's deployer ("Kubernetes RBAC"): bound cluster-wide, since RBAC cannot name the
- * namespaces a stack has yet to create, and with patch where `pulumi up` would update.
+ * What RBAC grants the README's deployer everywhere (its "Kubernetes RBAC and an admission
+ * policy" block), bound cluster-wide since RBAC cannot name the namespaces a stack has yet to
+ * create: patch where `pulumi up` would update, Secrets only to create (the origin certificate's,
+ * read back by name only), `escalate` for a team's Role, `bind` only on the team Roles by name (so
+ * not on any Role).
  */
 const DEPLOYER_WRITE = ["get", "list", "create", "patch", "delete"] as const satisfies RbacAction[];
-const DEPLOYER: RbacGrant = {
-  Secrets: [...DEPLOYER_WRITE],
+const DEPLOYER_RBAC: RbacGrant = {
+  Secrets: ["create"],
   NetworkPolicies: [...DEPLOYER_WRITE],
   ResourceQuotas: [...DEPLOYER_WRITE],
   LimitRanges: [...DEPLOYER_WRITE],
-  Roles: [...DEPLOYER_WRITE, "bind", "escalate"],
+  Roles: [...DEPLOYER_WRITE, "escalate"],
   RoleBindings: [...DEPLOYER_WRITE],
   Namespace: [...DEPLOYER_WRITE],
 };
+/** And in each customer's namespace, where a cluster admin binds decommission's block: Pods to list and delete. */
+const DEPLOYER_IN_CUSTOMERS: RbacGrant = { ...DEPLOYER_RBAC, Pods: ["list", "delete"] };
+const READS: RbacAction[] = ["get", "list"];
+/**
+ * Outside the customers' namespaces the admission policy `ffnodes-deployer` refuses every write
+ * RBAC lets through; only reads remain, and creating a namespace (asked of the cluster, and one
+ * labelled as a customer's).
+ */
+const DEPLOYER_OUTSIDE: RbacGrant = Object.fromEntries(
+  Object.entries(DEPLOYER_RBAC).map(([object, actions]) => [
+    object,
+    actions.filter((action) => READS.includes(action) || (object === "Namespace" && action === "create")),
+  ]),
+);
 
 /** What each identity is allowed, by scope; every scope an identity has is listed, and what is absent is refused. */
 export const RBAC_EXPECTED: Record<RbacIdentity, Partial<Record<RbacScope, RbacGrant>>> = {
@@ -96,14 +113,121 @@ export const RBAC_EXPECTED: Record<RbacIdentity, Partial<Record<RbacScope, RbacG
   "pgweb's ServiceAccount": { "its own namespace": {}, "another customer's": {}, "kube-system": {}, argocd: {}, vault: {} },
   "the Vault sync ServiceAccount": { "its own namespace": {}, "another customer's": {}, "kube-system": {}, argocd: {}, vault: {} },
   "each ServiceAccount the Vault role binds": { "its own namespace": {}, "another customer's": {}, "kube-system": {}, argocd: {}, vault: {} },
-  "the deployer": { "every customer's": DEPLOYER, "kube-system": DEPLOYER, argocd: DEPLOYER, vault: DEPLOYER },
+  "the deployer": { "every customer's": DEPLOYER_IN_CUSTOMERS, "kube-system": DEPLOYER_OUTSIDE, argocd: DEPLOYER_OUTSIDE, vault: DEPLOYER_OUTSIDE },
 };
+
+/**
+ * What RBAC lets through for each identity and scope; absent, it is what the identity is allowed
+ * (nothing else decides). Where it grants more than `RBAC_EXPECTED`, the rest is refused by
+ * admission: the scenario asks those cells, and every write RBAC allows the deployer, with a real
+ * request made as the deployer (server-side dry run), since a SubjectAccessReview sees no admission.
+ */
+export const RBAC_GRANTED: Partial<Record<RbacIdentity, Partial<Record<RbacScope, RbacGrant>>>> = {
+  "the deployer": { "kube-system": DEPLOYER_RBAC, argocd: DEPLOYER_RBAC, vault: DEPLOYER_RBAC },
+};
+
+/** What decides a cell: RBAC alone, or admission after RBAC allowed it. */
+export type Decider = "RBAC" | "admission";
 
 export function rbacAllowed(identity: RbacIdentity, scope: RbacScope, object: RbacObject, action: RbacAction): boolean {
   const grant = RBAC_EXPECTED[identity][scope];
   if (!grant) throw new Error(`${identity} is not asked about ${scope}`);
   return grant[object]?.includes(action) ?? false;
 }
+
+/** Whether RBAC (a SubjectAccessReview) lets the action through: what is allowed, and what admission refuses after it. */
+export function rbacGranted(identity: RbacIdentity, scope: RbacScope, object: RbacObject, action: RbacAction): boolean {
+  const granted = RBAC_GRANTED[identity]?.[scope];
+  return granted ? (granted[object]?.includes(action) ?? false) : rbacAllowed(identity, scope, object, action);
+}
+
+/** Actions that change something, which admission sees; reads it never sees. */
+export const WRITES: RbacAction[] = ["create", "update", "patch", "delete", "exec", "bind", "escalate"];
+
+/** A request made as the deployer, always as a server-side dry run: admission answers it, nothing changes. */
+export interface KubeRequest {
+  method: "POST" | "PATCH" | "DELETE";
+  /** The API path, without the dry-run query. */
+  path: string;
+  body?: unknown;
+}
+
+export interface DeployerRequestContext {
+  /** A customer's namespace (labelled `app.kubernetes.io/managed-by: ffnodes` by its stack). */
+  customer: string;
+  /** That customer's team group, and its Role (which grants what the deployer does not hold). */
+  teamGroup: string;
+  teamRole: string;
+}
+
+/** What the admission policy confines beyond the RBAC table: namespaces and their label, and what a binding may grant. */
+export interface DeployerProbe {
+  what: string;
+  /** `allowed`, or what refuses it. */
+  expected: "allowed" | Decider;
+  requests: (context: DeployerRequestContext) => KubeRequest[];
+}
+
+export const MANAGED_LABEL = "app.kubernetes.io/managed-by";
+const RBAC_API = "/apis/rbac.authorization.k8s.io/v1";
+const newNamespace = (labels: Record<string, string>): KubeRequest => ({
+  method: "POST",
+  path: "/api/v1/namespaces",
+  body: { apiVersion: "v1", kind: "Namespace", metadata: { name: "isolation-probe-new", labels } },
+});
+const relabel = (namespace: string, value: string | null): KubeRequest => ({
+  method: "PATCH",
+  path: `/api/v1/namespaces/${namespace}`,
+  body: { metadata: { labels: { [MANAGED_LABEL]: value } } },
+});
+const binding = (namespace: string, roleRef: { kind: string; name: string }, subject: Record<string, string>): KubeRequest => ({
+  method: "POST",
+  path: `${RBAC_API}/namespaces/${namespace}/rolebindings`,
+  body: {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "RoleBinding",
+    metadata: { name: "isolation-probe-new", namespace },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", ...roleRef },
+    subjects: [subject],
+  },
+});
+const group = (name: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name });
+
+export const DEPLOYER_PROBES: DeployerProbe[] = [
+  { what: `create a namespace labelled ${MANAGED_LABEL}: ffnodes`, expected: "allowed", requests: () => [newNamespace({ [MANAGED_LABEL]: "ffnodes" })] },
+  { what: "create a namespace without that label, or with another value", expected: "admission", requests: () => [newNamespace({}), newNamespace({ [MANAGED_LABEL]: "helm" })] },
+  { what: "add that label to a namespace without it (kube-system, argocd, vault)", expected: "admission", requests: () => CLUSTER_NAMESPACES.map((ns) => relabel(ns, "ffnodes")) },
+  { what: "remove that label from a customer's namespace, or change its value", expected: "admission", requests: ({ customer }) => [relabel(customer, null), relabel(customer, "helm")] },
+  { what: "bind a team's Role to the team's group in a customer's namespace", expected: "allowed", requests: ({ customer, teamGroup, teamRole }) => [binding(customer, { kind: "Role", name: teamRole }, group(teamGroup))] },
+  {
+    what: "bind a team's Role to a ServiceAccount, a user or a `system:` group (its own among them) in a customer's namespace",
+    expected: "admission",
+    requests: ({ customer, teamRole }) =>
+      [
+        { kind: "ServiceAccount", name: "ffnodes-deployer", namespace: "ffnodes" },
+        { apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "someone" },
+        group("system:serviceaccounts"),
+        group("system:authenticated"),
+      ].map((subject) => binding(customer, { kind: "Role", name: teamRole }, subject)),
+  },
+  {
+    what: "write a Role not named `ffnodes-team-<level>` in a customer's namespace",
+    expected: "admission",
+    requests: ({ customer }) => [
+      {
+        method: "POST",
+        path: `${RBAC_API}/namespaces/${customer}/roles`,
+        body: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "isolation-probe-new", namespace: customer }, rules: [] },
+      },
+    ],
+  },
+  {
+    // RBAC's escalation check runs before admission: the deployer holds no `bind` on ClusterRoles, nor their rights.
+    what: "bind the ClusterRole cluster-admin in a customer's namespace",
+    expected: "RBAC",
+    requests: ({ customer, teamGroup }) => [binding(customer, { kind: "ClusterRole", name: "cluster-admin" }, group(teamGroup))],
+  },
+];
 
 // ---------------------------------------------------------------------------------------------
 // Vault, asked with tokens from real logins
@@ -330,3 +454,31 @@ export const FLOWS: Flow[] = [
   flow("argocd's pods", "A's pods", 8080, "TCP", false),
   flow("kube-system's pods (cluster DNS)", "A's pods", 8080, "TCP", false),
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Argo CD, asked of its real controllers (test/e2e/13-argocd.e2e.ts): a customer's Application,
+// in its AppProject, syncing a chart that puts an object where the row says
+
+export type ArgoCdAttempt =
+  | "its own namespace, the kinds its project allows"
+  | "another customer's namespace"
+  | "kube-system"
+  | "argocd"
+  | "vault"
+  | "a cluster-scoped object (ClusterRole)"
+  | "a Namespace"
+  | "a NetworkPolicy in its own namespace (the isolation ffnodes owns)"
+  | "a source repository not in its project's sourceRepos";
+
+/** Whether Argo CD syncs a customer's Application that deploys there; it refuses the rest before applying anything. */
+export const ARGOCD_EXPECTED: Record<ArgoCdAttempt, boolean> = {
+  "its own namespace, the kinds its project allows": true,
+  "another customer's namespace": false,
+  "kube-system": false,
+  argocd: false,
+  vault: false,
+  "a cluster-scoped object (ClusterRole)": false,
+  "a Namespace": false,
+  "a NetworkPolicy in its own namespace (the isolation ffnodes owns)": false,
+  "a source repository not in its project's sourceRepos": false,
+};

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as https from "node:https";
 import { parse } from "yaml";
 import { Environment, serviceAccountSigningKey } from "../../../e2e/env";
-import type { VaultRequest } from "./expected";
+import type { Decider, KubeRequest, VaultRequest } from "./expected";
 
 /** The API server as the e2e kubeconfig's admin reaches it, over one pool of kept-alive connections. */
 export class KubeApi {
@@ -30,24 +30,44 @@ export class KubeApi {
     });
   }
 
-  /** POSTs an object and returns the API server's answer; fails on any status but 201 and 200. */
-  post<T>(apiPath: string, body: unknown): Promise<T> {
+  private send(method: string, apiPath: string, body: unknown, headers: Record<string, string | string[]> = {}): Promise<{ status: number; text: string }> {
+    const contentType = method === "PATCH" ? "application/merge-patch+json" : "application/json";
     return new Promise((resolve, reject) => {
       const request = https.request(
-        { host: this.server.hostname, port: this.server.port, path: apiPath, method: "POST", agent: this.agent, headers: { "Content-Type": "application/json" } },
+        { host: this.server.hostname, port: this.server.port, path: apiPath, method, agent: this.agent, headers: { "Content-Type": contentType, ...headers } },
         (response) => {
           let text = "";
           response.setEncoding("utf8");
           response.on("data", (chunk: string) => (text += chunk));
-          response.on("end", () => {
-            if (response.statusCode === 200 || response.statusCode === 201) resolve(JSON.parse(text) as T);
-            else reject(new Error(`POST ${apiPath}: ${response.statusCode} ${text}`));
-          });
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
         },
       );
       request.on("error", reject);
-      request.end(JSON.stringify(body));
+      request.end(body === undefined ? undefined : JSON.stringify(body));
     });
+  }
+
+  /** POSTs an object and returns the API server's answer; fails on any status but 201 and 200. */
+  async post<T>(apiPath: string, body: unknown): Promise<T> {
+    const { status, text } = await this.send("POST", apiPath, body);
+    if (status === 200 || status === 201) return JSON.parse(text) as T;
+    throw new Error(`POST ${apiPath}: ${status} ${text}`);
+  }
+
+  /**
+   * A request made as the user (impersonated by the admin), as a server-side dry run: what
+   * authorization and admission answer, and which refused it. Anything but a success or a 403 is
+   * an error, never a verdict.
+   */
+  async asUser(user: { name: string; groups: string[] }, request: KubeRequest): Promise<{ allowed: boolean; decidedBy?: Decider; message: string }> {
+    const { status, text } = await this.send(request.method, `${request.path}?dryRun=All`, request.body, {
+      "Impersonate-User": user.name,
+      "Impersonate-Group": user.groups,
+    });
+    if (status >= 200 && status < 300) return { allowed: true, message: "" };
+    const message = (JSON.parse(text) as { message?: string }).message ?? text;
+    if (status === 403) return { allowed: false, decidedBy: refusedBy(message), message };
+    throw new Error(`${request.method} ${request.path} as ${user.name}: ${status} ${message}`);
   }
 
   close(): void {
@@ -73,6 +93,17 @@ export class KubeApi {
     });
     return answer.status.token;
   }
+}
+
+/**
+ * What refused a request, from the API server's message: its authorizer ("User ... cannot ...")
+ * or RBAC's own escalation check ("attempting to grant RBAC permissions not currently held"), or
+ * admission: a ValidatingAdmissionPolicy, or the NamespaceLifecycle plugin's immortal namespaces.
+ */
+export function refusedBy(message: string): Decider {
+  if (/ValidatingAdmissionPolicy '[^']+' with binding '[^']+' denied request|this namespace may not be deleted/.test(message)) return "admission";
+  if (/User "[^"]+" cannot |attempting to grant RBAC permissions not currently held/.test(message)) return "RBAC";
+  throw new Error(`a refusal of unknown origin: ${message}`);
 }
 
 export interface ResourceAttributes {

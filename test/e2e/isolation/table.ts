@@ -1,6 +1,10 @@
 // The isolation matrix as markdown tables, from the declared guarantee (expected.ts): what the
 // README shows, and, with the platforms' answers beside it, what the e2e scenario prints.
 import {
+  ARGOCD_EXPECTED,
+  ArgoCdAttempt,
+  DEPLOYER_PROBES,
+  Decider,
   FLOWS,
   LOGINS_EXPECTED,
   LoginAttempt,
@@ -15,6 +19,7 @@ import {
   VAULT_PROBES,
   actionsOf,
   rbacAllowed,
+  rbacGranted,
 } from "./expected";
 
 const ABBREVIATIONS: Record<RbacAction, string> = {
@@ -36,6 +41,26 @@ export function actionsText(actions: RbacAction[]): string {
 
 export function expectedActions(identity: RbacIdentity, scope: RbacScope, object: RbacObject): RbacAction[] {
   return actionsOf(object).filter((action) => rbacAllowed(identity, scope, object, action));
+}
+
+/** The actions RBAC lets through that admission refuses. */
+export function expectedAdmissionRefusals(identity: RbacIdentity, scope: RbacScope, object: RbacObject): RbacAction[] {
+  return actionsOf(object).filter((action) => rbacGranted(identity, scope, object, action) && !rbacAllowed(identity, scope, object, action));
+}
+
+/** A cell as the table writes it: the allowed actions, then those RBAC lets through and admission refuses. */
+export function cellText(allowed: RbacAction[], refusedByAdmission: RbacAction[]): string {
+  return refusedByAdmission.length === 0 ? actionsText(allowed) : `${actionsText(allowed)}; admission refuses ${actionsText(refusedByAdmission)}`;
+}
+
+export function expectedCell(identity: RbacIdentity, scope: RbacScope, object: RbacObject): string {
+  return cellText(expectedActions(identity, scope, object), expectedAdmissionRefusals(identity, scope, object));
+}
+
+export const deciderVerdict = (expected: "allowed" | Decider) => (expected === "allowed" ? "allowed" : `refused by ${expected}`);
+
+export function deployerTable(cell: (what: string, expected: "allowed" | Decider) => string): string[] {
+  return [...header(["request of the deployer", "verdict"]), ...DEPLOYER_PROBES.map((probe) => row([probe.what, cell(probe.what, probe.expected)]))];
 }
 
 const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
@@ -71,6 +96,13 @@ export function loginTable(cell: (attempt: LoginAttempt, allowed: boolean) => st
   ];
 }
 
+export function argoCdTable(cell: (attempt: ArgoCdAttempt, allowed: boolean) => string): string[] {
+  return [
+    ...header(["a customer's Application deploys into or creates", "verdict"]),
+    ...(Object.entries(ARGOCD_EXPECTED) as [ArgoCdAttempt, boolean][]).map(([attempt, allowed]) => row([attempt, cell(attempt, allowed)])),
+  ];
+}
+
 export function flowTable(cell: (index: number, allowed: boolean) => string): string[] {
   return [
     ...header(["from", "to", "port", "verdict", "why"]),
@@ -82,15 +114,27 @@ export function flowTable(cell: (index: number, allowed: boolean) => string): st
 export function readmeTables(): string {
   return [
     "Kubernetes RBAC (`g l c u p d`: get, list, create, update, patch, delete; `exec`: create on",
-    "pods/exec; `bind`, `escalate` on Roles; `—`: nothing):",
+    "pods/exec; `bind`, `escalate` on Roles; `—`: nothing). What a cell does not name, RBAC refuses",
+    "(the SubjectAccessReview); after `admission refuses`, what RBAC lets through and admission",
+    "refuses (a real request as the deployer: its policy `ffnodes-deployer`, or the API server's own",
+    "NamespaceLifecycle for deleting kube-system):",
     "",
-    ...rbacTable((identity, scope, object) => actionsText(expectedActions(identity, scope, object))),
+    ...rbacTable(expectedCell),
+    "",
+    "The deployer's namespaces and bindings, as admission decides them (real requests, server-side dry run):",
+    "",
+    ...deployerTable((_what, expected) => deciderVerdict(expected)),
     "",
     "Vault, with the token of a real login through the customer's role, or of its operator policy:",
     "",
     ...vaultTable((_probe, _identity, allowed) => verdict(allowed)),
     "",
     ...loginTable((_attempt, allowed) => verdict(allowed)),
+    "",
+    "Argo CD, its real controllers syncing a customer's Application in the customer's AppProject",
+    "(`test/e2e/13-argocd.e2e.ts`; refused: Argo CD applies none of the chart's objects):",
+    "",
+    ...argoCdTable((_attempt, allowed) => verdict(allowed)),
     "",
     `NetworkPolicies (A's pods, B's and C's: ${Object.entries(PEERS)
       .filter(([, p]) => "customer" in p)

@@ -87,7 +87,7 @@ function settingsManifests(repoURL: string, caPem: string): unknown {
   const metadata = (name: string, labels: Record<string, string> = {}) => ({
     name,
     namespace: ARGOCD_NAMESPACE,
-    // Argo CD's settings manager watches only what carries this label (util/settings/settings.go).
+    // Argo CD's settings manager reads only ConfigMaps that carry this label (util/settings/settings.go).
     labels: { "app.kubernetes.io/part-of": "argocd", ...labels },
   });
   return {
@@ -142,7 +142,8 @@ export async function startArgoCd(daemons: Daemons, cluster: Cluster, dir: strin
   for (const folder of [tlsDir, home, tmp]) fs.mkdirSync(folder, { recursive: true });
   fs.writeFileSync(path.join(tlsDir, new URL(argocd.repoURL).hostname), caPem);
   const common = {
-    // Argo CD's components find the cluster through KUBECONFIG; they do not read a --kubeconfig flag.
+    // The application controller's in-cluster destination is read from KUBECONFIG alone, whatever
+    // --kubeconfig says (Cluster.RawRestConfig); the components' own clients read it too.
     KUBECONFIG: cluster.kubeconfig,
     PATH: [path.dirname(daemons.which("helm")), process.env.PATH ?? ""].join(path.delimiter),
     HOME: home,
@@ -167,7 +168,7 @@ export async function startArgoCd(daemons: Daemons, cluster: Cluster, dir: strin
     ...redis, ...namespace, ...logs,
   ], {
     ...common,
-    // The in-cluster destination (https://kubernetes.default.svc) is the kubeconfig's cluster.
+    // The in-cluster destination (https://kubernetes.default.svc) is KUBECONFIG's cluster.
     ARGOCD_FAKE_IN_CLUSTER: "true",
   });
   daemons.start("argocd-applicationset-controller", daemons.which("argocd-applicationset-controller"), [

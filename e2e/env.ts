@@ -452,7 +452,8 @@ export async function up(): Promise<Environment> {
     save();
     log(`up in ${Math.round((Date.now() - started) / 1000)}s; state and logs in ${STATE_DIR}`);
     for (const [name, pid] of Object.entries(pids)) log(`running ${name} (pid ${pid})`);
-    log(`Argo CD's chart source: ${env.argocd.repoURL} (a stack syncs from it with \`pulumi config set --path ffnodes:settings.gitops.repoURL ${env.argocd.repoURL}\` and the same in ffnodes:settings.gitops.sourceRepos[0])`);
+    log(`Argo CD's chart source: ${env.argocd.repoURL}; a stack syncs its charts from it after`);
+    for (const key of ["repoURL", "sourceRepos[0]"]) log(`  pulumi config set --path 'ffnodes:settings.gitops.${key}' ${env.argocd.repoURL}`);
     return env;
   } catch (e) {
     save();

@@ -1,6 +1,6 @@
 // A copy of the project to run the real `pulumi` in, against the e2e environment (e2e/env.ts):
 // the end-to-end tests and the bench use it, so that nothing they do touches the checkout.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -70,6 +70,18 @@ export class Workdir {
     const result = this.pulumiMayFail(args, options);
     if (result.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
     return result.stdout;
+  }
+
+  /** Runs `pulumi` without blocking, so that stacks apply side by side; fails with its output unless it exits 0. */
+  pulumiAsync(args: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: { ...process.env, ...this.env.vars }, stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+      child.on("error", reject);
+      child.on("close", (status) => (status === 0 ? resolve() : reject(new Error(`pulumi ${args.join(" ")} exited ${status}:\n${output}`))));
+    });
   }
 
   pulumiMayFail(args: string[], options: { timeoutSeconds?: number } = {}): CommandResult {

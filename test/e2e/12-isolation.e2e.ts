@@ -6,7 +6,6 @@
 // engine over the live NetworkPolicies (evaluation: this control plane runs no network plugin).
 // Every answer that differs from the declared verdict fails the scenario; the matrix is printed.
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
 import { environment } from "./hooks";
 import { Deployer, DeployerCustomer, grantDecommission, leastPrivilegedDeployer } from "./deployer";
 import { vaultApi } from "./harness";
@@ -65,18 +64,6 @@ ${c.settings}environments:
     extraHosts: [${c.name}-pgweb.fitfile.net]
 `;
 
-/** Runs `pulumi` in the project without blocking, so that the three customers apply side by side. */
-function pulumiAsync(workdir: Workdir, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: workdir.dir, env: { ...process.env, ...workdir.env.vars }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    child.on("error", reject);
-    child.on("close", (status) => (status === 0 ? resolve() : reject(new Error(`pulumi ${args.join(" ")} exited ${status}:\n${output}`))));
-  });
-}
-
 /** A Vault request of the matrix: one customer's identity, one request of a probe. */
 interface VaultCell {
   customer: Key;
@@ -107,7 +94,7 @@ describe("tenant isolation, asked of the API server, Vault and a NetworkPolicy e
   /** Applies every customer with its team at its level of the round, as the README's deployer, side by side. */
   const upAll = (round: number) => {
     CUSTOMERS.forEach((c, i) => workdir.write(`customers/${c.name}.yaml`, customerFile(c, levelOf(i, round))));
-    return Promise.all(CUSTOMERS.map((c) => pulumiAsync(workdir, ["up", "--yes", "--skip-preview", "-s", `${c.name}-prod`])));
+    return Promise.all(CUSTOMERS.map((c) => workdir.pulumiAsync(["up", "--yes", "--skip-preview", "-s", `${c.name}-prod`])));
   };
 
   /**

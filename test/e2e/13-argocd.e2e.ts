@@ -5,7 +5,7 @@
 // customer's AppProject does not allow. Every assertion is on the API server. No kubelet runs, so
 // no pod ever starts: the Applications' health stays Progressing.
 import { strict as assert } from "node:assert";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { environment } from "./hooks";
 import { plan } from "./live";
 import { KubeObject, kubeGet, kubeList, kubectl } from "../../e2e/kubectl";
@@ -137,15 +137,16 @@ describe("Argo CD: the real controllers generate, sync and confine two customers
   const servicesA = (ffCloudCode: string, workflows: boolean) =>
     `  ffcloud: { enabled: true, appConfig: { ffCloudCode: ${ffCloudCode} } }\n  workflows: { enabled: ${workflows} }`;
 
-  before(() => {
+  before(async () => {
     workdir = new Workdir(environment());
     workdir.write(`customers/${A}.yaml`, customerFile(A, repoURL(), servicesA("FFCloud_Argo_A_1", true)));
     // The other customer runs one service: it stands for a neighbour, not for a second rollout.
     workdir.write(`customers/${B}.yaml`, customerFile(B, repoURL(), ["databases", "ffcloud", "fitconnect", "workflows"].map((s) => `  ${s}: { enabled: false }`).join("\n")));
     for (const name of [A, B]) workdir.write(`stacks/Pulumi.${stackOf(name)}.yaml`, "config:\n  kubernetes:context: ffnodes-local\n");
     planA = plan(workdir, stackOf(A));
-    outputsA = workdir.up(stackOf(A));
-    outputsB = workdir.up(stackOf(B));
+    for (const name of [A, B]) workdir.ensureStack(stackOf(name));
+    await Promise.all([A, B].map((name) => workdir.pulumiAsync(["up", "--yes", "--skip-preview", "-s", stackOf(name)])));
+    [outputsA, outputsB] = [workdir.outputs(stackOf(A)), workdir.outputs(stackOf(B))];
   });
   after(() => {
     try {
@@ -219,6 +220,24 @@ describe("Argo CD: the real controllers generate, sync and confine two customers
       );
       const ingress = kubeGet(env, "ingress", `${namespace}-frontend`, namespace)?.spec as { rules: { host: string }[]; tls: { secretName: string }[] };
       assert.deepEqual(ingress.rules.map((r) => r.host), [values.host]);
+    });
+
+    it("a value the chart requires and the values lack fails the render, naming the value, and syncs nothing", async () => {
+      // ffcloud's generated values without one database name, as if ffnodes stopped generating it.
+      const ffcloud = elementsOf(planA).find((e) => e.serviceName === "ffcloud");
+      assert.ok(ffcloud);
+      const values = parse(ffcloud.helmValues) as { global: { db: Record<string, unknown> } };
+      assert.ok(values.global.db.events, "the plan generates global.db.events");
+      delete values.global.db.events;
+      const name = `${A}-ffcloud-without-events`;
+      applyApplication(name, A, { repoURL: repoURL(), path: "charts/ffcloud", values: stringify(values) }, A);
+      const text = await eventually(`Argo CD to fail rendering ${name}`, () => {
+        const status = statusText(application(name));
+        return /ComparisonError/.test(status) ? status : undefined;
+      });
+      assert.match(text, /\.Values\.global\.db\.events is required/);
+      assert.equal(kubeGet(environment(), "configmap", `${name}-config`, A), undefined);
+      assert.equal(kubeGet(environment(), "deployment", name, A), undefined);
     });
   });
 

@@ -202,6 +202,22 @@ describe("rollout failures", () => {
     assert.equal(report.stacks.filter((s) => s.result === "skipped").length, FLEET.length);
   });
 
+  it("a failed stack's error: each of Pulumi's error lines once, in the order it printed them", async () => {
+    // As the CLI prints a program's failure: the diagnostic, its repetitions, and the operation's end.
+    const output = [
+      "Previewing update (a-prod):",
+      "error: invalid configuration, 1 problem(s); nothing was changed:",
+      "  pulumi:pulumi:Stack ffnodes-a-prod create error: invalid configuration, 1 problem(s); nothing was changed:",
+      "    error: invalid configuration, 1 problem(s); nothing was changed:",
+      "error: preview failed",
+      "    error: preview failed",
+    ].join("\n");
+    const runner = new FakeRunner();
+    runner.preview = (stack) => (stack === "a-prod" ? Promise.reject(new Error(output)) : Promise.resolve({ same: 1 }));
+    const report = await runRollout(FLEET, runner, { mode: "preview", parallel: 2, canary: 1, wait: noWait });
+    assert.equal(outcome(report, "a-prod").error, "error: invalid configuration, 1 problem(s); nothing was changed:\nerror: preview failed");
+  });
+
   it("a failed pulumi install runs no stack", async () => {
     const runner = new FakeRunner();
     runner.install = () => Promise.reject(new Error("error: npm install failed"));

@@ -75,10 +75,13 @@ function notInitialized(stack: string): string {
   return `not initialized: \`pulumi stack init ${stack}\``;
 }
 
-/** The lines that say what went wrong: Pulumi's `error:` lines when there are any (its full output otherwise), at most 20. */
+/**
+ * The lines that say what went wrong: Pulumi's `error:` lines when there are any, each once (the
+ * CLI repeats a diagnostic in its summary), or its full output otherwise; at most 20.
+ */
 function errorMessage(error: unknown): string {
   const lines = (error instanceof Error ? error.message : String(error)).trim().split("\n");
-  const errors = lines.map((l) => l.trim()).filter((l) => /^error:/i.test(l));
+  const errors = [...new Set(lines.map((l) => l.trim()).filter((l) => /^error:/i.test(l)))];
   return (errors.length > 0 ? errors : lines).slice(0, 20).join("\n");
 }
 

@@ -5,7 +5,8 @@
 #   e2e/tools/build.sh [tool ...]          build the named tools (default: all); prints one bin dir a line
 #   e2e/tools/build.sh --test [tool ...]   also runs the Go tests of those tools' own code
 #                                          (the bridged providers' checks against the npm SDKs and a
-#                                          real Vault, the language host's argument parsing)
+#                                          real Vault and the Cloudflare API double, the language
+#                                          host's argument parsing)
 #
 # A tool is a folder here holding a Go module and a `targets` file, one binary a line:
 #   <binary name>|<package>|<ldflags>|<build tags>
@@ -101,7 +102,8 @@ for tool in "${tools[@]}"; do
 done
 if $testing; then
   VAULT_BIN="$(build_tool vault)/vault"
-  export VAULT_BIN
+  CLOUDFLARE_API_BIN="$(build_tool cloudflare-api)/cloudflare-api"
+  export VAULT_BIN CLOUDFLARE_API_BIN
   for tool in "${tools[@]}"; do
     [ -n "$(find "$here/$tool" -name '*_test.go' -print -quit)" ] || continue
     say "go test $tool"

@@ -210,3 +210,46 @@ func Want(t *testing.T, state resource.PropertyMap, key string, value resource.P
 		t.Errorf("%s = %v, want %v", key, got, value)
 	}
 }
+
+// Invoke calls a function of the provider (a data source), as the engine does for an invoke.
+func (p *Provider) Invoke(t *testing.T, token string, args resource.PropertyMap) resource.PropertyMap {
+	t.Helper()
+	res, err := p.Client.Invoke(t.Context(), &pulumirpc.InvokeRequest{Tok: token, Args: p.marshal(t, args)})
+	if err != nil {
+		t.Fatalf("invoke %s: %v", token, err)
+	}
+	if len(res.Failures) > 0 {
+		t.Fatalf("invoke %s: %v", token, res.Failures)
+	}
+	return unmarshal(t, res.Return)
+}
+
+// Diff checks new inputs for a live resource and answers whether the engine would update it or
+// replace it, and which properties force the replacement.
+func (p *Provider) Diff(t *testing.T, r Live, inputs resource.PropertyMap) (checked resource.PropertyMap, diff *pulumirpc.DiffResponse) {
+	t.Helper()
+	typ := string(resource.URN(r.URN).Type())
+	check, err := p.Client.Check(t.Context(), &pulumirpc.CheckRequest{Urn: r.URN, Type: typ, Olds: p.marshal(t, r.Inputs), News: p.marshal(t, inputs)})
+	if err != nil {
+		t.Fatalf("check %s: %v", r.URN, err)
+	}
+	if len(check.Failures) > 0 {
+		t.Fatalf("check %s: %v", r.URN, check.Failures)
+	}
+	diff, err = p.Client.Diff(t.Context(), &pulumirpc.DiffRequest{Id: r.ID, Urn: r.URN, Type: typ, Olds: p.marshal(t, r.State), OldInputs: p.marshal(t, r.Inputs), News: check.Inputs})
+	if err != nil {
+		t.Fatalf("diff %s: %v", r.URN, err)
+	}
+	return unmarshal(t, check.Inputs), diff
+}
+
+// Update applies checked inputs (from Diff) to a live resource in place.
+func (p *Provider) Update(t *testing.T, r Live, checked resource.PropertyMap) Live {
+	t.Helper()
+	typ := string(resource.URN(r.URN).Type())
+	res, err := p.Client.Update(t.Context(), &pulumirpc.UpdateRequest{Id: r.ID, Urn: r.URN, Type: typ, Olds: p.marshal(t, r.State), OldInputs: p.marshal(t, r.Inputs), News: p.marshal(t, checked)})
+	if err != nil {
+		t.Fatalf("update %s: %v", r.URN, err)
+	}
+	return Live{URN: r.URN, ID: r.ID, Inputs: checked, State: unmarshal(t, res.Properties)}
+}

@@ -3,16 +3,12 @@
 package random
 
 import (
-	"context"
-	"io"
-
 	pftfbridge "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfbridge"
-	pftfgen "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfgen"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
 	"github.com/terraform-providers/terraform-provider-random/shim"
+
+	"ffnodes.e2e/tools/bridged-providers/pfschema"
 )
 
 func Provider(version string) tfbridge.ProviderInfo {
@@ -31,14 +27,4 @@ func Provider(version string) tfbridge.ProviderInfo {
 
 // Schema is the Pulumi package schema of the provider, with the Terraform schema's descriptions
 // standing in for the upstream docs.
-func Schema(info tfbridge.ProviderInfo) ([]byte, error) {
-	res, err := pftfgen.GenerateSchema(context.Background(), pftfgen.GenerateSchemaOptions{
-		ProviderInfo:    info,
-		DiagnosticsSink: diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: colors.Never}),
-		XInMemoryDocs:   true,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res.ProviderMetadata.PackageSchema, nil
-}
+func Schema(info tfbridge.ProviderInfo) ([]byte, error) { return pfschema.Generate(info) }

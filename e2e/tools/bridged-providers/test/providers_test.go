@@ -2,7 +2,9 @@
 package test
 
 import (
+	"ffnodes.e2e/tools/bridged-providers/cloudflare"
 	"ffnodes.e2e/tools/bridged-providers/random"
+	"ffnodes.e2e/tools/bridged-providers/tls"
 	"ffnodes.e2e/tools/bridged-providers/vault"
 )
 
@@ -12,7 +14,7 @@ type bridgedProvider struct {
 	pkg string
 	// The package schema that the binary serves, given its version.
 	schema func(version string) ([]byte, error)
-	// The tokens of the resources that ffnodes uses (src/components/vault.ts), and the npm SDK's
+	// The tokens of the resources that ffnodes uses (src/components), and the npm SDK's
 	// modules that register them.
 	used, sdkModules []string
 }
@@ -29,5 +31,17 @@ var bridgedProviders = []bridgedProvider{
 		schema:     func(version string) ([]byte, error) { return random.Schema(random.Provider(version)) },
 		used:       []string{randomStringType, randomPasswordType},
 		sdkModules: []string{"randomString.js", "randomPassword.js"},
+	},
+	{
+		pkg:        "cloudflare",
+		schema:     func(version string) ([]byte, error) { return cloudflare.Schema(cloudflare.Provider(version)) },
+		used:       []string{dnsRecordType, originCaCertificateType},
+		sdkModules: []string{"dnsRecord.js", "originCaCertificate.js"},
+	},
+	{
+		pkg:        "tls",
+		schema:     func(version string) ([]byte, error) { return tls.Schema(tls.Provider(version)) },
+		used:       []string{privateKeyType, certRequestType},
+		sdkModules: []string{"privateKey.js", "certRequest.js"},
 	},
 }

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"testing"
 
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"ffnodes.e2e/tools/bridged-providers/providertest"
 )
@@ -116,8 +116,6 @@ func (d cloudflareDouble) methods(t *testing.T, pattern string) []string {
 	}
 	return out
 }
-
-
 
 // The Cloudflare resources ffnodes creates, with the inputs it gives them (src/components/dns.ts and
 // certificates.ts, the key and CSR from the TLS provider), go through the engine's calls against

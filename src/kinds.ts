@@ -39,16 +39,19 @@ function objectName(outputs: Record<string, unknown>): string | undefined {
 }
 
 /**
- * A Kubernetes kind. Every kind replaces on metadata.name and metadata.namespace, plus its own
- * fields, as pulumi-kubernetes v4 provider/pkg/provider/diff.go (`forceNew`) lists them.
+ * A Kubernetes kind. Every kind replaces on metadata.name and, when namespaced, on
+ * metadata.namespace, plus its own fields, as pulumi-kubernetes v4 provider/pkg/provider/diff.go
+ * (`forceNew`) lists them. For a cluster-scoped kind the provider clears the namespace on both
+ * sides before it compares (`Diff` in provider.go), so a namespace set there changes nothing.
  */
-function kubernetes(label: string, facts: Partial<Omit<KindFacts, "label" | "liveName">> = {}): KindFacts {
+function kubernetes(label: string, facts: Partial<Omit<KindFacts, "label" | "liveName">> & { clusterScoped?: boolean } = {}): KindFacts {
+  const { clusterScoped, ...rest } = facts;
   return {
     label,
     holdsData: false,
     isolation: false,
-    ...facts,
-    replaceOn: ["metadata.name", "metadata.namespace", ...(facts.replaceOn ?? [])],
+    ...rest,
+    replaceOn: ["metadata.name", ...(clusterScoped ? [] : ["metadata.namespace"]), ...(rest.replaceOn ?? [])],
     liveName: objectName,
   };
 }
@@ -58,8 +61,8 @@ const generated = (output: string) => (name: string) => ({ [output]: `offline-${
 
 /*
  * Vault: the `ForceNew` fields of terraform-provider-vault (vault_mount, vault_policy,
- * vault_kv_secret_v2, vault_kubernetes_auth_backend_role). Cloudflare v6: dns_record's zone_id,
- * and every field of origin_ca_certificate (RequiresReplace in the v5 Terraform provider it
+ * vault_kv_secret_v2, vault_kubernetes_auth_backend_role). Cloudflare v6: dns_record's zone_id and
+ * type, and every field of origin_ca_certificate (RequiresReplace in the v5 Terraform provider it
  * bridges). Random and TLS: every argument of random_password, random_string, tls_private_key and
  * tls_cert_request is ForceNew. The credential keys' own provider (components/credential-keys.ts)
  * never replaces.
@@ -74,7 +77,7 @@ export const KINDS = {
   "ffnodes:customer:Addons": component("addons component"),
   "ffnodes:customer:GitOps": component("GitOps component"),
 
-  "kubernetes:core/v1:Namespace": kubernetes("Namespace", { holdsData: true }),
+  "kubernetes:core/v1:Namespace": kubernetes("Namespace", { holdsData: true, clusterScoped: true }),
   "kubernetes:core/v1:PersistentVolumeClaim": kubernetes("PersistentVolumeClaim", {
     holdsData: true,
     replaceOn: ["spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"],
@@ -85,7 +88,8 @@ export const KINDS = {
   "kubernetes:rbac.authorization.k8s.io/v1:Role": kubernetes("Role", { isolation: true }),
   "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": kubernetes("RoleBinding", { isolation: true, replaceOn: ["roleRef"] }),
   "kubernetes:core/v1:ServiceAccount": kubernetes("ServiceAccount"),
-  "kubernetes:core/v1:Secret": kubernetes("Secret", { replaceOn: ["type"] }),
+  // A Secret's data too, unless the provider's enableSecretMutable is set, which ffnodes does not set.
+  "kubernetes:core/v1:Secret": kubernetes("Secret", { replaceOn: ["type", "stringData", "data"] }),
   "kubernetes:core/v1:Service": kubernetes("Service", { replaceOn: ["spec.clusterIP"] }),
   "kubernetes:apps/v1:Deployment": kubernetes("Deployment", { replaceOn: ["spec.selector"] }),
   "kubernetes:networking.k8s.io/v1:Ingress": kubernetes("Ingress"),
@@ -120,7 +124,7 @@ export const KINDS = {
     label: "DNS record",
     holdsData: false,
     isolation: false,
-    replaceOn: ["zoneId"],
+    replaceOn: ["zoneId", "type"],
     liveName: (o) => text(o.name) && `${text(o.name)} (${text(o.type) ?? "record"})`,
   },
   "cloudflare:index/originCaCertificate:OriginCaCertificate": { label: "OriginCaCertificate", holdsData: false, isolation: false, replaceOn: [""] },

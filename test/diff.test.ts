@@ -281,6 +281,8 @@ describe("diff: comparing plans", () => {
       retainOnDelete: true,
       inputs: { metadata: { name }, spec: { storageClassName, resources: { requests: { storage } } } },
     });
+    const record = (inputs: object) => ({ type: "cloudflare:index/dnsRecord:DnsRecord", name: "dns-a.fitfile.net", retainOnDelete: true, inputs: { name: "a.fitfile.net", ...inputs } });
+    const secret = (inputs: object) => ({ type: "kubernetes:core/v1:Secret", name: "certificate-secret", inputs: { metadata: { name: "s" }, type: "kubernetes.io/tls", ...inputs } });
     const cases: [object, object, boolean, string[]][] = [
       [claim("a", "8Gi"), claim("a", "16Gi"), false, []],
       [claim("a", "8Gi"), claim("a", "4Gi"), false, ["storage-shrunk"]],
@@ -289,6 +291,16 @@ describe("diff: comparing plans", () => {
       [{ type: "vault:index/policy:Policy", name: "p", inputs: { name: "x", policy: "a" } }, { type: "vault:index/policy:Policy", name: "p", inputs: { name: "x", policy: "b" } }, false, ["isolation-changed"]],
       [{ type: "vault:index/mount:Mount", name: "m", inputs: { path: "a", type: "kv" } }, { type: "vault:index/mount:Mount", name: "m", inputs: { path: "b", type: "kv" } }, false, []],
       [{ type: "vault:index/mount:Mount", name: "m", inputs: { path: "a", type: "kv" } }, { type: "vault:index/mount:Mount", name: "m", inputs: { path: "a", type: "kv-v2" } }, true, ["data-holder-replaced"]],
+      // terraform-provider-cloudflare's dns_record: zone_id and type are RequiresReplace; a retained record replaced is flagged.
+      [record({ type: "CNAME", content: "ingress.fitfile.net" }), record({ type: "A", content: "203.0.113.10" }), true, ["data-holder-replaced"]],
+      [record({ zoneId: "z1" }), record({ zoneId: "z2" }), true, ["data-holder-replaced"]],
+      [record({ content: "ingress.fitfile.net", proxied: true, ttl: 1 }), record({ content: "ingress-2.fitfile.net", proxied: false, ttl: 300 }), false, []],
+      // pulumi-kubernetes replaces a Secret whose data changes (enableSecretMutable is not set).
+      [secret({ stringData: { "tls.crt": "a" } }), secret({ stringData: { "tls.crt": "b" } }), true, []],
+      [secret({ data: { a: "YQ==" } }), secret({ data: { a: "Yg==" } }), true, []],
+      [secret({ metadata: { name: "s", labels: { a: "1" } } }), secret({ metadata: { name: "s", labels: { a: "2" } } }), false, []],
+      // A Namespace is cluster-scoped: the provider ignores a namespace set on it.
+      [{ type: "kubernetes:core/v1:Namespace", name: "ns", inputs: { metadata: { name: "a" } } }, { type: "kubernetes:core/v1:Namespace", name: "ns", inputs: { metadata: { name: "a", namespace: "b" } } }, false, []],
     ];
     for (const [before, after, replace, markers] of cases) {
       const fleet = compareFleet({ plans: [plan("s-prod", [before])], secrets: {} }, { plans: [plan("s-prod", [after])], secrets: {} });

@@ -69,9 +69,11 @@ describe("the registry of resource kinds (src/kinds.ts)", function () {
     for (const type of ["kubernetes:core/v1:ConfigMap", "constructor", "toString", "__proto__", ""]) assert.equal(kindOf(type), undefined, type);
   });
 
-  it("every data holder has fields that replace it, so that losing it to a replacement is flagged; every Kubernetes kind replaces on its name and namespace", () => {
+  it("every data holder has fields that replace it, so that losing it to a replacement is flagged; every Kubernetes kind replaces on its name and, but a Namespace, its namespace", () => {
     for (const [type, kind] of facts) {
-      if (type.startsWith("kubernetes:")) assert.deepEqual(kind.replaceOn.slice(0, 2), ["metadata.name", "metadata.namespace"], type);
+      const clusterScoped = type === "kubernetes:core/v1:Namespace";
+      if (type.startsWith("kubernetes:")) assert.deepEqual(kind.replaceOn.slice(0, clusterScoped ? 1 : 2), clusterScoped ? ["metadata.name"] : ["metadata.name", "metadata.namespace"], type);
+      if (clusterScoped) assert.ok(!kind.replaceOn.includes("metadata.namespace"), type);
       if (kind.holdsData) assert.ok(kind.replaceOn.length > 0, type);
     }
   });

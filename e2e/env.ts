@@ -30,8 +30,11 @@ const VAULT_DEV_SERVER = path.join(REPO_ROOT, "e2e", "tools", "vault-dev-server.
 const PASSPHRASE = "ffnodes-local";
 /** Storage classes of the e2e cluster. WaitForFirstConsumer, as on a kind or k3d cluster: a claim stays Pending until a pod uses it. */
 const STORAGE_CLASSES = ["standard", "local-path"];
-/** The zones the Cloudflare API double serves: the production zone and a second one to move hosts to. */
-export const CLOUDFLARE_ZONES = ["fitfile.net", "fitfile.co.uk"];
+/**
+ * The zones the Cloudflare API double serves: the production zone, a second one, and a zone
+ * inside the first (a subdomain with a zone of its own), into which a host moves and keeps its name.
+ */
+export const CLOUDFLARE_ZONES = ["fitfile.net", "fitfile.co.uk", "eu.fitfile.net"];
 /** Namespaces the cluster itself runs: ArgoCD's, and the ones the customers' NetworkPolicies name. */
 const CLUSTER_NAMESPACES = ["argocd", "cert-manager", "ingress-nginx", "vault"];
 

@@ -12,15 +12,7 @@ import { Workdir } from "../../e2e/workdir";
 import type { StackOutputs } from "../../src/customer";
 import { nonEmpty } from "../helpers";
 import { forcesReplacement } from "../../src/kinds";
-
-/** What `pulumi preview --json` prints (pulumi's display.PreviewDigest): the steps with the provider's field-level diff, and the diagnostics. */
-interface PreviewJson {
-  steps: { op: string; urn: string; detailedDiff?: Record<string, { kind: string }> }[];
-  diagnostics?: { urn?: string; message: string; severity: string }[];
-}
-
-/** The resource type of a URN: the last of its type chain. */
-const typeOfUrn = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop() ?? "";
+import { PreviewJson, typeOfUrn } from "./live";
 
 const STACK = "e2e-local";
 

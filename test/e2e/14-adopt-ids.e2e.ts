@@ -5,6 +5,7 @@
 // left to a person and nothing is written; Cloudflare receives nothing but GETs.
 import { strict as assert } from "node:assert";
 import { environment } from "./hooks";
+import { ApiRecord, cloudflare, requestsSince, zoneId } from "./cloudflare";
 import { Workdir } from "../../e2e/workdir";
 
 const STACK = "cfmig-prod";
@@ -12,37 +13,8 @@ const STACK_FILE = `stacks/Pulumi.${STACK}.yaml`;
 const TARGET = "203.0.113.10";
 const HOSTS = { main: "cfmig.fitfile.net", roundRobin: "cfmig-api.fitfile.net", cname: "cfmig-old.fitfile.net", missing: "cfmig.fitfile.co.uk" };
 
-interface ApiRecord {
-  id: string;
-  name: string;
-  type: string;
-  content: string;
-}
-
-/** Calls the Cloudflare API double with the read and write token, as a person with the dashboard would. */
-async function cloudflare(method: string, apiPath: string, body?: unknown): Promise<unknown> {
-  const { baseUrl, token } = environment().cloudflare;
-  const response = await fetch(`${baseUrl}/${apiPath}`, { method, headers: { Authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const envelope = (await response.json()) as { success: boolean; result: unknown; errors: unknown };
-  if (!envelope.success) throw new Error(`${method} ${apiPath}: ${response.status} ${JSON.stringify(envelope.errors)}`);
-  return envelope.result;
-}
-
-async function zoneId(name: string): Promise<string> {
-  const zones = (await cloudflare("GET", `zones?name=${name}`)) as { id: string }[];
-  assert.equal(zones.length, 1);
-  return zones[0].id;
-}
-
 const createRecord = async (zone: string, type: string, name: string, content: string) =>
   (await cloudflare("POST", `zones/${zone}/dns_records`, { type, name, content, ttl: 1, proxied: type !== "TXT", comment: "helm" })) as ApiRecord;
-
-/** What the double was asked since `from`: method and path, with the status it answered. */
-async function requestsSince(from: number): Promise<{ method: string; path: string; status: number }[]> {
-  const { baseUrl, readToken } = environment().cloudflare;
-  const response = await fetch(`${new URL(baseUrl).origin}/_double/requests`, { headers: { Authorization: `Bearer ${readToken}` } });
-  return ((await response.json()) as { method: string; path: string; status: number }[]).slice(from);
-}
 
 describe("e2e: adopt-ids finds each host's live Cloudflare record", function () {
   let workdir: Workdir;

@@ -8,6 +8,15 @@ import { Environment } from "../../e2e/env";
 import { KubeObject, kubeGet } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
 
+/** What `pulumi preview --json` prints (pulumi's display.PreviewDigest): the steps with the provider's field-level diff, and the diagnostics. */
+export interface PreviewJson {
+  steps: { op: string; urn: string; detailedDiff?: Record<string, { kind: string }> }[];
+  diagnostics?: { urn?: string; message: string; severity: string }[];
+}
+
+/** The resource type of a URN: the last of its type chain. */
+export const typeOfUrn = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop() ?? "";
+
 export function plan(workdir: Workdir, stack: string): StackPlan {
   const result = workdir.run(process.execPath, ["--require", "./src/cli/register-typescript.js", "src/cli/plan.ts", "--stack", stack, "--json"]);
   if (result.status !== 0) throw new Error(`plan --stack ${stack} exited ${result.status}: ${result.stderr}`);

@@ -8,9 +8,13 @@ import { Environment } from "../../e2e/env";
 import { KubeObject, kubeGet } from "../../e2e/kubectl";
 import { Workdir } from "../../e2e/workdir";
 
-/** What `pulumi preview --json` prints (pulumi's display.PreviewDigest): the steps with the provider's field-level diff, and the diagnostics. */
+/**
+ * What `pulumi preview --json` prints (pulumi's display.PreviewDigest): the steps with the
+ * provider's field-level diff (or, where it gives none, the properties that differ and those
+ * that replace), and the diagnostics.
+ */
 export interface PreviewJson {
-  steps: { op: string; urn: string; detailedDiff?: Record<string, { kind: string }> }[];
+  steps: { op: string; urn: string; detailedDiff?: Record<string, { kind: string }> | null; diffReasons?: string[]; replaceReasons?: string[] }[];
   diagnostics?: { urn?: string; message: string; severity: string }[];
 }
 

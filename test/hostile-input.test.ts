@@ -717,7 +717,7 @@ describe("hostile and mistaken input", function () {
         assert.doesNotMatch(problems[0].message, ZOD_WORDS);
       });
     }
-    for (const key of ["sharedNamespaces", "defaults", "environments"]) {
+    for (const key of ["sharedNamespaces", "deployer", "defaults", "environments"]) {
       it(`a defaults file without ${key}`, () => {
         const defaults: Record<string, unknown> = structuredClone(DEFAULTS);
         delete defaults[key];

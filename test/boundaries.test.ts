@@ -569,9 +569,10 @@ describe("isolation outlives the stack, and the team cannot change it", function
       try {
         const plan = await planStack(root, "x-prod");
         const role = plan.resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:Role");
-        const binding = plan.resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding");
-        assert.ok(role && binding);
-        for (const r of [role, binding]) validateCoreManifest(r);
+        const binding = plan.resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding" && r.name === "team");
+        const deployer = plan.resources.find((r) => r.type === "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding" && r.name === "deployer");
+        assert.ok(role && binding && deployer);
+        for (const r of [role, binding, deployer]) validateCoreManifest(r);
         const rules = role.inputs.rules as { resources: string[]; verbs: string[] }[];
         const roleName = (role.inputs.metadata as { name: string }).name;
         assert.equal(roleName, `ffnodes-team-${level}`);

@@ -1,11 +1,16 @@
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { parseAllDocuments } from "yaml";
 import { buildNamespace, teamAccess } from "../src/components/namespace";
+import { DEPLOYER_NAMESPACE_ROLE } from "../src/config/names";
 import { DEPLOYER } from "./e2e/isolation/cells";
 import { MANAGED_LABEL } from "./e2e/isolation/expected";
 import { refusedBy } from "./e2e/isolation/platforms";
 import { DECOMMISSION_BLOCK, DEPLOYER_BLOCK, readmeBlock } from "./e2e/readme-blocks";
-import { customerFixture, fixtureRoot, resolveStack } from "./helpers";
+import { parseStackFile } from "../src/config/stack-file";
+import { offlineMocks } from "../src/plan/mocks";
+import { runProgram } from "../src/program";
+import { REPO_ROOT, customerFixture, fixtureRoot, resolveStack } from "./helpers";
 
 // The README's deployer manifests are what test/e2e/12-isolation.e2e.ts, 11-added-database and
 // 90-decommission apply as written and run `pulumi up` and `decommission` as; the facts they
@@ -51,22 +56,55 @@ describe("the README's deployer manifests", () => {
     assert.deepEqual(binding.spec, { policyName: policy?.metadata.name, validationActions: ["Deny"] });
   });
 
-  it("grant `bind` on the team Roles ffnodes creates, by name, and `escalate` without `bind` on any other Role", () => {
+  it("grant `bind` on the team Roles ffnodes creates, by name, on the deployer's namespace ClusterRole, and `escalate` without `bind` on any other Role", () => {
     const teamRoles = LEVELS.map((level) => teamAccess((name) => ({ name }), { group: "g", clusterRole: level }).teamRole?.metadata.name as string).sort();
     const rules = manifests.filter((m) => m.kind === "ClusterRole").flatMap((m) => m.rules ?? []);
     const bind = rules.filter((r) => r.verbs.includes("bind"));
-    assert.deepEqual(bind.map((r) => [r.resources, [...(r.resourceNames ?? [])].sort()]), [[["roles"], teamRoles]]);
+    assert.deepEqual(
+      bind.map((r) => [r.resources, [...(r.resourceNames ?? [])].sort()]),
+      [
+        [["clusterroles"], [DEPLOYER_NAMESPACE_ROLE]],
+        [["roles"], teamRoles],
+      ],
+    );
     // The policy lets the deployer write Roles by the prefix every team Role has.
     for (const name of teamRoles) assert.ok(name.startsWith("ffnodes-team-"), name);
     assert.match(policyText, /metadata\.name\.startsWith\(\\"ffnodes-team-\\"\)/);
-    assert.ok(!rules.some((r) => r.resources.includes("clusterroles") || r.verbs.includes("*") || r.resources.includes("*")));
+    assert.ok(!rules.some((r) => (r.resources.includes("clusterroles") && r.verbs.join() !== "bind") || r.verbs.includes("*") || r.resources.includes("*")));
   });
 
-  it("bound cluster-wide, read no Pod, no ConfigMap, and no Secret but the certificate's", () => {
+  it("bound cluster-wide, hold the namespaces, the StorageClasses' binding mode and creating a RoleBinding: nothing else namespaced, to read or write", () => {
     const clusterWide = manifests.find((m) => m.kind === "ClusterRole" && m.metadata.name === "ffnodes-deployer")?.rules ?? [];
-    assert.ok(clusterWide.length > 0);
-    for (const resource of ["pods", "pods/exec", "configmaps", "*"]) assert.ok(!clusterWide.some((r) => r.resources.includes(resource)), resource);
-    assert.ok(clusterWide.every((r) => !r.resources.includes("secrets") || r.resourceNames !== undefined || r.verbs.join() === "create"));
+    assert.deepEqual(
+      clusterWide.map((r) => [r.apiGroups, r.resources, r.resourceNames ?? [], r.verbs]),
+      [
+        [[""], ["namespaces"], [], ["create", "get", "list", "watch", "patch", "delete"]],
+        [["storage.k8s.io"], ["storageclasses"], [], ["get"]],
+        [["rbac.authorization.k8s.io"], ["rolebindings"], [], ["create", "patch"]],
+        [["rbac.authorization.k8s.io"], ["clusterroles"], [DEPLOYER_NAMESPACE_ROLE], ["bind"]],
+      ],
+    );
+  });
+
+  it("the ClusterRole each stack binds is the one the code names, bound to the README's subject, which admission lets it bind only to itself", () => {
+    const config = resolveStack(fixtureRoot(customerFixture("acme", "domain: acme.fitfile.net")), "acme-prod");
+    const { deployerBinding } = buildNamespace(config);
+    assert.deepEqual(deployerBinding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: DEPLOYER_NAMESPACE_ROLE });
+    assert.deepEqual(deployerBinding.subjects, [{ kind: "ServiceAccount", ...DEPLOYER }], "customers/_defaults.yaml's deployer is the README's subject");
+    assert.equal(deployerBinding.metadata.namespace, config.tenancy.namespace);
+    const namespaced = manifests.find((m) => m.kind === "ClusterRole" && m.metadata.name === DEPLOYER_NAMESPACE_ROLE);
+    assert.ok(namespaced?.rules?.length, `the README defines the ClusterRole ${DEPLOYER_NAMESPACE_ROLE}`);
+    // What the deployer may bind in a namespace it must hold there (RBAC's escalation check), or hold `bind` on by name.
+    assert.ok(namespaced.rules.some((r) => r.resources.includes("rolebindings") && ["get", "list", "watch"].every((v) => r.verbs.includes(v))), "its own binding's wait watches RoleBindings");
+    assert.match(policyText, new RegExp(`object\\.roleRef\\.name == \\\\"${DEPLOYER_NAMESPACE_ROLE}\\\\"`));
+    assert.match(policyText, /"system:serviceaccount:\\" \+ s\.namespace \+ \\":\\" \+ s\.name == request\.userInfo\.username/);
+  });
+
+  it("in a customer's namespace, read no Pod, no ConfigMap, and no Secret but the certificate's", () => {
+    const namespaced = manifests.find((m) => m.kind === "ClusterRole" && m.metadata.name === DEPLOYER_NAMESPACE_ROLE)?.rules ?? [];
+    assert.ok(namespaced.length > 0);
+    for (const resource of ["pods", "pods/exec", "configmaps", "*"]) assert.ok(!namespaced.some((r) => r.resources.includes(resource)), resource);
+    assert.ok(namespaced.every((r) => !r.resources.includes("secrets") || r.resourceNames !== undefined || r.verbs.join() === "create"));
   });
 
   it("confine writes to namespaces with the label every customer namespace carries, and read no Secret but the certificate's", () => {
@@ -98,5 +136,63 @@ describe("what refused a request, from the API server's message", () => {
 
   it("a refusal of any other origin is an error, never a verdict", () => {
     assert.throws(() => refusedBy("pods is forbidden: exceeded quota"), /a refusal of unknown origin: pods is forbidden: exceeded quota/);
+  });
+});
+
+describe("each stack's deployer binding, in the mock engine", () => {
+  interface Seen {
+    type: string;
+    resource: pulumi.Resource;
+    props: Record<string, unknown>;
+    opts: pulumi.ResourceOptions;
+  }
+  const seen: Seen[] = [];
+  let namespace: string;
+  before(async () => {
+    const stack = "ff-a-prod";
+    const { config, secretKeys } = parseStackFile(REPO_ROOT, stack);
+    await pulumi.runtime.setMocks(offlineMocks, "ffnodes", stack, false);
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    const customer = runProgram(REPO_ROOT, {
+      transformations: [
+        (args) => {
+          seen.push({ type: args.type, resource: args.resource, props: args.props, opts: args.opts });
+          return undefined;
+        },
+      ],
+    });
+    namespace = customer.config.tenancy.namespace;
+  });
+  const bindingOf = () => {
+    const found = seen.filter((s) => s.type === "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding" && (s.props.metadata as { name?: string }).name === "ffnodes-deployer");
+    assert.equal(found.length, 1, "one deployer binding");
+    return found[0];
+  };
+
+  it("is created right after the namespace, in it, and kept by a destroy", () => {
+    const binding = bindingOf();
+    const namespaceObject = seen.find((s) => s.type === "kubernetes:core/v1:Namespace");
+    assert.ok(namespaceObject);
+    assert.deepEqual(binding.opts.dependsOn, [namespaceObject.resource]);
+    assert.equal(binding.opts.retainOnDelete, true);
+    assert.equal((binding.props.metadata as { namespace?: string }).namespace, namespace);
+    // The provider waits until its informer, with the deployer's credentials, lists the binding (pulumi-kubernetes provider/pkg/metadata/overrides.go, ReadyCondition).
+    assert.equal((binding.props.metadata as { annotations: Record<string, string> }).annotations["pulumi.com/waitFor"], "jsonpath={.roleRef.name}");
+  });
+
+  it("every other object of the customer's namespace waits for it: directly, or through a component that waits for the namespace component", () => {
+    const binding = bindingOf();
+    const isolation = seen.find((s) => s.type === "ffnodes:customer:NamespaceIsolation");
+    assert.ok(isolation);
+    const byResource = new Map(seen.map((s) => [s.resource, s]));
+    const waits = (s: Seen | undefined): boolean => {
+      if (!s) return false;
+      const deps = Array.isArray(s.opts.dependsOn) ? s.opts.dependsOn : [];
+      return deps.includes(binding.resource) || deps.includes(isolation.resource) || waits(byResource.get(s.opts.parent as pulumi.Resource));
+    };
+    const inNamespace = seen.filter((s) => s !== binding && s.type.startsWith("kubernetes:") && (s.props.metadata as { namespace?: string } | undefined)?.namespace === namespace);
+    // The namespace's own isolation, its team, storage, the Vault sync, the certificate and pgweb.
+    assert.ok(inNamespace.length >= 15, `${inNamespace.length} objects`);
+    assert.deepEqual(inNamespace.filter((s) => !waits(s)).map((s) => `${s.type} ${(s.props.metadata as { name?: string }).name}`), []);
   });
 });

@@ -717,7 +717,7 @@ describe("hostile and mistaken input", function () {
         assert.doesNotMatch(problems[0].message, ZOD_WORDS);
       });
     }
-    for (const key of ["sharedNamespaces", "defaults", "environments"]) {
+    for (const key of ["sharedNamespaces", "deployer", "defaults", "environments"]) {
       it(`a defaults file without ${key}`, () => {
         const defaults: Record<string, unknown> = structuredClone(DEFAULTS);
         delete defaults[key];
@@ -726,6 +726,20 @@ describe("hostile and mistaken input", function () {
         assert.deepEqual(problems.map((p) => [p.file, p.path]), [["customers/_defaults.yaml", key]]);
         assert.match(problems[0].message, /^required: \S/);
         assert.doesNotMatch(problems[0].message, ZOD_WORDS);
+      });
+    }
+    const deployers: [string, unknown, [string, RegExp][]][] = [
+      ["a namespace that is no DNS label", { namespace: "Bad_NS", serviceAccount: "ffnodes-deployer" }, [["deployer.namespace", /DNS-1123 label/]]],
+      ["a user instead of a ServiceAccount", { kind: "User", name: "ci" }, [["deployer.kind", /unknown key/], ["deployer.name", /unknown key/], ["deployer.namespace", /^required/], ["deployer.serviceAccount", /^required/]]],
+      ["a plain name", "ffnodes-deployer", [["deployer", /\S/]]],
+    ];
+    for (const [what, deployer, expected] of deployers) {
+      it(`a defaults file whose deployer is ${what}`, () => {
+        const root = fixtureRoot({ "customers/_defaults.yaml": stringify({ ...structuredClone(DEFAULTS), deployer }), "customers/acme.yaml": stringify(ACME), "stacks/Pulumi.acme-prod.yaml": stackFile() });
+        const problems = checkAllStacks(root, ["acme-prod"]).problems;
+        assert.deepEqual(problems.map((p) => [p.file, p.path]).sort(), expected.map(([path]) => ["customers/_defaults.yaml", path]).sort());
+        for (const [path, says] of expected) assert.match(problems.find((p) => p.path === path)?.message ?? "", says, path);
+        for (const problem of problems) assert.doesNotMatch(problem.message, ZOD_WORDS);
       });
     }
   });

@@ -120,7 +120,7 @@ describe("the team's Role in the fleet diff and the policy pack", () => {
       ["Role team-role changes"],
     );
     assert.match(renderText(fleet, { base: "main", head: "HEAD" }), /^ {2}! Role team-role changes$/m);
-    const tenant = { stack: "a-prod", namespace: "a", kv: { mount: "a-application", prefix: "" }, argocdNamespace: "argocd", selectableNamespaces: [], optIns: { privilegedPods: false, unrestrictedEgress: false } };
+    const tenant = { stack: "a-prod", namespace: "a", kv: { mount: "a-application", prefix: "" }, argocdNamespace: "argocd", selectableNamespaces: [], optIns: { privilegedPods: false, unrestrictedEgress: false }, deployer: { namespace: "ffnodes", serviceAccount: "ffnodes-deployer" } };
     assert.deepEqual(violations({ type: ROLE, name: "team-role", props: after.inputs, protect: false }, tenant), ["team-access-confined: a rule lets the team change networkpolicies, the namespace's isolation"]);
     assert.deepEqual(violations({ type: ROLE, name: "team-role", props: before.inputs, protect: false }, tenant), []);
   });

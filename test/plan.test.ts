@@ -172,7 +172,7 @@ describe("plan (the command)", () => {
     }
   };
   const SUMMARY = [
-    "Planned 6 stacks, 219 resources. Fleet checks passed:",
+    "Planned 6 stacks, 225 resources. Fleet checks passed:",
     "  - no two stacks share a namespace, host, Vault path, dbSuffix, database name or application name",
     "  - no two customers share a fitConnectCode",
     "  - no host is under another stack's wildcard",
@@ -194,7 +194,7 @@ describe("plan (the command)", () => {
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual((JSON.parse(result.stdout) as StackPlan[]).map((p) => p.stack), ["demo-local", "ff-a-prod", "ff-b-prod", "ff-c-prod", "kch-prod", "kch-staging"]);
     assert.match(result.progress, /^planned demo-local \(1\/6\): \d+ resources\n/);
-    assert.ok(result.progress.endsWith(`planned kch-staging (6/6): 35 resources\n${SUMMARY.join("\n")}\n`), result.progress);
+    assert.ok(result.progress.endsWith(`planned kch-staging (6/6): 36 resources\n${SUMMARY.join("\n")}\n`), result.progress);
   });
 
   it("prints the outputs readably: the YAML of the outputs, the Vault agent's templates a line each, no line as long as a template", async () => {

@@ -20,6 +20,7 @@ const TENANT: Tenant = {
   argocdNamespace: "argocd",
   selectableNamespaces: ["kube-system", "ingress-nginx", "vault"],
   optIns: { privilegedPods: false, unrestrictedEgress: false },
+  deployer: { namespace: "ffnodes", serviceAccount: "ffnodes-deployer" },
 };
 const OPTED_IN: Tenant = { ...TENANT, optIns: { privilegedPods: true, unrestrictedEgress: true } };
 /** The same customer with `vault.mount: shared`: its secrets under a prefix of the cluster's mount `secret`. */
@@ -48,6 +49,8 @@ const toBlock = (cidr: string, except?: string[]) => ({ egress: [{ to: [{ ipBloc
 const binding = (roleRef: Record<string, unknown>, subjects: Record<string, unknown>[]) =>
   k8s("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", { ...inNs("ff-a"), roleRef: { apiGroup: "rbac.authorization.k8s.io", ...roleRef }, subjects });
 const team = [{ kind: "Group", name: "ff-a-team" }];
+const DEPLOYER_SUBJECT = { kind: "ServiceAccount", namespace: "ffnodes", name: "ffnodes-deployer" };
+const deployerBinding = (subjects: Record<string, unknown>[]) => binding({ kind: "ClusterRole", name: "ffnodes-deployer-namespace" }, subjects);
 const role = (rules: Record<string, unknown>[]) => k8s("kubernetes:rbac.authorization.k8s.io/v1:Role", { ...inNs("ff-a"), rules });
 const appSet = (props: { namespace?: string; name?: string; project?: string; destination?: string; values?: string }) =>
   k8s("kubernetes:argoproj.io/v1alpha1:ApplicationSet", {
@@ -86,6 +89,7 @@ const GOOD: [string, Candidate, Tenant?][] = [
   ["egress to one address (an API server endpoint)", netpol(toBlock("10.0.0.1/32"))],
   ["the team bound to its Role", binding({ kind: "Role", name: "ffnodes-team-edit" }, team)],
   ["the team bound to the view ClusterRole", binding({ kind: "ClusterRole", name: "view" }, team)],
+  ["the fleet's deployer bound to ffnodes-deployer-namespace", binding({ kind: "ClusterRole", name: "ffnodes-deployer-namespace" }, [DEPLOYER_SUBJECT])],
   ["a Role that writes workloads and reads the isolation", role([{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["create", "delete"] }, { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list"] }])],
   ["an AppProject confined to the namespace", appProject({ destinations: [{ server: "https://kubernetes.default.svc", namespace: "ff-a" }], clusterResourceWhitelist: [{ group: "", kind: "Namespace" }] })],
   ["a Helm release into the namespace", k8s("kubernetes:helm.sh/v3:Release", { namespace: "ff-a", chart: "x" })],
@@ -170,6 +174,11 @@ const HOSTILE: Hostile[] = [
   { what: "the team bound to the edit ClusterRole", resource: binding({ kind: "ClusterRole", name: "edit" }, team), rule: "team-access-confined", fragment: "the binding grants ClusterRole 'edit'" },
   { what: "a binding to system:authenticated", resource: binding({ kind: "Role", name: "ffnodes-team-view" }, [{ kind: "Group", name: "system:authenticated" }]), rule: "team-access-confined", fragment: "subject 'system:authenticated' is a Kubernetes system group" },
   { what: "a binding of another namespace's account", resource: binding({ kind: "Role", name: "ffnodes-team-view" }, [{ kind: "ServiceAccount", name: "x", namespace: "ff-b" }]), rule: "team-access-confined", fragment: "service account 'x' of namespace 'ff-b'" },
+  { what: "the deployer's ClusterRole bound to the team", resource: deployerBinding(team), rule: "team-access-confined", fragment: "only the fleet's deployer, service account 'ffnodes-deployer' of namespace 'ffnodes'" },
+  { what: "the deployer's ClusterRole bound to a same-named account of the customer's namespace", resource: deployerBinding([{ ...DEPLOYER_SUBJECT, namespace: "ff-a" }]), rule: "team-access-confined", fragment: "may hold it" },
+  { what: "the deployer's ClusterRole bound to the deployer and the team", resource: deployerBinding([DEPLOYER_SUBJECT, ...team]), rule: "team-access-confined", fragment: "may hold it" },
+  { what: "the deployer's ClusterRole bound to the deployer as a user", resource: deployerBinding([{ kind: "User", name: "system:serviceaccount:ffnodes:ffnodes-deployer" }]), rule: "team-access-confined", fragment: "may hold it" },
+  { what: "the deployer's ClusterRole bound to another deployer than the fleet's", resource: binding({ kind: "ClusterRole", name: "ffnodes-deployer-namespace" }, [DEPLOYER_SUBJECT]), tenant: { ...TENANT, deployer: { namespace: "ci", serviceAccount: "ffnodes-deployer" } }, rule: "team-access-confined", fragment: "service account 'ffnodes-deployer' of namespace 'ci'" },
   { what: "a Role that writes NetworkPolicies", resource: role([{ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["delete"] }]), rule: "team-access-confined", fragment: "lets the team change networkpolicies" },
   { what: "a Role that may bind", resource: role([{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["bind"] }]), rule: "team-access-confined", fragment: "a rule grants bind" },
   { what: "a namespace enforcing privileged", resource: k8s("kubernetes:core/v1:Namespace", labelled("privileged"), true), rule: "pod-security-enforced", fragment: "Pod Security level 'privileged'" },
@@ -258,6 +267,7 @@ describe("tenant of a stack", () => {
       argocdNamespace: "argocd",
       selectableNamespaces: ["kube-system", "argocd", "cert-manager", "ingress-nginx", "vault", "vault-secrets-operator"],
       optIns: { privilegedPods: false, unrestrictedEgress: false },
+      deployer: { namespace: "ffnodes", serviceAccount: "ffnodes-deployer" },
     });
   });
 

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ADOPT_KEY } from "../config/adopt";
 import { ipBlocks } from "../config/cidr";
 import { EnvironmentConfig } from "../config/environment";
+import { Deployer } from "../config/files";
+import { DEPLOYER_BINDING, DEPLOYER_NAMESPACE_ROLE } from "../config/names";
 import { ResolvedSettings } from "../config/tenancy";
 import { confiningResources } from "../kinds";
 import { standardLabels } from "./labels";
@@ -50,18 +52,22 @@ export function teamRules(level: TeamLevel): PolicyRule[] {
   return level === "edit" ? edit : [...edit, { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "rolebindings"], verbs: WRITE }];
 }
 
+type RoleBindingSpec = {
+  metadata: Metadata;
+  roleRef: k8s.types.input.rbac.v1.RoleRef;
+  subjects: k8s.types.input.rbac.v1.Subject[];
+};
+
 export interface NamespaceSpecs {
   namespace: { metadata: Metadata };
+  /** The deployer's rights in the namespace: everything else the stack creates there waits for it. */
+  deployerBinding: RoleBindingSpec;
   resourceQuota: { metadata: Metadata; spec: k8s.types.input.core.v1.ResourceQuotaSpec };
   limitRange: { metadata: Metadata; spec: k8s.types.input.core.v1.LimitRangeSpec };
   /** Keyed by policy name. */
   networkPolicies: Record<string, { metadata: Metadata; spec: NetworkPolicySpec }>;
   teamRole?: { metadata: Metadata; rules: PolicyRule[] };
-  teamRoleBinding?: {
-    metadata: Metadata;
-    roleRef: k8s.types.input.rbac.v1.RoleRef;
-    subjects: k8s.types.input.rbac.v1.Subject[];
-  };
+  teamRoleBinding?: RoleBindingSpec;
 }
 
 const byName = (namespace: string) => ({ "kubernetes.io/metadata.name": namespace });
@@ -218,6 +224,28 @@ export function teamAccess(meta: (name: string) => Metadata, team: ResolvedSetti
   };
 }
 
+/** The deployer as the subject of a RoleBinding: what the policy pack compares a binding's subjects with. */
+export function deployerSubject(deployer: Deployer): k8s.types.input.rbac.v1.Subject {
+  return { kind: "ServiceAccount", namespace: deployer.namespace, name: deployer.serviceAccount };
+}
+
+/**
+ * The deployer's RoleBinding to the README's ClusterRole ffnodes-deployer-namespace, in this
+ * namespace only: RBAC cannot name a namespace that does not exist yet, so the deployer reads (and
+ * writes) the namespaced kinds only where a stack has bound it. Its creation waits until the
+ * deployer's own watch of RoleBindings here succeeds (`pulumi.com/waitFor`, pulumi-kubernetes
+ * provider/pkg/await: an informer with the deployer's credentials that retries until allowed), so
+ * that nothing after it meets an authorizer that has not seen the binding yet.
+ */
+export function deployerAccess(meta: (name: string) => Metadata, deployer: Deployer): RoleBindingSpec {
+  const metadata = meta(DEPLOYER_BINDING);
+  return {
+    metadata: { ...metadata, annotations: { ...ADOPTABLE, "pulumi.com/waitFor": "jsonpath={.roleRef.name}" } },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: DEPLOYER_NAMESPACE_ROLE },
+    subjects: [deployerSubject(deployer)],
+  };
+}
+
 /** What the namespace component creates: the namespace and everything that confines it, composed from the parts above. */
 export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
   const { settings } = config;
@@ -226,6 +254,7 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
   const meta = (name: string): Metadata => ({ name, namespace, labels });
   return {
     namespace: namespaceObject(namespace, labels, settings.podSecurity, config.customer.displayName, settings.optIns),
+    deployerBinding: deployerAccess(meta, config.deployer),
     resourceQuota: resourceQuota(meta("quota"), settings.quota),
     limitRange: limitRange(meta("limits"), settings.limits),
     networkPolicies: networkPolicies(meta, settings.network),
@@ -233,7 +262,7 @@ export function buildNamespace(config: EnvironmentConfig): NamespaceSpecs {
   };
 }
 
-/** The customer's namespace with its quota, limits, network policies and team access. */
+/** The customer's namespace with the deployer's access, its quota, limits, network policies and team access. */
 export class NamespaceIsolation extends pulumi.ComponentResource {
   readonly namespace: k8s.core.v1.Namespace;
   readonly name: pulumi.Output<string>;
@@ -246,7 +275,10 @@ export class NamespaceIsolation extends pulumi.ComponentResource {
       specs.namespace,
       holdsData({ parent: this, import: adoptedId(config.adopt, ADOPT_KEY.namespace, config.tenancy.namespace) }),
     );
-    const inNamespace = { parent: this, dependsOn: [this.namespace] };
+    // Kept by a destroy, like the namespace: deleting it would revoke, half-way, the rights the
+    // destroy's own waits use; it goes with the namespace (a tombstone's purge).
+    const deployer = new k8s.rbac.v1.RoleBinding("deployer", specs.deployerBinding, { parent: this, dependsOn: [this.namespace], retainOnDelete: true });
+    const inNamespace = { parent: this, dependsOn: [this.namespace, deployer] };
     // The workloads outlive a destroy (the namespace is retained, ArgoCD preserves them): so does what confines them.
     const isolation = { ...inNamespace, retainOnDelete: true };
     new k8s.core.v1.ResourceQuota("quota", specs.resourceQuota, isolation);
@@ -256,7 +288,7 @@ export class NamespaceIsolation extends pulumi.ComponentResource {
     }
     if (specs.teamRole && specs.teamRoleBinding) {
       const role = new k8s.rbac.v1.Role("team-role", specs.teamRole, inNamespace);
-      new k8s.rbac.v1.RoleBinding("team", specs.teamRoleBinding, { ...inNamespace, dependsOn: [this.namespace, role] });
+      new k8s.rbac.v1.RoleBinding("team", specs.teamRoleBinding, { ...inNamespace, dependsOn: [...inNamespace.dependsOn, role] });
     }
     this.name = this.namespace.metadata.name;
     this.registerOutputs({ name: this.name });

@@ -1,3 +1,4 @@
+import type { Deployer } from "./files";
 import type { CustomerIdentity, IdentityKey, SettingPath } from "./schema";
 import type { ResolvedSettings, Tenancy } from "./tenancy";
 
@@ -31,6 +32,8 @@ export interface EnvironmentConfig {
   settings: ResolvedSettings;
   /** The cluster's shared-service namespaces (`sharedNamespaces` in the defaults file): reserved, and the only ones a tenant's selectors may name. */
   sharedNamespaces: string[];
+  /** The ServiceAccount `pulumi up` runs as (`deployer` in the defaults file), which the stack binds in its namespace. */
+  deployer: Deployer;
   adopt: Adoption;
   /** Repository-relative files this environment was layered from, lowest first. */
   files: string[];

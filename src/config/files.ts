@@ -14,14 +14,22 @@ export const STACKS_DIR = "stacks";
 export const DEFAULTS_FILE = `${CUSTOMERS_DIR}/_defaults.yaml`;
 /** Tombstones of decommissioned stacks (src/config/tombstones.ts). */
 export const RETIRED_DIR = `${CUSTOMERS_DIR}/retired`;
+/** The ServiceAccount `pulumi up` runs as (`deployer` in the defaults file): the README's least-privileged deployer. */
+export interface Deployer {
+  namespace: string;
+  serviceAccount: string;
+}
+
 interface Defaults {
   all: unknown;
   environments: Record<string, unknown>;
   sharedNamespaces: string[];
+  deployer: Deployer;
 }
 
 const defaultsFileSchema = z.strictObject({
   sharedNamespaces: z.array(dnsLabel),
+  deployer: z.strictObject({ namespace: dnsLabel, serviceAccount: dnsLabel }),
   defaults: z.record(z.string(), z.unknown()).meta({ description: "a mapping of the settings every customer environment starts from" }),
   environments: z
     .record(z.string().regex(/^[a-z][a-z0-9]*$/, "lower-case letters and digits"), z.record(z.string(), z.unknown()))
@@ -44,7 +52,8 @@ export function loadDefaults(root: string): { defaults?: Defaults; problems: Pro
   if (!parsed.success) {
     return { problems: issuesToProblems(parsed.error.issues, read.value, () => ({ file: DEFAULTS_FILE, prefix: "" })) };
   }
-  return { defaults: { all: parsed.data.defaults, environments: parsed.data.environments, sharedNamespaces: parsed.data.sharedNamespaces }, problems: [] };
+  const { defaults, environments, sharedNamespaces, deployer } = parsed.data;
+  return { defaults: { all: defaults, environments, sharedNamespaces, deployer }, problems: [] };
 }
 
 interface CustomerFile {

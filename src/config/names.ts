@@ -77,6 +77,13 @@ export function vaultRoleName(namespace: string): string {
   return namespace;
 }
 
+/**
+ * The ClusterRole of the README's manifests that holds what the deployer does inside a customer's
+ * namespace, and its RoleBinding there, which the stack creates right after the namespace.
+ */
+export const DEPLOYER_NAMESPACE_ROLE = "ffnodes-deployer-namespace";
+export const DEPLOYER_BINDING = "ffnodes-deployer";
+
 /** The environment's cert-manager Certificate: `fitfile-<namespace>`, the Helm charts' name, which adopt mode imports. */
 export function certificateName(namespace: string): string {
   return objectName("fitfile", namespace);

@@ -158,6 +158,7 @@ export function resolveWithOrigins(root: string, stack: string, stackLayer: Stac
     peers: peers.peers,
     settings,
     sharedNamespaces: defaults.sharedNamespaces,
+    deployer: defaults.deployer,
     adopt,
     files: [...new Set(layers.map((l) => l.source.file))],
   };

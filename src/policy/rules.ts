@@ -7,9 +7,11 @@
 import { parse } from "yaml";
 import { isAllowedClusterResource, isSystemGroup, unexceptedRanges } from "../config/boundaries";
 import { isPlainObject } from "../config/merge";
-import { KvSpace, MAX_LABEL_LENGTH, isDns1123Label, secretApiPath } from "../config/names";
+import { Deployer } from "../config/files";
+import { DEPLOYER_NAMESPACE_ROLE, KvSpace, MAX_LABEL_LENGTH, isDns1123Label, secretApiPath } from "../config/names";
 import { withoutSecrets } from "../config/secrets";
 import { CREDENTIAL_KEYS_TYPE } from "../components/credential-keys";
+import { deployerSubject } from "../components/namespace";
 import { confiningResources, kindOf } from "../kinds";
 
 /** What a stack may touch: its customer's namespace and KV space; what it may name: the cluster's shared services. */
@@ -24,6 +26,8 @@ export interface Tenant {
   selectableNamespaces: string[];
   /** Reviewed opt-ins of the customer file. */
   optIns: { privilegedPods: boolean; unrestrictedEgress: boolean };
+  /** The fleet's deployer (`deployer` in the defaults file): the only subject the namespace's deployer binding may have. */
+  deployer: Deployer;
 }
 
 /** The part of a resource the rules read (a subset of the policy SDK's validation arguments). */
@@ -322,14 +326,27 @@ const ESCALATING_VERBS = new Set(["bind", "escalate", "impersonate", "*"]);
 const ISOLATION_RESOURCES = new Set([...confiningResources().flatMap((r) => r.resources), "*"]);
 const WRITE_VERBS = new Set(["create", "update", "patch", "delete", "deletecollection", "*"]);
 
+/** Whether a binding's subjects are exactly the fleet's deployer. */
+function bindsOnlyTheDeployer(subjects: unknown, deployer: Deployer): boolean {
+  const expected = deployerSubject(deployer);
+  const actual = items(subjects);
+  return actual.length === 1 && at(actual[0], "kind") === expected.kind && at(actual[0], "namespace") === expected.namespace && at(actual[0], "name") === expected.name;
+}
+
 const teamAccessRule: TenantRule = {
   name: "team-access-confined",
-  description: "The team is bound only to a Role of its namespace (or the read-only view ClusterRole), never as a Kubernetes system group, and no Role lets it change the namespace's isolation or escalate.",
-  check({ type, props }, { namespace }) {
+  description: `The team is bound only to a Role of its namespace (or the read-only view ClusterRole), never as a Kubernetes system group, and no Role lets it change the namespace's isolation or escalate; the ClusterRole ${DEPLOYER_NAMESPACE_ROLE} is bound to the fleet's deployer alone.`,
+  check({ type, props }, { namespace, deployer }) {
     const violations: string[] = [];
     if (type === "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding") {
       const kind = at(props, "roleRef", "kind");
       const role = at(props, "roleRef", "name");
+      if (kind === "ClusterRole" && role === DEPLOYER_NAMESPACE_ROLE) {
+        const { namespace: saNamespace, serviceAccount } = deployer;
+        return bindsOnlyTheDeployer(at(props, "subjects"), deployer)
+          ? []
+          : [`the binding grants the ClusterRole '${DEPLOYER_NAMESPACE_ROLE}' to ${show(at(props, "subjects"))}; only the fleet's deployer, service account '${serviceAccount}' of namespace '${saNamespace}' (deployer in customers/_defaults.yaml), may hold it`];
+      }
       if (!(kind === "Role" || (kind === "ClusterRole" && role === "view"))) {
         violations.push(`the binding grants ${show(kind)} '${show(role)}'; a team gets a Role of its namespace (or the view ClusterRole), which cannot change its NetworkPolicies, quota or limits`);
       }

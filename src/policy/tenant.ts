@@ -29,6 +29,7 @@ export function tenantOf(root: string, stack: string): Tenant {
     kv: config.tenancy.vault.space,
     argocdNamespace: settings.gitops.argocdNamespace,
     selectableNamespaces: ["kube-system", ...config.sharedNamespaces],
+    deployer: config.deployer,
     optIns: { privilegedPods: settings.optIns?.privilegedPods !== undefined, unrestrictedEgress: settings.optIns?.unrestrictedEgress !== undefined },
   };
 }

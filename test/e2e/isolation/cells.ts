@@ -16,6 +16,7 @@ import {
   rbacGranted,
 } from "./expected";
 import { ResourceAttributes, serviceAccountUser } from "./platforms";
+import { DEPLOYER_NAMESPACE_ROLE } from "../../../src/config/names";
 
 export type Key = "A" | "B" | "C";
 export type TeamLevel = "view" | "edit" | "admin";
@@ -160,6 +161,7 @@ export function probeObject(object: RbacObject, namespace: string, name = nameOf
   const { group, kind } = RBAC_OBJECTS[object];
   const apiVersion = group === "" ? "v1" : `${group}/v1`;
   const labels = { "app.kubernetes.io/name": "isolation-probe-object" };
+  const isClusterNamespace = (CLUSTER_NAMESPACES as readonly string[]).includes(namespace);
   const metadata = object === "Namespace" ? { name, labels: { "app.kubernetes.io/managed-by": "ffnodes" } } : { name, namespace, labels };
   const specs: Record<RbacObject, Record<string, unknown>> = {
     Secrets: { type: "Opaque", stringData: { probe: "not a credential" } },
@@ -181,7 +183,12 @@ export function probeObject(object: RbacObject, namespace: string, name = nameOf
     ResourceQuotas: { spec: { hard: { "count/configmaps": "1000" } } },
     LimitRanges: { spec: { limits: [{ type: "PersistentVolumeClaim", max: { storage: "100Ti" } }] } },
     Roles: { rules },
-    RoleBindings: { roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: PROBE_ROLE }, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "isolation-probe-group" }] },
+    // RBAC's escalation check answers a binding before admission does: outside the customers'
+    // namespaces the deployer may bind only its own ClusterRole, so that is what reaches admission there.
+    RoleBindings: {
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", ...(isClusterNamespace ? { kind: "ClusterRole", name: DEPLOYER_NAMESPACE_ROLE } : { kind: "Role", name: PROBE_ROLE }) },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "isolation-probe-group" }],
+    },
     Namespace: {},
   };
   return { apiVersion, kind, metadata, ...specs[object] };

@@ -7,6 +7,8 @@
 // A cell that the platforms allow and this module refuses is a defect in ffnodes, to be fixed in
 // ffnodes, never written here as allowed.
 
+import { DEPLOYER_NAMESPACE_ROLE } from "../../../src/config/names";
+
 // ---------------------------------------------------------------------------------------------
 // Kubernetes RBAC, asked of the API server through SubjectAccessReviews
 
@@ -62,32 +64,38 @@ const READ = ["get", "list"] as const satisfies RbacAction[];
 const ISOLATION_READ: RbacGrant = { NetworkPolicies: [...READ], ResourceQuotas: [...READ], LimitRanges: [...READ] };
 const TEAM_EDIT: RbacGrant = { Secrets: [...ALL_WRITE], ConfigMaps: [...ALL_WRITE], Pods: [...ALL_WRITE, "exec"], ...ISOLATION_READ };
 /**
- * What RBAC grants the README's deployer everywhere (its "Kubernetes RBAC and an admission
- * policy" block), bound cluster-wide since RBAC cannot name the namespaces a stack has yet to
- * create: patch where `pulumi up` would update, Secrets only to create (the origin certificate's,
- * read back by name only), `escalate` for a team's Role, `bind` only on the team Roles by name (so
- * not on any Role).
+ * What RBAC grants the README's deployer (its "Kubernetes RBAC and an admission policy" block).
+ * Cluster-wide, only what a new customer's first `up` needs before its namespace exists: the
+ * namespaces themselves, and creating (patch: a server-side apply) its RoleBinding in them.
  */
 const DEPLOYER_WRITE = ["get", "list", "create", "patch", "delete"] as const satisfies RbacAction[];
-const DEPLOYER_RBAC: RbacGrant = {
+const DEPLOYER_CLUSTER_WIDE: RbacGrant = { RoleBindings: ["create", "patch"], Namespace: [...DEPLOYER_WRITE] };
+/**
+ * And in each customer's namespace, from ffnodes-deployer-namespace, which the stack binds there:
+ * patch where `pulumi up` would update, Secrets only to create (the origin certificate's, read back
+ * by name only), `escalate` for a team's Role, `bind` only on the team Roles by name (so not on
+ * any Role); and Pods to list and delete, from decommission's block, which a cluster admin binds
+ * there.
+ */
+const DEPLOYER_IN_CUSTOMERS: RbacGrant = {
+  ...DEPLOYER_CLUSTER_WIDE,
   Secrets: ["create"],
+  Pods: ["list", "delete"],
   NetworkPolicies: [...DEPLOYER_WRITE],
   ResourceQuotas: [...DEPLOYER_WRITE],
   LimitRanges: [...DEPLOYER_WRITE],
   Roles: [...DEPLOYER_WRITE, "escalate"],
   RoleBindings: [...DEPLOYER_WRITE],
-  Namespace: [...DEPLOYER_WRITE],
 };
-/** And in each customer's namespace, where a cluster admin binds decommission's block: Pods to list and delete. */
-const DEPLOYER_IN_CUSTOMERS: RbacGrant = { ...DEPLOYER_RBAC, Pods: ["list", "delete"] };
 const READS: RbacAction[] = ["get", "list"];
 /**
  * Outside the customers' namespaces the admission policy `ffnodes-deployer` refuses every write
- * RBAC lets through; only reads remain, and creating a namespace (asked of the cluster, and one
+ * RBAC lets through (a RoleBinding there, of the one ClusterRole it may bind); what remains is
+ * the Namespace objects: reading them, and creating a namespace (asked of the cluster, and one
  * labelled as a customer's).
  */
 const DEPLOYER_OUTSIDE: RbacGrant = Object.fromEntries(
-  Object.entries(DEPLOYER_RBAC).map(([object, actions]) => [
+  Object.entries(DEPLOYER_CLUSTER_WIDE).map(([object, actions]) => [
     object,
     actions.filter((action) => READS.includes(action) || (object === "Namespace" && action === "create")),
   ]),
@@ -123,7 +131,7 @@ export const RBAC_EXPECTED: Record<RbacIdentity, Partial<Record<RbacScope, RbacG
  * request made as the deployer (server-side dry run), since a SubjectAccessReview sees no admission.
  */
 export const RBAC_GRANTED: Partial<Record<RbacIdentity, Partial<Record<RbacScope, RbacGrant>>>> = {
-  "the deployer": { "kube-system": DEPLOYER_RBAC, argocd: DEPLOYER_RBAC, vault: DEPLOYER_RBAC },
+  "the deployer": { "kube-system": DEPLOYER_CLUSTER_WIDE, argocd: DEPLOYER_CLUSTER_WIDE, vault: DEPLOYER_CLUSTER_WIDE },
 };
 
 /** What decides a cell: RBAC alone, or admission after RBAC allowed it. */
@@ -192,6 +200,9 @@ const binding = (namespace: string, roleRef: { kind: string; name: string }, sub
   },
 });
 const group = (name: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name });
+/** The README's deployer as a binding's subject. */
+const DEPLOYER_ACCOUNT = { kind: "ServiceAccount", name: "ffnodes-deployer", namespace: "ffnodes" };
+const DEPLOYER_ROLE = { kind: "ClusterRole", name: DEPLOYER_NAMESPACE_ROLE };
 
 export const DEPLOYER_PROBES: DeployerProbe[] = [
   { what: `create a namespace labelled ${MANAGED_LABEL}: ffnodes`, expected: "allowed", requests: () => [newNamespace({ [MANAGED_LABEL]: "ffnodes" })] },
@@ -204,7 +215,7 @@ export const DEPLOYER_PROBES: DeployerProbe[] = [
     expected: "admission",
     requests: ({ customer, teamRole }) =>
       [
-        { kind: "ServiceAccount", name: "ffnodes-deployer", namespace: "ffnodes" },
+        DEPLOYER_ACCOUNT,
         { apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "someone" },
         group("system:serviceaccounts"),
         group("system:authenticated"),
@@ -221,8 +232,24 @@ export const DEPLOYER_PROBES: DeployerProbe[] = [
       },
     ],
   },
+  { what: `bind ${DEPLOYER_NAMESPACE_ROLE} to itself in a customer's namespace`, expected: "allowed", requests: ({ customer }) => [binding(customer, DEPLOYER_ROLE, DEPLOYER_ACCOUNT)] },
   {
-    // RBAC's escalation check runs before admission: the deployer holds no `bind` on ClusterRoles, nor their rights.
+    what: `bind ${DEPLOYER_NAMESPACE_ROLE} to itself in kube-system, argocd, vault`,
+    expected: "admission",
+    requests: () => CLUSTER_NAMESPACES.map((ns) => binding(ns, DEPLOYER_ROLE, DEPLOYER_ACCOUNT)),
+  },
+  {
+    what: `bind ${DEPLOYER_NAMESPACE_ROLE} to anyone else in a customer's namespace: the team's group, its namespace's same-named ServiceAccount, itself as a user`,
+    expected: "admission",
+    requests: ({ customer, teamGroup }) =>
+      [
+        group(teamGroup),
+        { ...DEPLOYER_ACCOUNT, namespace: customer },
+        { apiGroup: "rbac.authorization.k8s.io", kind: "User", name: `system:serviceaccount:${DEPLOYER_ACCOUNT.namespace}:${DEPLOYER_ACCOUNT.name}` },
+      ].map((subject) => binding(customer, DEPLOYER_ROLE, subject)),
+  },
+  {
+    // RBAC's escalation check runs before admission: the deployer holds `bind` on no ClusterRole but its own, nor cluster-admin's rights.
     what: "bind the ClusterRole cluster-admin in a customer's namespace",
     expected: "RBAC",
     requests: ({ customer, teamGroup }) => [binding(customer, { kind: "ClusterRole", name: "cluster-admin" }, group(teamGroup))],

@@ -107,6 +107,6 @@ if $testing; then
   for tool in "${tools[@]}"; do
     [ -n "$(find "$here/$tool" -name '*_test.go' -print -quit)" ] || continue
     say "go test $tool"
-    (cd "$here/$tool" && go test -trimpath ./...) >&2
+    (cd "$here/$tool" && go test -trimpath -ldflags="-s -w" ./...) >&2
   done
 fi

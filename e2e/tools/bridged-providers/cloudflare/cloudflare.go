@@ -3,10 +3,17 @@
 package cloudflare
 
 import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
 	"github.com/cloudflare/terraform-provider-cloudflare/shim"
 	pftfbridge "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
+	tfshim "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfshim"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"ffnodes.e2e/tools/bridged-providers/pfschema"
 )
@@ -26,7 +33,44 @@ func Provider(version string) tfbridge.ProviderInfo {
 		},
 	}
 	info.MustComputeTokens(tokens.SingleModule("cloudflare_", "index", tokens.MakeStandard("cloudflare")))
+	mapIDs(info)
 	return info
+}
+
+// mapIDs gives a Pulumi id to the resources whose Terraform "id" cannot be one: an "id" that is
+// an input, which the SDK names <resource>Id (imageId, aiGatewayId, ...), and an "id" that is a
+// number (logpush_job, ...), which becomes its decimal string.
+func mapIDs(info tfbridge.ProviderInfo) {
+	info.P.ResourcesMap().Range(func(name string, r tfshim.Resource) bool {
+		id, ok := r.Schema().GetOk("id")
+		if !ok {
+			return true
+		}
+		res := info.Resources[name]
+		switch {
+		case id.Optional() || id.Required():
+			member := res.Tok.Name().String()
+			field := strings.ToLower(member[:1]) + member[1:] + "Id"
+			res.Fields = map[string]*tfbridge.SchemaInfo{"id": {Name: field}}
+			res.ComputeID = idOf(resource.PropertyKey(field))
+		case id.Type() != tfshim.TypeString:
+			res.ComputeID = idOf("id")
+		}
+		return true
+	})
+}
+
+func idOf(field resource.PropertyKey) tfbridge.ComputeID {
+	return func(_ context.Context, state resource.PropertyMap) (resource.ID, error) {
+		switch v := state[field]; {
+		case v.IsString() && v.StringValue() != "":
+			return resource.ID(v.StringValue()), nil
+		case v.IsNumber():
+			return resource.ID(strconv.FormatFloat(v.NumberValue(), 'f', -1, 64)), nil
+		default:
+			return "", fmt.Errorf("the resource's %s is %v, not an id", field, v)
+		}
+	}
 }
 
 // Schema is the Pulumi package schema of the provider, with the Terraform schema's descriptions

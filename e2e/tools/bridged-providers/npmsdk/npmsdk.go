@@ -30,6 +30,9 @@ var (
 	secretOutputList = regexp.MustCompile(`additionalSecretOutputs: \[([^\]]*)\]`)
 	quoted           = regexp.MustCompile(`"(\w+)"`)
 	invoke           = regexp.MustCompile(`invoke(?:Output)?\("([^"]+)"`)
+	// A class the SDK keeps under an older name (cloudflare.Record for DnsRecord), from the
+	// bridge's aliases: "... has been deprecated in favor of cloudflare.index/dnsrecord.DnsRecord".
+	deprecatedInFavorOf = regexp.MustCompile(`has been deprecated in favor of (\w+)\.(\w+)/(\w+)\.(\w+)`)
 )
 
 // Dir is the npm package @pulumi/<pkg> in the nearest node_modules above the working directory,
@@ -162,8 +165,22 @@ func CheckExact(t *testing.T, spec pschema.PackageSpec, dir string, modules []st
 	sameNames(t, "provider configuration", provider.inputs, names(spec.Provider.InputProperties, false), true)
 }
 
+// checkReplacement asserts that the schema has the resource that replaces a deprecated one the
+// SDK still declares under its older name.
+func checkReplacement(t *testing.T, spec pschema.PackageSpec, deprecated, pkg, module, lowerName, class string) {
+	t.Helper()
+	for token := range spec.Resources {
+		parts := strings.Split(token, ":")
+		if len(parts) == 3 && parts[0] == pkg && parts[2] == class && strings.EqualFold(parts[1], module+"/"+lowerName) {
+			return
+		}
+	}
+	t.Errorf("%s is deprecated in favor of %s.%s/%s.%s, which no resource is mapped to", deprecated, pkg, module, lowerName, class)
+}
+
 // CheckCovered asserts that every resource and function of the SDK is in the schema, with at
-// least the SDK's properties: the upstream release may have added some.
+// least the SDK's properties: the upstream release may have added some. A class the SDK keeps
+// under an older name only needs the resource that replaces it.
 func CheckCovered(t *testing.T, spec pschema.PackageSpec, dir string) {
 	t.Helper()
 	resources := 0
@@ -177,7 +194,13 @@ func CheckCovered(t *testing.T, spec pschema.PackageSpec, dir string) {
 		}
 		if pulumiType.Match(src) {
 			resources++
-			checkResource(t, spec, readSDKResource(t, path), false)
+			sdk := readSDKResource(t, path)
+			_, mapped := spec.Resources[sdk.token]
+			if m := deprecatedInFavorOf.FindSubmatch(src); m != nil && !mapped {
+				checkReplacement(t, spec, sdk.token, string(m[1]), string(m[2]), string(m[3]), string(m[4]))
+			} else {
+				checkResource(t, spec, sdk, false)
+			}
 		}
 		for _, m := range invoke.FindAllSubmatch(src, -1) {
 			if _, ok := spec.Functions[string(m[1])]; !ok {

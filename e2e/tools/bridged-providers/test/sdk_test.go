@@ -5,20 +5,22 @@ import (
 	"testing"
 
 	pschema "github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"ffnodes.e2e/tools/bridged-providers/npmsdk"
 	"ffnodes.e2e/tools/bridged-providers/providertest"
 )
 
+// schemaSpec is the package schema that the built binary serves, as the engine asks for it.
 func (p bridgedProvider) schemaSpec(t *testing.T) pschema.PackageSpec {
 	t.Helper()
-	bytes, err := p.schema(providertest.BuiltVersion(t, p.pkg))
+	res, err := providertest.Start(t, p.pkg).Client.GetSchema(t.Context(), &pulumirpc.GetSchemaRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var spec pschema.PackageSpec
-	if err := json.Unmarshal(bytes, &spec); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal([]byte(res.Schema), &spec); err != nil {
+		t.Fatalf("the schema %s serves: %v", p.pkg, err)
 	}
 	return spec
 }

@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DeclaredRecord, decideHost } from "../src/adopt-ids/find";
-import { adoptIds } from "../src/adopt-ids/run";
+import { adoptIds, adoptIdsForAll } from "../src/adopt-ids/run";
 import { adoptIdsCommand } from "../src/cli/adopt-ids";
 import { CloudflareReader, CloudflareRecord, checkBaseUrl } from "../src/cloudflare/reader";
 import { withAdoptIds } from "../src/config/stack-file";
@@ -293,7 +293,8 @@ describe("adopt-ids: the stack file", () => {
   });
 
   const usage: { title: string; argv: string[]; env: NodeJS.ProcessEnv; status: number; says: RegExp }[] = [
-    { title: "no --stack", argv: [], env: { CLOUDFLARE_API_TOKEN: "t" }, status: 2, says: /--stack is required/ },
+    { title: "neither --stack nor --all", argv: [], env: { CLOUDFLARE_API_TOKEN: "t" }, status: 2, says: /give exactly one of --stack <name> or --all/ },
+    { title: "both --stack and --all", argv: ["--stack", STACK, "--all"], env: { CLOUDFLARE_API_TOKEN: "t" }, status: 2, says: /give exactly one of --stack <name> or --all/ },
     { title: "no token", argv: ["--stack", STACK], env: {}, status: 2, says: /CLOUDFLARE_API_TOKEN is not set/ },
     { title: "an unknown stack", argv: ["--stack", "kch-prd"], env: { CLOUDFLARE_API_TOKEN: "t" }, status: 1, says: /no such stack \(did you mean kch-prod\?\)/ },
     { title: "an unknown flag", argv: ["--stack", STACK, "--write"], env: { CLOUDFLARE_API_TOKEN: "t" }, status: 2, says: /--write/ },
@@ -308,6 +309,63 @@ describe("adopt-ids: the stack file", () => {
       assert.equal(fs.readFileSync(path.join(dir, FILE), "utf8"), adoptFile());
     });
   }
+
+  describe("--all", () => {
+    const ACME_FILE = "stacks/Pulumi.acme-prod.yaml";
+    const OTHER_FILE = "stacks/Pulumi.ff-prod.yaml";
+    const acmeFile = "config:\n  kubernetes:context: test\n  ffnodes:adopt: true\n";
+    const fleet = () => {
+      const dir = root(adoptFile());
+      const files: Record<string, string> = { ...customerFixture("acme", "domain: acme.fitfile.net"), ...customerFixture("ff", "domain: ff.fitfile.net"), [ACME_FILE]: acmeFile };
+      for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+      return { dir, otherText: files[OTHER_FILE] };
+    };
+    const acmeRecord = (id: string) => ({ [recordsQuery("acme.fitfile.net")]: ok([record(id, "CNAME", "ingress.fitfile.net", "acme.fitfile.net")]) });
+    async function problemsOf(run: () => Promise<unknown>): Promise<{ file: string; path: string; message: string }[]> {
+      try {
+        await run();
+      } catch (e) {
+        return (e as { problems: { file: string; path: string; message: string }[] }).problems;
+      }
+      return assert.fail("no problem");
+    }
+
+    it("writes every stack in adopt mode, and leaves the others as they are", async () => {
+      const { dir, otherText } = fleet();
+      const { results, notInAdoptMode } = await adoptIdsForAll(dir, live(acmeRecord("3")), quiet);
+      assert.deepEqual(Object.keys(results).sort(), ["acme-prod", "kch-prod"]);
+      assert.deepEqual(notInAdoptMode, ["ff-prod"]);
+      assert.match(fs.readFileSync(path.join(dir, ACME_FILE), "utf8"), new RegExp(`dns-acme\\.fitfile\\.net: "?${ZONE.id}/${"3".repeat(32)}"?\\n`));
+      assert.match(fs.readFileSync(path.join(dir, FILE), "utf8"), new RegExp(`dns-kch-api\\.fitfile\\.net: "?${ZONE.id}/${"2".repeat(32)}"?\\n`));
+      assert.equal(fs.readFileSync(path.join(dir, OTHER_FILE), "utf8"), otherText);
+    });
+
+    it("writes nothing at all when one stack needs a decision, naming that stack's key", async () => {
+      const { dir } = fleet();
+      const problems = await problemsOf(() => adoptIdsForAll(dir, live({ [recordsQuery("acme.fitfile.net")]: ok([]) }), quiet));
+      assert.deepEqual(problems.map((p) => `${p.file}: ${p.path}`), [`${ACME_FILE}: config.ffnodes:adoptIds.dns-acme.fitfile.net`]);
+      assert.equal(fs.readFileSync(path.join(dir, FILE), "utf8"), adoptFile(), "the stack with no problem is not written either");
+      assert.equal(fs.readFileSync(path.join(dir, ACME_FILE), "utf8"), acmeFile);
+    });
+
+    it("refuses one record found for two stacks, writing neither", async () => {
+      const { dir } = fleet();
+      const problems = await problemsOf(() => adoptIdsForAll(dir, live(acmeRecord("1")), quiet));
+      assert.equal(problems.length, 1, JSON.stringify(problems));
+      assert.equal(`${problems[0].file}: ${problems[0].path}`, `${FILE}: config.ffnodes:adoptIds.dns-kch.fitfile.net`);
+      assert.match(problems[0].message, /was found for stack acme-prod too \(stacks\/Pulumi\.acme-prod\.yaml: config\.ffnodes:adoptIds\.dns-acme\.fitfile\.net\)/);
+      assert.equal(fs.readFileSync(path.join(dir, FILE), "utf8"), adoptFile());
+      assert.equal(fs.readFileSync(path.join(dir, ACME_FILE), "utf8"), acmeFile);
+    });
+
+    it("a dry run writes nothing", async () => {
+      const { dir } = fleet();
+      const { results } = await adoptIdsForAll(dir, live(acmeRecord("3")), { ...quiet, dryRun: true });
+      assert.equal(Object.keys(results["acme-prod"].ids).length, 1);
+      assert.equal(fs.readFileSync(path.join(dir, ACME_FILE), "utf8"), acmeFile);
+      assert.equal(fs.readFileSync(path.join(dir, FILE), "utf8"), adoptFile());
+    });
+  });
 
   it("sets ids under the key the file spells, adding the mapping when there is none", () => {
     assert.match(withAdoptIds("config:\n  adoptIds:\n    namespace: x\n", { "dns-a.fitfile.net": "create" }), /^config:\n  adoptIds:\n    namespace: x\n    dns-a\.fitfile\.net: create\n$/);

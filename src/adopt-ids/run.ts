@@ -24,7 +24,13 @@ export interface AdoptIdsResult {
   nothingToFind?: string;
 }
 
-export async function adoptIds(root: string, stack: string, reader: CloudflareReader, options: { dryRun: boolean; progress: (line: string) => void }): Promise<AdoptIdsResult> {
+/** A stack's ids as found, and the stack file's text with them, before anything is written. */
+interface Found extends Omit<AdoptIdsResult, "written"> {
+  /** The file's text as read, and with the ids set; absent when there is nothing to find. */
+  text?: { read: string; withIds: string };
+}
+
+async function findAdoptIds(root: string, stack: string, reader: CloudflareReader, progress: (line: string) => void): Promise<Found> {
   if (!listStacks(root).includes(stack)) throw noSuchStack(root, stack);
   const file = stackFileName(stack);
   const layer = readStackLayer(root, stack);
@@ -39,17 +45,81 @@ export async function adoptIds(root: string, stack: string, reader: CloudflareRe
   // does not have is still told.
   const withoutRecordIds = Object.fromEntries(Object.entries(adoption.ids).map(([key, id]) => [key, isDnsRecordKey(key) ? ADOPT_CREATE : id]));
   const { config, origin } = resolveWithOrigins(root, stack, { ...layer, adopt: false, adoptIds: withoutRecordIds });
-  if (!config.settings.dns.enabled) return { file, ids: {}, notes: [], written: false, nothingToFind: `DNS is off for ${stack} (dns.enabled): it has no Cloudflare records to adopt` };
+  if (!config.settings.dns.enabled) return { file, ids: {}, notes: [], nothingToFind: `DNS is off for ${stack} (dns.enabled): it has no Cloudflare records to adopt` };
 
-  const found = await findRecordIds(config, file, adoption.ids, origin("dns.zones"), reader, options.progress);
+  const found = await findRecordIds(config, file, adoption.ids, origin("dns.zones"), reader, progress);
   const problems = [...found.problems, ...adoptedElsewhere(root, stack, found.ids)];
   if (problems.length > 0) throw new ConfigError(problems);
   const read = readBoundedFile(path.join(root, file), file);
   if (!read.ok) throw new ConfigError(read.problems);
-  const text = withAdoptIds(read.text, found.ids);
-  const written = !options.dryRun && text !== read.text;
-  if (written) writeConfigFiles(root, [{ file, text }], true);
-  return { file, ids: found.ids, notes: found.notes, written };
+  return { file, ids: found.ids, notes: found.notes, text: { read: read.text, withIds: withAdoptIds(read.text, found.ids) } };
+}
+
+function write(root: string, found: Found, dryRun: boolean): AdoptIdsResult {
+  const { text, ...result } = found;
+  const written = !dryRun && text !== undefined && text.withIds !== text.read;
+  if (written) writeConfigFiles(root, [{ file: found.file, text: text.withIds }], true);
+  return { ...result, written };
+}
+
+export async function adoptIds(root: string, stack: string, reader: CloudflareReader, options: { dryRun: boolean; progress: (line: string) => void }): Promise<AdoptIdsResult> {
+  return write(root, await findAdoptIds(root, stack, reader, options.progress), options.dryRun);
+}
+
+/** Whether a stack file asks for adopt mode; one that cannot be read is the stack's own problem, told when it is found. */
+function inAdoptMode(root: string, stack: string): boolean {
+  try {
+    const layer = readStackLayer(root, stack);
+    return parseAdoption(layer.adopt, layer.adoptIds, layer.file).enabled;
+  } catch (error) {
+    if (error instanceof ConfigError) return true;
+    throw error;
+  }
+}
+
+/**
+ * adopt-ids for every stack in adopt mode. Every stack's ids are found before any file is
+ * written: a problem in one stack, or one record found for two stacks, writes nothing at all.
+ */
+export async function adoptIdsForAll(
+  root: string,
+  reader: CloudflareReader,
+  options: { dryRun: boolean; progress: (line: string) => void },
+): Promise<{ results: Record<string, AdoptIdsResult>; notInAdoptMode: string[] }> {
+  const stacks = listStacks(root);
+  const adopting = stacks.filter((stack) => inAdoptMode(root, stack));
+  const found: Record<string, Found> = {};
+  const problems: Problem[] = [];
+  for (const stack of adopting) {
+    options.progress(`${stack}:`);
+    try {
+      found[stack] = await findAdoptIds(root, stack, reader, options.progress);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  problems.push(...foundTwice(found));
+  if (problems.length > 0) throw new ConfigError(problems);
+  const results = Object.fromEntries(Object.entries(found).map(([stack, f]) => [stack, write(root, f, options.dryRun)]));
+  return { results, notInAdoptMode: stacks.filter((stack) => !adopting.includes(stack)) };
+}
+
+/** A record found for two stacks in one run: the same check as adoptedElsewhere, for ids not yet written. */
+function foundTwice(found: Record<string, Found>): Problem[] {
+  const owner = new Map<string, { stack: string; key: string }>();
+  const problems: Problem[] = [];
+  for (const [stack, { file, ids }] of Object.entries(found)) {
+    for (const [key, id] of Object.entries(ids).filter(([, id]) => id !== ADOPT_CREATE)) {
+      const first = owner.get(id);
+      if (first) {
+        problems.push(recordOfTwoStacks(file, key, id, `was found for stack ${first.stack} too`, first.stack, first.key));
+      } else {
+        owner.set(id, { stack, key });
+      }
+    }
+  }
+  return problems;
 }
 
 /**
@@ -71,13 +141,17 @@ function adoptedElsewhere(root: string, stack: string, ids: Record<string, strin
     for (const [key, id] of Object.entries(ids).filter(([, id]) => id !== ADOPT_CREATE)) {
       const held = Object.keys(theirs).find((k) => theirs[k] === id);
       if (held) {
-        problems.push({
-          file: stackFileName(stack),
-          path: joinPath("config.ffnodes:adoptIds", key),
-          message: `record '${id}' is adopted by stack ${other} too (${stackFileName(other)}: config.ffnodes:adoptIds.${held}): a record belongs to one stack; decide which stack the host is`,
-        });
+        problems.push(recordOfTwoStacks(stackFileName(stack), key, id, `is adopted by stack ${other} too`, other, held));
       }
     }
   }
   return problems;
+}
+
+function recordOfTwoStacks(file: string, key: string, id: string, how: string, other: string, otherKey: string): Problem {
+  return {
+    file,
+    path: joinPath("config.ffnodes:adoptIds", key),
+    message: `record '${id}' ${how} (${stackFileName(other)}: config.ffnodes:adoptIds.${otherKey}): a record belongs to one stack; decide which stack the host is`,
+  };
 }

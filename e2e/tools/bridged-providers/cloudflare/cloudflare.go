@@ -14,8 +14,6 @@ import (
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
 	tfshim "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfshim"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-
-	"ffnodes.e2e/tools/bridged-providers/pfschema"
 )
 
 func Provider(version string) tfbridge.ProviderInfo {
@@ -72,7 +70,3 @@ func idOf(field resource.PropertyKey) tfbridge.ComputeID {
 		}
 	}
 }
-
-// Schema is the Pulumi package schema of the provider, with the Terraform schema's descriptions
-// standing in for the upstream docs.
-func Schema(info tfbridge.ProviderInfo) ([]byte, error) { return pfschema.Generate(info) }

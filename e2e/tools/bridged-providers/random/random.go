@@ -7,8 +7,6 @@ import (
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
 	"github.com/terraform-providers/terraform-provider-random/shim"
-
-	"ffnodes.e2e/tools/bridged-providers/pfschema"
 )
 
 func Provider(version string) tfbridge.ProviderInfo {
@@ -24,7 +22,3 @@ func Provider(version string) tfbridge.ProviderInfo {
 	info.MustComputeTokens(tokens.SingleModule("", "index", tokens.MakeStandard("random")))
 	return info
 }
-
-// Schema is the Pulumi package schema of the provider, with the Terraform schema's descriptions
-// standing in for the upstream docs.
-func Schema(info tfbridge.ProviderInfo) ([]byte, error) { return pfschema.Generate(info) }

@@ -7,8 +7,6 @@ import (
 	pftfbridge "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
-
-	"ffnodes.e2e/tools/bridged-providers/pfschema"
 )
 
 func Provider(version string) tfbridge.ProviderInfo {
@@ -22,7 +20,3 @@ func Provider(version string) tfbridge.ProviderInfo {
 	info.MustComputeTokens(tokens.SingleModule("tls_", "index", tokens.MakeStandard("tls")))
 	return info
 }
-
-// Schema is the Pulumi package schema of the provider, with the Terraform schema's descriptions
-// standing in for the upstream docs.
-func Schema(info tfbridge.ProviderInfo) ([]byte, error) { return pfschema.Generate(info) }

@@ -9,11 +9,12 @@
 #                                          host's argument parsing)
 #
 # A tool is a folder here holding a Go module and a `targets` file, one binary a line:
-#   <binary name>|<package>|<ldflags>|<build tags>
+#   <binary name>|<package>|<ldflags>|<build tags>|<gcflags>
 # where {version <module>} in the ldflags stands for that module's version in the tool's go.mod,
-# and {bare-version <module>} for that version without its leading "v".
-# An optional prepare.sh runs in the build's copy of the module first, with the module cache
-# ready (it copies files that a module ships but does not embed). An optional install.sh runs
+# and {bare-version <module>} for that version without its leading "v"; the gcflags, if any, are
+# one `<package pattern>=<flags>` for packages that need other compiler flags than the rest.
+# An optional prepare.sh runs in the build's copy of the module first (it copies files that a
+# module ships but does not embed; it downloads the modules it reads). An optional install.sh runs
 # there last, with the binaries' folder as its argument (it adds files a release ships beside
 # its binaries).
 #
@@ -26,6 +27,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${FFNODES_E2E_CACHE:-$HOME/.cache/ffnodes-e2e}
 export GOMODCACHE=$cache/gomod GOCACHE=$cache/gocache
 export GOTOOLCHAIN=local GOFLAGS=-mod=readonly CGO_ENABLED=0
+# The compiler writes no DWARF, since every binary and test binary is linked without it (-w).
+# Builds and tests pass the same compiler flags, so that a test reuses what a build compiled.
+compile_flags=(-trimpath -gcflags=all=-dwarf=false)
+# The compiler spends much of its time collecting garbage; it may grow its heap fourfold instead
+# of twofold, bounded so that the largest link (the Cloudflare provider's) stays within memory.
+# Set on builds only: a test's processes inherit go test's environment.
+go_gc=(env GOGC=400 GOMEMLIMIT=8GiB)
 
 say() { echo "build.sh: $*" >&2; }
 
@@ -55,7 +63,7 @@ key_of() {
 }
 
 build_tool() {
-  local tool=$1 key out src started name pkg ld tags
+  local tool=$1 key out src started name pkg ld tags gcflags
   key=$(key_of "$tool")
   out=$cache/bin/$tool-$key
   mkdir -p "$cache/locks"
@@ -73,13 +81,14 @@ build_tool() {
   rm -rf "$src" "$out.partial"
   mkdir -p "$src" "$out.partial"
   cp -R "$here/$tool/." "$src/"
-  (cd "$src" && go mod download) >&2
+  # Modules download as the build needs them: only those whose packages it compiles.
   if [ -x "$src/prepare.sh" ]; then (cd "$src" && ./prepare.sh) >&2; fi
-  while IFS='|' read -r name pkg ld tags; do
+  while IFS='|' read -r name pkg ld tags gcflags; do
     [ -n "$name" ] && [ "${name:0:1}" != "#" ] || continue
     ld=$(expand_versions "$src" "$ld")
     say "  go build $pkg -> $name"
-    (cd "$src" && go build -trimpath -tags "$tags" -ldflags "-s -w $ld" -o "$out.partial/$name" "$pkg") >&2
+    (cd "$src" && "${go_gc[@]}" go build "${compile_flags[@]}" ${gcflags:+"-gcflags=$gcflags"} -tags "$tags" \
+      -ldflags "-s -w $ld" -o "$out.partial/$name" "$pkg") >&2
   done < "$src/targets"
   if [ -x "$src/install.sh" ]; then (cd "$src" && ./install.sh "$out.partial") >&2; fi
   touch "$out.partial/.complete"
@@ -107,6 +116,6 @@ if $testing; then
   for tool in "${tools[@]}"; do
     [ -n "$(find "$here/$tool" -name '*_test.go' -print -quit)" ] || continue
     say "go test $tool"
-    (cd "$here/$tool" && go test -trimpath -ldflags="-s -w" ./...) >&2
+    (cd "$here/$tool" && go test "${compile_flags[@]}" -ldflags="-s -w" ./...) >&2
   done
 fi

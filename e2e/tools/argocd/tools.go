@@ -1,10 +1,7 @@
 //go:build tools
 
-// The programs this module builds from other modules (targets), required here so that go.mod
-// and go.sum pin them.
+// The program this module builds from another module's main (targets), required here so that
+// go.mod and go.sum pin it.
 package tools
 
-import (
-	_ "github.com/argoproj/argo-cd/v3/cmd"
-	_ "helm.sh/helm/v3/cmd/helm"
-)
+import _ "helm.sh/helm/v3/cmd/helm"

@@ -58,6 +58,13 @@ expand_versions() {
   echo "$text"
 }
 
+# The compiler flags that a tool's targets give some of its packages (targets' last field). Its
+# tests pass them too: go test ./... compiles every package of the module, and under other flags
+# it would compile those packages again.
+targets_gcflags() {
+  awk -F'|' '$1 !~ /^#/ && $5 != "" { print "-gcflags=" $5 }' "$here/$1/targets" | sort -u
+}
+
 key_of() {
   (cd "$here/$1" && find . -type f | LC_ALL=C sort | xargs sha256sum; go version) | sha256sum | cut -c1-16
 }
@@ -116,6 +123,7 @@ if $testing; then
   for tool in "${tools[@]}"; do
     [ -n "$(find "$here/$tool" -name '*_test.go' -print -quit)" ] || continue
     say "go test $tool"
-    (cd "$here/$tool" && go test "${compile_flags[@]}" -ldflags="-s -w" ./...) >&2
+    mapfile -t tool_gcflags < <(targets_gcflags "$tool")
+    (cd "$here/$tool" && go test "${compile_flags[@]}" "${tool_gcflags[@]}" -ldflags="-s -w" ./...) >&2
   done
 fi

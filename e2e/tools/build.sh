@@ -12,7 +12,8 @@
 #   <binary name>|<package>|<ldflags>|<build tags>|<gcflags>
 # where {version <module>} in the ldflags stands for that module's version in the tool's go.mod,
 # and {bare-version <module>} for that version without its leading "v"; the gcflags, if any, are
-# one `<package pattern>=<flags>` for packages that need other compiler flags than the rest.
+# one `<package pattern>=<flags>` for packages that need other compiler flags than the rest, and
+# hold for the tool's whole build and tests.
 # An optional prepare.sh runs in the build's copy of the module first (it copies files that a
 # module ships but does not embed; it downloads the modules it reads). An optional install.sh runs
 # there last, with the binaries' folder as its argument (it adds files a release ships beside
@@ -27,9 +28,6 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${FFNODES_E2E_CACHE:-$HOME/.cache/ffnodes-e2e}
 export GOMODCACHE=$cache/gomod GOCACHE=$cache/gocache
 export GOTOOLCHAIN=local GOFLAGS=-mod=readonly CGO_ENABLED=0
-# The compiler writes no DWARF, since every binary and test binary is linked without it (-w).
-# Builds and tests pass the same compiler flags, so that a test reuses what a build compiled.
-compile_flags=(-trimpath -gcflags=all=-dwarf=false)
 # The compiler spends much of its time collecting garbage; it may grow its heap fourfold instead
 # of twofold, bounded so that the largest link (the Cloudflare provider's) stays within memory.
 # Set on builds only: a test's processes inherit go test's environment.
@@ -58,10 +56,12 @@ expand_versions() {
   echo "$text"
 }
 
-# The compiler flags that a tool's targets give some of its packages (targets' last field). Its
-# tests pass them too: go test ./... compiles every package of the module, and under other flags
-# it would compile those packages again.
-targets_gcflags() {
+# A tool's compiler flags, one a line, the same for its builds and its tests: go test ./...
+# compiles every package of the module, and under other flags would compile them again. The
+# compiler writes no DWARF, since every binary and test binary is linked without it (-w); the
+# targets' last field adds flags for some packages.
+compile_flags() {
+  printf '%s\n' -trimpath -gcflags=all=-dwarf=false
   awk -F'|' '$1 !~ /^#/ && $5 != "" { print "-gcflags=" $5 }' "$here/$1/targets" | sort -u
 }
 
@@ -70,7 +70,7 @@ key_of() {
 }
 
 build_tool() {
-  local tool=$1 key out src started name pkg ld tags gcflags
+  local tool=$1 key out src started name pkg ld tags flags
   key=$(key_of "$tool")
   out=$cache/bin/$tool-$key
   mkdir -p "$cache/locks"
@@ -90,12 +90,12 @@ build_tool() {
   cp -R "$here/$tool/." "$src/"
   # Modules download as the build needs them: only those whose packages it compiles.
   if [ -x "$src/prepare.sh" ]; then (cd "$src" && ./prepare.sh) >&2; fi
-  while IFS='|' read -r name pkg ld tags gcflags; do
+  mapfile -t flags < <(compile_flags "$tool")
+  while IFS='|' read -r name pkg ld tags _; do
     [ -n "$name" ] && [ "${name:0:1}" != "#" ] || continue
     ld=$(expand_versions "$src" "$ld")
     say "  go build $pkg -> $name"
-    (cd "$src" && "${go_gc[@]}" go build "${compile_flags[@]}" ${gcflags:+"-gcflags=$gcflags"} -tags "$tags" \
-      -ldflags "-s -w $ld" -o "$out.partial/$name" "$pkg") >&2
+    (cd "$src" && "${go_gc[@]}" go build "${flags[@]}" -tags "$tags" -ldflags "-s -w $ld" -o "$out.partial/$name" "$pkg") >&2
   done < "$src/targets"
   if [ -x "$src/install.sh" ]; then (cd "$src" && ./install.sh "$out.partial") >&2; fi
   touch "$out.partial/.complete"
@@ -123,7 +123,7 @@ if $testing; then
   for tool in "${tools[@]}"; do
     [ -n "$(find "$here/$tool" -name '*_test.go' -print -quit)" ] || continue
     say "go test $tool"
-    mapfile -t tool_gcflags < <(targets_gcflags "$tool")
-    (cd "$here/$tool" && go test "${compile_flags[@]}" "${tool_gcflags[@]}" -ldflags="-s -w" ./...) >&2
+    mapfile -t flags < <(compile_flags "$tool")
+    (cd "$here/$tool" && go test "${flags[@]}" -ldflags="-s -w" ./...) >&2
   done
 fi

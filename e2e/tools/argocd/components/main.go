@@ -5,6 +5,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,12 +35,8 @@ func main() {
 	}
 	newCommand, known := components[name]
 	if !known {
-		names := make([]string, 0, len(components))
-		for component := range components {
-			names = append(names, component)
-		}
-		slices.Sort(names)
-		fmt.Fprintf(os.Stderr, "%s: run this binary as one of %s (a link of that name, or ARGOCD_BINARY_NAME)\n", name, strings.Join(names, ", "))
+		names := strings.Join(slices.Sorted(maps.Keys(components)), ", ")
+		fmt.Fprintf(os.Stderr, "%s: run this binary as one of %s (a link of that name, or ARGOCD_BINARY_NAME)\n", name, names)
 		os.Exit(2)
 	}
 	if newCommand().Execute() != nil {
